@@ -1,0 +1,1 @@
+"""The procedural engine: prompt -> plan -> frames + sound -> MP4, on CPU, offline."""

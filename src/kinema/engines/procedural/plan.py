@@ -1,0 +1,176 @@
+"""The plan: a versioned, JSON-serializable scene description.
+
+It is what the planner makes from a prompt, what the renderer and the sound layer read,
+what is kept with every video (the "scene description" people see) and what a remix
+edits. Times are seconds from the start of the video; positions are fractions of the
+frame (x to the right, y downward, 0..1).
+
+Version history:
+- 1: first version.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any
+
+PLAN_VERSION = 1
+
+SETTINGS = (
+    "beach", "city", "forest", "mountains", "desert", "snow", "space", "underwater",
+    "interior", "kitchen", "stage", "park", "sky", "plain",
+)
+TIMES_OF_DAY = ("dawn", "day", "noon", "sunset", "night")
+WEATHERS = ("clear", "rain", "snow", "fog", "storm", "wind")
+CAMERA_MOVES = (
+    "static", "pan_left", "pan_right", "zoom_in", "zoom_out", "dolly_in", "dolly_out",
+    "orbit", "handheld", "aerial",
+)
+STYLES = ("none", "cinematic", "anime", "noir", "vintage", "watercolor", "vaporwave")
+MOODS = ("calm", "happy", "playful", "tense", "sad", "epic", "mysterious", "romantic")
+ACTIONS = (
+    "idle", "walk", "run", "jump", "fly", "swim", "dance", "spin", "surf", "drive",
+    "sleep", "talk", "fall", "chase",
+)
+
+
+@dataclass
+class Voice:
+    """An eSpeak NG voice: variant (e.g. "m3", "f2"), pitch 0-99, rate in words/minute."""
+
+    variant: str = "m1"
+    pitch: int = 50
+    rate: int = 165
+
+
+@dataclass
+class Subject:
+    id: str  # unique within the plan, e.g. "cat-1"
+    noun: str  # the word the prompt used, singular ("cat")
+    glyph: str  # the emoji character drawn for it (OpenMoji), "" for a character cutout
+    name: str = ""  # display / speaker name, e.g. "the parrot" or a character's name
+    character: str | None = None  # a character's handle when this subject is a cameo
+    color: tuple[int, int, int] | None = None  # tint, e.g. "a red car"
+    scale: float = 0.25  # height as a fraction of the frame height
+    x: float = 0.5  # starting position
+    y: float = 0.7
+    depth: float = 0.5  # 0 = near the camera, 1 = far away (parallax, size)
+    action: str = "idle"
+    direction: int = 1  # +1 moves right, -1 moves left
+    target: str | None = None  # subject id, for "chase"
+    voice: Voice | None = None  # set for subjects that speak
+
+
+@dataclass
+class Line:
+    """A line of dialogue, spoken by a subject (``speaker`` is its id) or a narrator."""
+
+    text: str
+    speaker: str | None = None
+    language: str = "en"
+    start: float = 0.0
+    end: float = 0.0
+
+
+@dataclass
+class SoundCue:
+    """A sound effect at a moment: steps, jump, splash, engine, whoosh, thunder, ..."""
+
+    name: str
+    start: float
+    duration: float = 0.3
+    subject: str | None = None
+    pan: float = 0.0  # -1 left .. +1 right
+
+
+@dataclass
+class Camera:
+    move: str = "static"
+    strength: float = 1.0  # 0..2, how far the move goes over the shot
+
+
+@dataclass
+class Shot:
+    start: float
+    duration: float
+    description: str = ""
+    setting: str = "plain"
+    time_of_day: str = "day"
+    weather: str = "clear"
+    camera: Camera = field(default_factory=Camera)
+    subjects: list[Subject] = field(default_factory=list)
+    dialogue: list[Line] = field(default_factory=list)
+    sound_cues: list[SoundCue] = field(default_factory=list)
+
+    @property
+    def end(self) -> float:
+        return self.start + self.duration
+
+
+@dataclass
+class Plan:
+    prompt: str
+    seed: int
+    width: int
+    height: int
+    fps: int
+    seconds: float
+    shots: list[Shot]
+    style: str = "none"
+    mood: str = "calm"
+    captions: bool = False
+    image: bool = False  # an input image is the backdrop of every shot
+    unknown_words: list[str] = field(default_factory=list)
+    credits: list[str] = field(default_factory=list)
+    version: int = PLAN_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Plan:
+        """Rebuild a plan from JSON; raises ``ValueError`` with a plain sentence if the
+        data is not a plan this version understands."""
+        if not isinstance(data, dict):
+            raise ValueError("A plan must be a JSON object.")
+        version = data.get("version", PLAN_VERSION)
+        if version != PLAN_VERSION:
+            raise ValueError(f"Plan version {version} is not supported (expected {PLAN_VERSION}).")
+        try:
+            shots = [_shot_from_dict(s) for s in data["shots"]]
+            plan = cls(
+                **{
+                    k: data[k]
+                    for k in _field_names(cls)
+                    if k in data and k != "shots"
+                },
+                shots=shots,
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"The plan is missing or has a malformed field: {exc}.") from exc
+        return plan
+
+
+def _field_names(cls: type) -> list[str]:
+    return [f.name for f in fields(cls)]
+
+
+def _pick(cls: type, data: dict[str, Any]) -> dict[str, Any]:
+    return {k: data[k] for k in _field_names(cls) if k in data}
+
+
+def _shot_from_dict(data: dict[str, Any]) -> Shot:
+    subjects = []
+    for s in data.get("subjects", []):
+        values = _pick(Subject, s)
+        if values.get("color") is not None:
+            values["color"] = tuple(values["color"])
+        if values.get("voice") is not None:
+            values["voice"] = Voice(**_pick(Voice, values["voice"]))
+        subjects.append(Subject(**values))
+    values = _pick(Shot, data)
+    values["camera"] = Camera(**_pick(Camera, data.get("camera", {})))
+    values["subjects"] = subjects
+    values["dialogue"] = [Line(**_pick(Line, d)) for d in data.get("dialogue", [])]
+    values["sound_cues"] = [SoundCue(**_pick(SoundCue, c)) for c in data.get("sound_cues", [])]
+    return Shot(**values)

@@ -1,0 +1,83 @@
+"""The one settings object. Built once (``load_settings``) and passed in; nothing else
+reads the environment."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def default_data_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "kinema"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="KINEMA_", extra="ignore")
+
+    data_dir: Path = Field(default_factory=default_data_dir)
+    database_url: str = ""
+    queue_url: str = ""
+    storage_url: str = ""
+    secret_key: SecretStr = SecretStr("")
+    engine: str = "procedural"
+    registration: Literal["invite", "open", "closed"] = "invite"
+    invites_per_user: int = Field(default=4, ge=0, le=1000)
+    daily_generations: int = Field(default=30, ge=0)
+
+    # Public address used in share links and Open Graph tags.
+    base_url: str = "http://127.0.0.1:8000"
+    # Cookies get the Secure flag unless the instance is served over plain HTTP.
+    cookie_secure: bool | None = None
+
+    max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    max_upload_pixels: int = Field(default=40_000_000, gt=0)
+    max_video_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+
+    worker_threads: int = Field(default=1, ge=1, le=64)
+    # A job still "in progress" this long after its last heartbeat is taken as dead.
+    job_timeout_seconds: int = Field(default=600, ge=10)
+    job_max_attempts: int = Field(default=3, ge=1)
+
+    @model_validator(mode="after")
+    def _fill_defaults(self) -> Settings:
+        self.data_dir = self.data_dir.expanduser().resolve()
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'kinema.db'}"
+        if not self.queue_url:
+            self.queue_url = f"sqlite:///{self.data_dir / 'queue.db'}"
+        if not self.storage_url:
+            self.storage_url = (self.data_dir / "media").as_uri()
+        if self.cookie_secure is None:
+            self.cookie_secure = self.base_url.startswith("https://")
+        return self
+
+    @property
+    def uses_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def uses_redis_queue(self) -> bool:
+        return self.queue_url.startswith(("redis://", "rediss://"))
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build settings from the environment plus explicit overrides (CLI flags win),
+    create the data directory, and make sure a secret key exists: generated on first
+    run and kept in the data directory, never a built-in default."""
+    clean = {k: v for k, v in overrides.items() if v is not None}
+    settings = Settings(**clean)  # type: ignore[arg-type]
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    if not settings.secret_key.get_secret_value():
+        key_file = settings.data_dir / "secret_key"
+        if not key_file.exists():
+            fd = os.open(key_file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "w") as fh:
+                fh.write(secrets.token_urlsafe(48))
+        settings.secret_key = SecretStr(key_file.read_text().strip())
+    return settings
