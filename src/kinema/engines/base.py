@@ -61,6 +61,9 @@ class GenerationRequest:
     parent_video: Path | None = None  # remix/extension for engines that condition on video
     plan: dict[str, Any] | None = None  # render exactly this plan (``kinema generate --plan``)
     captions: bool = False  # burn dialogue captions into the frames
+    # Extension: continue the parent (``parent_plan`` / ``parent_video``) by this many
+    # seconds; the result is the whole, longer video (``seconds`` is then the new total).
+    extend_seconds: float = 0.0
 
     def validate(self) -> None:
         """Raise ``InvalidRequest`` with a plain sentence for anything out of range."""
