@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from fractions import Fraction
+from itertools import pairwise
 from pathlib import Path
 
 import av
@@ -54,7 +55,7 @@ def test_sheet_is_a_jpeg_grid_of_frames_in_time_order(tmp_path: Path) -> None:
         levels = _tile_levels(image, 4, 3, 12)
     assert sheet.frame_count == 12
     # Tiles show different moments, in reading order, from early to late.
-    assert all(later > earlier + 4 for earlier, later in zip(levels, levels[1:], strict=False))
+    assert all(later > earlier + 4 for earlier, later in pairwise(levels))
     assert levels[0] < 60 < 150 < levels[-1]
     assert list(sheet.timestamps) == sorted(sheet.timestamps)
     assert sheet.timestamps[-1] <= 24 / 12
