@@ -71,7 +71,9 @@ def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
         except (TooLarge, InvalidInput):
             raise
         except Image.DecompressionBombError:
-            raise TooLarge("The image has too many pixels to process.") from None
+            raise TooLarge(
+                f"The image has too many pixels; the limit is {max_pixels:,} pixels."
+            ) from None
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
             raise _not_an_image() from None
 
