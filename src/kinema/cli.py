@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, NoReturn
+
 import typer
+
+if TYPE_CHECKING:
+    from kinema.runtime import Runtime
 
 app = typer.Typer(
     name="kinema",
@@ -14,6 +22,186 @@ app = typer.Typer(
 admin_app = typer.Typer(help="Administration: users, invites, API keys, demo data.",
                         no_args_is_help=True)
 app.add_typer(admin_app, name="admin")
+
+
+# --- server, worker and account administration -----------------------------------------
+
+_FIRST_RUN_INVITES = 5
+
+
+def _fail(message: str) -> NoReturn:
+    """One line on stderr and a non-zero exit; never a traceback."""
+    typer.echo(f"kinema: {message}", err=True)
+    raise typer.Exit(1)
+
+
+@contextmanager
+def _plain_errors() -> Iterator[None]:
+    """Turn the errors a person can cause (bad input, bad settings, unreachable
+    database) into one readable line."""
+    from pydantic import ValidationError
+    from sqlalchemy.exc import OperationalError
+
+    from kinema.errors import KinemaError
+
+    try:
+        yield
+    except KinemaError as exc:
+        _fail(exc.message)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = "_".join(str(p) for p in first.get("loc", ())).upper()
+        _fail(f"invalid setting KINEMA_{where}: {first['msg']}" if where else first["msg"])
+    except OperationalError as exc:
+        _fail(f"cannot use the database: {str(exc.orig).strip().splitlines()[0]}")
+    except OSError as exc:
+        _fail(str(exc))
+
+
+DataDirOption = Annotated[
+    Path | None,
+    typer.Option("--data-dir", help="Where Kinema keeps its data (overrides KINEMA_DATA_DIR)."),
+]
+
+
+def _runtime(data_dir: Path | None) -> Runtime:
+    from kinema.runtime import build_runtime
+    from kinema.settings import load_settings
+
+    return build_runtime(load_settings(data_dir=data_dir))
+
+
+def _first_run_admin(runtime: Runtime, url: str) -> None:
+    """On a fresh instance, create the admin account and say how to sign in."""
+    import secrets
+
+    from kinema.accounts import service
+    from kinema.db import transaction
+    from kinema.errors import Conflict
+
+    with transaction(runtime.sessions) as session:
+        if service.count_users(session) > 0:
+            return
+    password = secrets.token_urlsafe(12)
+    try:
+        with transaction(runtime.sessions) as session:
+            admin = service.create_user(
+                session,
+                runtime.settings,
+                handle="admin",
+                email="admin@kinema.local",
+                password=password,
+                is_admin=True,
+            )
+            invites = service.issue_invites(
+                session, count=_FIRST_RUN_INVITES, created_by=admin.id
+            )
+            codes = [invite.code for invite in invites]
+    except Conflict:
+        return  # another process started at the same moment and made it
+    typer.echo("")
+    typer.echo("Welcome to Kinema. An administrator account was created:")
+    typer.echo(f"  sign in at  {url}/login")
+    typer.echo("  handle      admin")
+    typer.echo(f"  password    {password}")
+    typer.echo("Invite codes for friends (more with `kinema admin invite`):")
+    for code in codes:
+        typer.echo(f"  {code}")
+    typer.echo("")
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    data_dir: DataDirOption = None,
+    no_worker: Annotated[
+        bool, typer.Option("--no-worker", help="Do not run queue workers in this process.")
+    ] = False,
+) -> None:
+    """Run the web app and API (with embedded queue workers unless --no-worker)."""
+    import uvicorn
+
+    from kinema.api.app import create_app
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+        _first_run_admin(runtime, f"http://{shown_host}:{port}")
+        application = create_app(runtime.settings, runtime, start_workers=not no_worker)
+    typer.echo(f"Kinema is serving at http://{shown_host}:{port}  (Ctrl+C to stop)")
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
+
+
+@app.command()
+def worker(data_dir: DataDirOption = None) -> None:
+    """Run queue workers only (for scale-out, next to `kinema serve --no-worker`)."""
+    from kinema.queue import run_worker
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+    run_worker(runtime)
+
+
+@admin_app.command("create-user")
+def admin_create_user(
+    handle: Annotated[str, typer.Option(help="3-30 of a-z, 0-9, '_' and '.'.")],
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option()],
+    admin: Annotated[bool, typer.Option("--admin", help="Make an administrator.")] = False,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Create an account (no invite needed) and print its id."""
+    from kinema.accounts import service
+    from kinema.db import transaction
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+        with transaction(runtime.sessions) as session:
+            user = service.create_user(
+                session,
+                runtime.settings,
+                handle=handle,
+                email=email,
+                password=password,
+                is_admin=admin,
+            )
+    typer.echo(user.id)
+
+
+@admin_app.command("invite")
+def admin_invite(
+    count: Annotated[int, typer.Option(min=1, max=1000, help="How many codes.")] = 1,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print fresh invite codes, one a line."""
+    from kinema.accounts import service
+    from kinema.db import transaction
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+        with transaction(runtime.sessions) as session:
+            codes = [invite.code for invite in service.issue_invites(session, count=count)]
+    for code in codes:
+        typer.echo(code)
+
+
+@admin_app.command("token")
+def admin_token(
+    handle: Annotated[str, typer.Option(help="Whose key.")],
+    name: Annotated[str, typer.Option(help="A name to recognise the key by.")] = "admin",
+    data_dir: DataDirOption = None,
+) -> None:
+    """Print a new API key for a user (shown once)."""
+    from kinema.accounts import service
+    from kinema.db import transaction
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+        with transaction(runtime.sessions) as session:
+            user = service.get_user_by_handle(session, handle)
+            _key, token = service.create_api_key(session, user_id=user.id, name=name)
+    typer.echo(token)
 
 
 def main() -> None:

@@ -1,0 +1,1 @@
+"""Accounts: users, sign-up with invite codes, sessions, API keys and rate limits."""

@@ -1,0 +1,86 @@
+"""The web application: ``create_app(settings)`` builds the FastAPI app with every
+router, the error handlers and the security middleware."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kinema.accounts.api import router as accounts_router
+from kinema.api.errors import install_error_handlers
+from kinema.api.openai_compat import router as openai_router
+from kinema.api.security import SecurityMiddleware
+from kinema.runtime import Runtime, build_runtime
+from kinema.settings import Settings, load_settings
+from kinema.studio.api import router as studio_router
+
+WEB_DIR = Path(__file__).resolve().parent.parent / "web"
+
+
+def create_app(
+    settings: Settings | None = None,
+    runtime: Runtime | None = None,
+    *,
+    start_workers: bool = False,
+) -> FastAPI:
+    """Build the app. Without ``runtime`` one is built (and the database migrated);
+    with ``start_workers`` the queue consumers run as threads while the app is up."""
+    if settings is None:
+        settings = runtime.settings if runtime is not None else load_settings()
+    owns_runtime = runtime is None
+    app_runtime = runtime if runtime is not None else build_runtime(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        stop_workers: Callable[[], None] | None = None
+        if start_workers:
+            from kinema.queue import start_embedded_workers
+
+            stop_workers = start_embedded_workers(app_runtime)
+        try:
+            yield
+        finally:
+            if stop_workers is not None:
+                stop_workers()
+            if owns_runtime:
+                app_runtime.db.dispose()
+
+    app = FastAPI(
+        title="Kinema",
+        summary="Prompt to a short video with sound; drafts, a vertical feed and remixes.",
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/api/openapi.json",
+    )
+    app.state.runtime = app_runtime
+    app.state.settings = settings
+    install_error_handlers(app)
+    app.add_middleware(SecurityMiddleware, cookie_secure=bool(settings.cookie_secure))
+
+    @app.get("/healthz", tags=["operations"])
+    def healthz() -> dict[str, str]:
+        """Liveness check for load balancers and supervisors."""
+        return {"status": "ok"}
+
+    app.include_router(accounts_router)
+    app.include_router(studio_router)
+    app.include_router(openai_router)
+    _include_web(app)
+    return app
+
+
+def _include_web(app: FastAPI) -> None:
+    """The server-rendered pages and their static files, when the web package is there."""
+    if importlib.util.find_spec("kinema.web.pages") is not None:
+        from kinema.web.pages import router as web_router
+
+        app.include_router(web_router)
+    static_dir = WEB_DIR / "static"
+    if static_dir.is_dir():
+        app.mount("/static", StaticFiles(directory=static_dir), name="static")

@@ -1,0 +1,531 @@
+"""The OpenAI-compatible Videos API under ``/v1``.
+
+Code written for the official ``openai`` SDK (``client.videos.create``, ``retrieve``,
+``list``, ``delete``, ``download_content``, ``remix``, ``edit``, ``extend``,
+``create_and_poll``...) runs unchanged with ``base_url`` pointing here and a Kinema API
+key as the key. A ``/v1`` video is a Kinema generation job (same id); the draft it makes
+appears in the key owner's studio. Errors use OpenAI's body shape,
+``{"error": {"message", "type", "code", "param"}}``, with the statuses the SDK maps to its
+exception classes.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import re
+import shutil
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, StreamingResponse
+from sqlalchemy import event as sa_event
+from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
+
+from kinema.accounts import service as accounts
+from kinema.accounts.models import User
+from kinema.api.deps import RuntimeDep, SessionDep, bearer_token
+from kinema.api.errors import register_error_format
+from kinema.engines import available_engines
+from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, InvalidRequest, parse_size
+from kinema.errors import Forbidden, InvalidInput, KinemaError, NotFound, NotSignedIn, TooLarge
+from kinema.media.spritesheet import SpritesheetError, make_spritesheet
+from kinema.runtime import Runtime
+from kinema.storage import ObjectMissing
+from kinema.studio import continuations, generation_history
+from kinema.studio import service as studio
+from kinema.studio.models import COMPLETED, FAILED, Generation
+
+DEFAULT_SECONDS = 4  # the SDK's documented default
+DEFAULT_SIZE = "720x1280"
+POLL_AFTER_MS = 1000
+
+router = APIRouter(prefix="/v1", tags=["openai-compatible"])
+
+
+# --- errors ----------------------------------------------------------------------------
+
+_OPENAI_CODES = {
+    "not_signed_in": "invalid_api_key",
+    "quota_exceeded": "insufficient_quota",
+    "rate_limited": "rate_limit_exceeded",
+}
+
+
+def openai_error_body(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:
+    """OpenAI's error body: ``{"error": {"message", "type", "code", "param"}}``."""
+    code = _OPENAI_CODES.get(code, code)
+    if status == 429:
+        kind = "insufficient_quota" if code == "insufficient_quota" else "requests"
+    elif status >= 500:
+        kind = "server_error"
+    else:
+        kind = "invalid_request_error"
+    param = extra.get("param")
+    return {
+        "error": {
+            "message": message,
+            "type": kind,
+            "code": code,
+            "param": param if isinstance(param, str) else None,
+        }
+    }
+
+
+register_error_format("/v1", openai_error_body)
+
+
+# --- authentication --------------------------------------------------------------------
+
+
+def api_key_user(request: Request, session: SessionDep) -> User:
+    """The owner of the bearer API key; 401 ``invalid_api_key`` without a valid one.
+    (``/v1`` takes API keys only, never browser cookies.)"""
+    token = bearer_token(request)
+    if token is None:
+        raise NotSignedIn(
+            "You didn't provide an API key. Send a Kinema API key as "
+            "'Authorization: Bearer <key>' (make one with POST /api/tokens or "
+            "'kinema admin token').",
+            code="invalid_api_key",
+        )
+    user = accounts.authenticate_api_key(session, token)
+    if user is None:
+        raise NotSignedIn("Incorrect API key provided.", code="invalid_api_key")
+    if user.is_suspended:
+        raise Forbidden("This account is suspended.", code="account_suspended")
+    return user
+
+
+ApiKeyUser = Annotated[User, Depends(api_key_user)]
+
+
+# --- request bodies --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class UploadedFile:
+    """A file part of a multipart request, read into memory."""
+
+    filename: str
+    content_type: str
+    data: bytes
+
+
+_BRACKETS = re.compile(r"^([^\[\]]+)((?:\[[^\[\]]*\])+)$")
+
+
+def _put(fields: dict[str, Any], key: str, value: Any) -> None:
+    """Store a form value, turning ``video[id]`` into ``{"video": {"id": ...}}`` (the SDK
+    sends nested objects in multipart bodies that way)."""
+    match = _BRACKETS.match(key)
+    if match is None:
+        fields[key] = value
+        return
+    parts = [match.group(1), *re.findall(r"\[([^\[\]]*)\]", match.group(2))]
+    target = fields
+    for part in parts[:-1]:
+        existing = target.get(part)
+        if not isinstance(existing, dict):
+            existing = {}
+            target[part] = existing
+        target = existing
+    target[parts[-1]] = value
+
+
+async def request_fields(request: Request) -> dict[str, Any]:
+    """The request's fields from a JSON body or a multipart/urlencoded form (the SDK
+    sends both, depending on the call). Files are read into ``UploadedFile``s, capped at
+    the instance's upload limit."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
+        limit = request.app.state.runtime.settings.max_video_upload_bytes
+        try:
+            form = await request.form()
+        except Exception as exc:  # malformed multipart bodies raise several error types
+            raise InvalidInput(f"The form body could not be read: {exc}") from None
+        fields: dict[str, Any] = {}
+        for key, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                data = await value.read(limit + 1)
+                if len(data) > limit:
+                    raise TooLarge(
+                        f"The file {value.filename or key!r} is larger than "
+                        f"{limit // 1_048_576} MB.",
+                        param=key,
+                    )
+                _put(fields, key, UploadedFile(value.filename or "", value.content_type or "",
+                                               data))
+            else:
+                _put(fields, key, value)
+        return fields
+    raw = await request.body()
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput("The request body is not valid JSON.") from None
+    if not isinstance(body, dict):
+        raise InvalidInput("The request body must be a JSON object.")
+    return body
+
+
+Fields = Annotated[dict[str, Any], Depends(request_fields)]
+
+
+def _text_field(fields: dict[str, Any], name: str, *, required: bool = False) -> str | None:
+    value = fields.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise InvalidInput(f"Missing required parameter: '{name}'.", param=name,
+                               code="missing_required_parameter")
+        return None
+    if not isinstance(value, str | int | float):
+        raise InvalidInput(f"'{name}' must be a string.", param=name)
+    return str(value).strip()
+
+
+def _seconds_field(fields: dict[str, Any], *, default: float | None) -> float:
+    value = fields.get("seconds")
+    if value is None or value == "":
+        if default is None:
+            raise InvalidInput("Missing required parameter: 'seconds'.", param="seconds",
+                               code="missing_required_parameter")
+        return default
+    try:
+        seconds = float(str(value).strip())
+    except ValueError:
+        seconds = float("nan")
+    if not (MIN_SECONDS <= seconds <= MAX_SECONDS):
+        raise InvalidInput(
+            f"Invalid 'seconds': {value!r}. Give a whole number of seconds from "
+            f"{MIN_SECONDS} to {MAX_SECONDS}, e.g. \"4\" or \"8\".",
+            param="seconds",
+            code="invalid_value",
+        )
+    return seconds
+
+
+def _size_field(fields: dict[str, Any]) -> str:
+    value = _text_field(fields, "size") or DEFAULT_SIZE
+    try:
+        width, height = parse_size(value)
+    except InvalidRequest as exc:
+        raise InvalidInput(f"Invalid 'size': {exc}", param="size", code="invalid_value") from None
+    return f"{width}x{height}"
+
+
+def _source_id(fields: dict[str, Any]) -> str:
+    """The id in ``video: {"id": ...}`` (or a bare id string)."""
+    video = fields.get("video")
+    if isinstance(video, UploadedFile):
+        raise InvalidInput(
+            "Kinema edits and extends videos it made: pass video={'id': '<video id>'} "
+            "instead of uploading a file.",
+            param="video",
+            code="unsupported_value",
+        )
+    if isinstance(video, dict):
+        video = video.get("id")
+    if not isinstance(video, str) or not video.strip():
+        raise InvalidInput("Missing required parameter: 'video' (as {'id': '<video id>'}).",
+                           param="video", code="missing_required_parameter")
+    return video.strip()
+
+
+def _reference_image(session: Session, runtime: Runtime, user: User, reference: Any) -> str:
+    """Store the ``input_reference`` image as the caller's upload; returns its id."""
+    data: bytes
+    if isinstance(reference, UploadedFile):
+        data = reference.data
+    elif isinstance(reference, dict) and reference.get("image_url"):
+        url = str(reference["image_url"])
+        match = re.match(r"^data:image/[\w.+-]+;base64,(.*)$", url, re.DOTALL)
+        if match is None:
+            raise InvalidInput(
+                "Kinema does not fetch images from the web: upload the image file as "
+                "input_reference, or send it as a base64 data: URL.",
+                param="input_reference",
+                code="unsupported_value",
+            )
+        try:
+            data = base64.b64decode(match.group(1), validate=False)
+        except (binascii.Error, ValueError):
+            raise InvalidInput("The input_reference data: URL is not valid base64.",
+                               param="input_reference") from None
+    elif isinstance(reference, dict) and reference.get("file_id"):
+        raise InvalidInput(
+            "Kinema has no Files API: upload the image file as input_reference instead of "
+            "a file_id.",
+            param="input_reference",
+            code="unsupported_value",
+        )
+    else:
+        raise InvalidInput("input_reference must be an image file.", param="input_reference")
+    try:
+        return studio.upload_image(session, runtime, user, data).id
+    except KinemaError as exc:
+        exc.details.setdefault("param", "input_reference")
+        raise
+
+
+# --- the video object ------------------------------------------------------------------
+
+
+def _unix(moment: Any) -> int | None:
+    return int(moment.timestamp()) if moment is not None else None
+
+
+def _seconds_text(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+def video_object(session: Session, user: User, generation: Generation) -> dict[str, Any]:
+    """The SDK's ``Video`` for one generation."""
+    failed = generation.status == FAILED
+    return {
+        "id": generation.id,
+        "object": "video",
+        "model": generation.engine,
+        "status": generation.status,
+        "progress": 100 if generation.status == COMPLETED else int(generation.progress),
+        "created_at": _unix(generation.created_at),
+        "completed_at": _unix(generation.finished_at) if generation.status in (COMPLETED, FAILED)
+        else None,
+        # Drafts are kept until their author deletes them.
+        "expires_at": None,
+        "prompt": generation.prompt,
+        "remixed_from_video_id": generation_history.source_generation_id(
+            session, user, generation.remix_of
+        ),
+        "seconds": _seconds_text(generation.seconds),
+        "size": generation.size,
+        "error": {
+            "code": "generation_failed",
+            "message": generation.error or studio.RENDER_FAILED_MESSAGE,
+        }
+        if failed
+        else None,
+    }
+
+
+def _own_generation(session: Session, user: User, video_id: str) -> Generation:
+    generation = studio.get_generation(session, user, video_id)
+    if generation.user_id != user.id:  # staff may see others' jobs in the app, not here
+        raise NotFound("That video was not found.")
+    return generation
+
+
+def _engine_for(model: str | None) -> str | None:
+    """``model`` names an engine -> that engine; anything else (e.g. "sora-2") -> the
+    instance's default."""
+    return model if model and model in available_engines() else None
+
+
+# --- routes ----------------------------------------------------------------------------
+
+
+@router.post("/videos")
+def create_video(
+    fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Start a video from a prompt (and optionally an ``input_reference`` image)."""
+    prompt = _text_field(fields, "prompt", required=True)
+    assert prompt is not None
+    seconds = _seconds_field(fields, default=DEFAULT_SECONDS)
+    size = _size_field(fields)
+    image_id = None
+    if fields.get("input_reference") not in (None, ""):
+        image_id = _reference_image(session, runtime, user, fields["input_reference"])
+    generation = studio.request_generation(
+        session, runtime, user, prompt=prompt, seconds=seconds, size=size, image_id=image_id,
+        engine=_engine_for(_text_field(fields, "model")),
+    )
+    return video_object(session, user, generation)
+
+
+@router.get("/videos")
+def list_videos(
+    request: Request, user: ApiKeyUser, session: SessionDep
+) -> dict[str, Any]:
+    """The caller's videos, newest first, with cursor pagination (``after``, ``limit``,
+    ``order``)."""
+    query = request.query_params
+    limit_text = query.get("limit", "20")
+    try:
+        limit = int(limit_text)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= generation_history.MAX_PAGE:
+        raise InvalidInput(
+            f"Invalid 'limit': {limit_text!r}; use 1 to {generation_history.MAX_PAGE}.",
+            param="limit", code="invalid_value",
+        )
+    order = query.get("order", "desc")
+    if order not in ("asc", "desc"):
+        raise InvalidInput("Invalid 'order': use 'asc' or 'desc'.", param="order",
+                           code="invalid_value")
+    ordering: Literal["asc", "desc"] = "asc" if order == "asc" else "desc"
+    page = generation_history.list_generations(
+        session, user, after=query.get("after") or None, limit=limit, order=ordering
+    )
+    data = [video_object(session, user, generation) for generation in page.items]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": page.has_more,
+    }
+
+
+@router.post("/videos/edits")
+def edit_video(
+    fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Edit a finished video with a prompt ("make it night", "add rain")."""
+    instruction = _text_field(fields, "prompt", required=True)
+    assert instruction is not None
+    generation = continuations.request_edit(
+        session, runtime, user, _source_id(fields), instruction=instruction
+    )
+    return video_object(session, user, generation)
+
+
+@router.post("/videos/extensions")
+def extend_video(
+    fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Continue a finished video by ``seconds``; the result is the whole longer video."""
+    prompt = _text_field(fields, "prompt", required=True)
+    assert prompt is not None
+    seconds = _seconds_field(fields, default=None)
+    generation = continuations.request_extension(
+        session, runtime, user, _source_id(fields), prompt=prompt, seconds=seconds
+    )
+    return video_object(session, user, generation)
+
+
+_CHARACTERS_MESSAGE = (
+    "Characters are made in the Kinema app: pets and objects from a short clip, people "
+    "through Kinema's verified capture (they say a phrase and turn their head so nobody "
+    "can be made into a character without consent). This instance has no characters "
+    "service yet."
+)
+
+
+@router.post("/videos/characters")
+def create_character(fields: Fields, user: ApiKeyUser) -> dict[str, Any]:
+    """Characters need Kinema's consent flow, which this instance does not offer over
+    ``/v1``; the answer says where to make one."""
+    _text_field(fields, "name", required=True)
+    raise InvalidInput(_CHARACTERS_MESSAGE, param="video", code="characters_unavailable")
+
+
+@router.get("/videos/characters/{character_id}")
+def get_character(character_id: str, user: ApiKeyUser) -> dict[str, Any]:
+    """Characters are not available over ``/v1`` on this instance, so none is found."""
+    raise NotFound(f"No character {character_id!r}. {_CHARACTERS_MESSAGE}")
+
+
+@router.get("/videos/{video_id}")
+def retrieve_video(
+    video_id: str, user: ApiKeyUser, session: SessionDep
+) -> JSONResponse:
+    """A video's status and progress (the SDK's ``poll`` calls this until it is done)."""
+    generation = _own_generation(session, user, video_id)
+    headers = {}
+    if generation.status not in (COMPLETED, FAILED):
+        headers["openai-poll-after-ms"] = str(POLL_AFTER_MS)
+    return JSONResponse(video_object(session, user, generation), headers=headers)
+
+
+@router.delete("/videos/{video_id}")
+def delete_video(
+    video_id: str, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Delete a video for good: the job, the draft and its files."""
+    generation = _own_generation(session, user, video_id)
+    video_key = generation.video_id
+    generation_history.delete_generation(session, runtime, user, generation.id)
+    if video_key is not None:
+        sheet = _spritesheet_key(video_key)
+        sa_event.listen(session, "after_commit",
+                        lambda _s: runtime.storage.delete(sheet), once=True)
+    return {"id": video_id, "object": "video.deleted", "deleted": True}
+
+
+@router.post("/videos/{video_id}/remix")
+def remix_video(
+    video_id: str, fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """A new video from a finished one, changed as the prompt says."""
+    prompt = _text_field(fields, "prompt", required=True)
+    assert prompt is not None
+    generation = continuations.request_remix(session, runtime, user, video_id, prompt=prompt)
+    return video_object(session, user, generation)
+
+
+def _spritesheet_key(video_id: str) -> str:
+    return f"spritesheets/{video_id}.jpg"
+
+
+def _ensure_spritesheet(runtime: Runtime, video_id: str, video_key: str) -> str:
+    """Make the video's spritesheet on first request and keep it in storage."""
+    key = _spritesheet_key(video_id)
+    if runtime.storage.exists(key):
+        return key
+    scratch_root = runtime.settings.data_dir / "tmp"
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f"{video_id}-sheet-", dir=scratch_root))
+    try:
+        runtime.storage.copy_to(video_key, scratch / "video.mp4")
+        sheet = make_spritesheet(scratch / "video.mp4", scratch / "sheet.jpg")
+        runtime.storage.put_file(key, sheet.path)
+    except SpritesheetError as exc:
+        raise InvalidInput(str(exc), code="spritesheet_unavailable") from None
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return key
+
+
+@router.get("/videos/{video_id}/content", response_model=None)
+def download_content(
+    video_id: str, request: Request, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> StreamingResponse:
+    """The MP4 (``variant=video``, the default), its JPEG poster (``thumbnail``) or a
+    JPEG grid of frames (``spritesheet``)."""
+    variant = request.query_params.get("variant", "video")
+    if variant not in ("video", "thumbnail", "spritesheet"):
+        raise InvalidInput("Invalid 'variant': use 'video', 'thumbnail' or 'spritesheet'.",
+                           param="variant", code="invalid_value")
+    _own_generation(session, user, video_id)
+    _generation, video = continuations.finished_video_of(session, user, video_id)
+    if variant == "video":
+        key, media_type, extension = video.video_key, "video/mp4", "mp4"
+    elif variant == "thumbnail":
+        key, media_type, extension = video.thumbnail_key, "image/jpeg", "jpg"
+    else:
+        key = _ensure_spritesheet(runtime, video.id, video.video_key)
+        media_type, extension = "image/jpeg", "jpg"
+    try:
+        size = runtime.storage.size(key)
+    except ObjectMissing:
+        raise NotFound("The file for this video is missing.") from None
+    body: Iterator[bytes] = runtime.storage.iter_range(key, 0, None)
+    return StreamingResponse(
+        body,
+        media_type=media_type,
+        headers={
+            "Content-Length": str(size),
+            "Content-Disposition": f'attachment; filename="{video_id}-{variant}.{extension}"',
+            "Cache-Control": "private, no-cache",
+        },
+    )

@@ -1,0 +1,47 @@
+"""API keys: made by a signed-in user, shown once, hashed at rest, used as Bearer."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from kinema.accounts.models import ApiKey
+
+
+def test_api_key_is_shown_once_and_works_as_bearer(client, make_user, login, runtime, app) -> None:
+    from fastapi.testclient import TestClient
+
+    login(client, make_user("alice"))
+    response = client.post("/api/tokens", json={"name": "my script"})
+    assert response.status_code == 201
+    token = response.json()["token"]
+    assert token.startswith("kin_")
+
+    with TestClient(app, headers={"Authorization": f"Bearer {token}"}) as script:
+        assert script.get("/api/me").json()["user"]["handle"] == "alice"
+
+    with runtime.sessions() as session:
+        keys = session.scalars(select(ApiKey)).all()
+    assert len(keys) == 1
+    assert keys[0].name == "my script"
+    assert keys[0].token_hash != token and token not in keys[0].token_hash
+
+
+def test_bad_api_key_is_401(app) -> None:
+    from fastapi.testclient import TestClient
+
+    with TestClient(app, headers={"Authorization": "Bearer kin_not_a_real_key"}) as script:
+        response = script.get("/api/me")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_tokens_need_a_signed_in_user(client) -> None:
+    response = client.post("/api/tokens", json={"name": "x"})
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "not_signed_in"
+
+
+def test_bearer_client_can_make_keys_without_csrf(make_user, api_client) -> None:
+    script = api_client(make_user("alice"))
+    response = script.post("/api/tokens", json={"name": "second"})
+    assert response.status_code == 201
