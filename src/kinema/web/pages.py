@@ -1,0 +1,424 @@
+"""The web app's pages: server-rendered Jinja2 templates plus vanilla JavaScript that
+talks to the JSON API. Pages that must work without an account or be read by link
+previews (the share page of a published video) are rendered from the database through
+the domain services; everything a person changes goes through ``/api``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from kinema.accounts import service as accounts
+from kinema.accounts.models import User
+from kinema.api.deps import SessionDep, SettingsDep, optional_user
+from kinema.errors import KinemaError, NotFound
+from kinema.studio import service as studio
+from kinema.studio.schemas import VideoOut, present_video, present_videos
+
+WEB_DIR = Path(__file__).resolve().parent
+TEMPLATES_DIR = WEB_DIR / "templates"
+STATIC_DIR = WEB_DIR / "static"
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=TEMPLATES_DIR)
+
+THEME_COLOR = "#0a0a0f"
+
+# What the create page offers. Sizes are even and inside the engines' 128-1920 range;
+# "fast" renders a quarter of the pixels for quick previews.
+DURATIONS = (4, 8, 12, 20)
+DEFAULT_SECONDS = 8
+SHAPES = (
+    {"key": "portrait", "label": "Portrait", "standard": "720x1280", "fast": "360x640"},
+    {"key": "landscape", "label": "Landscape", "standard": "1280x720", "fast": "640x360"},
+    {"key": "square", "label": "Square", "standard": "720x720", "fast": "360x360"},
+)
+QUALITIES = (
+    {"key": "standard", "label": "Standard"},
+    {"key": "fast", "label": "Fast preview"},
+)
+EXAMPLE_PROMPTS = (
+    "A cat walks along the beach at sunset",
+    "A fox runs through a snowy forest at night",
+    "Two dogs dance in the city while it rains",
+    "A rocket flies through space past the moon",
+    'A parrot in the park says "good morning!"',
+    "A horse runs across the desert in a storm",
+)
+
+# Files the service worker keeps for offline start-up: the app shell, never any /api data.
+APP_SHELL = (
+    "app.css",
+    "app.js",
+    "auth.js",
+    "home.js",
+    "create.js",
+    "video.js",
+    "drafts.js",
+    "profile.js",
+    "icons/icon-192.png",
+    "icons/icon-512.png",
+    "icons/apple-touch-icon.png",
+    "icons/favicon-32.png",
+)
+
+_fingerprints: dict[str, tuple[float, str]] = {}
+
+
+def static_url(path: str) -> str:
+    """The URL of a file under ``/static`` with a content fingerprint, so browsers and
+    the service worker can cache it forever and still see every change."""
+    file = STATIC_DIR / path
+    try:
+        mtime = file.stat().st_mtime
+    except OSError:
+        return f"/static/{path}"
+    cached = _fingerprints.get(path)
+    if cached is None or cached[0] != mtime:
+        digest = hashlib.sha256(file.read_bytes()).hexdigest()[:12]
+        cached = (mtime, digest)
+        _fingerprints[path] = cached
+    return f"/static/{path}?v={cached[1]}"
+
+
+def _short_date(value: datetime | date | None) -> str:
+    if value is None:
+        return ""
+    return f"{value:%b} {value.day}, {value.year}"
+
+
+def _clock(seconds: Any) -> str:
+    """0:04.5-style time for the scene description."""
+    try:
+        total = float(seconds)
+    except (TypeError, ValueError):
+        return ""
+    minutes, rest = divmod(max(total, 0.0), 60)
+    text = f"{int(minutes)}:{rest:04.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _words(value: Any) -> str:
+    """``pan_left`` -> ``pan left``: plan vocabulary shown as words."""
+    return str(value or "").replace("_", " ")
+
+
+templates.env.globals["static_url"] = static_url
+templates.env.globals["THEME_COLOR"] = THEME_COLOR
+templates.env.filters["short_date"] = _short_date
+templates.env.filters["clock"] = _clock
+templates.env.filters["words"] = _words
+
+
+def page_user(request: Request, session: SessionDep) -> User | None:
+    """The signed-in person for a page, or None. Unlike the API, a page treats a stale
+    or suspended sign-in as signed out instead of answering with an error body."""
+    try:
+        return optional_user(request, session)
+    except KinemaError:
+        return None
+
+
+PageUser = Annotated[User | None, Depends(page_user)]
+
+
+def _render(
+    request: Request,
+    template: str,
+    user: User | None,
+    *,
+    page_name: str,
+    active_tab: str = "",
+    status_code: int = 200,
+    **context: Any,
+) -> HTMLResponse:
+    context.update(current_user=user, page_name=page_name, active_tab=active_tab)
+    response = templates.TemplateResponse(
+        request, template, context, status_code=status_code
+    )
+    # Pages differ per person; only static files are cached.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _sign_in_first(request: Request) -> RedirectResponse:
+    path = request.url.path
+    if request.url.query:
+        path += "?" + request.url.query
+    return RedirectResponse(f"/login?next={quote(path, safe='')}", status_code=303)
+
+
+def _local_path(value: str | None, default: str) -> str:
+    """Only same-site paths are followed after sign-in, never another origin."""
+    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
+        return value
+    return default
+
+
+def _not_found(request: Request, user: User | None, message: str) -> HTMLResponse:
+    return _render(
+        request,
+        "error.html",
+        user,
+        page_name="error",
+        status_code=404,
+        title="Not found",
+        code="404",
+        message=message,
+    )
+
+
+# ------------------------------------------------------------------------------ pages
+
+
+@router.get("/", response_class=HTMLResponse)
+def home_page(request: Request, user: PageUser) -> HTMLResponse:
+    """Signed out: what Kinema is, with sign-in and join. Signed in: the latest
+    published videos and a way to create one."""
+    if user is None:
+        return _render(request, "landing.html", None, page_name="landing")
+    return _render(request, "home.html", user, page_name="home", active_tab="home")
+
+
+@router.get("/login", response_class=HTMLResponse, response_model=None)
+def login_page(
+    request: Request, user: PageUser, next: str | None = None
+) -> HTMLResponse | RedirectResponse:
+    """Sign in with a handle or email and a password."""
+    next_path = _local_path(next, "/")
+    if user is not None:
+        return RedirectResponse(next_path, status_code=303)
+    return _render(request, "login.html", None, page_name="login", next_path=next_path)
+
+
+@router.get("/signup", response_class=HTMLResponse, response_model=None)
+def signup_page(
+    request: Request,
+    user: PageUser,
+    settings: SettingsDep,
+    invite: str = "",
+    next: str | None = None,
+) -> HTMLResponse | RedirectResponse:
+    """Create an account; ``?invite=CODE`` fills in the invite code."""
+    next_path = _local_path(next, "/create")
+    if user is not None:
+        return RedirectResponse(next_path, status_code=303)
+    return _render(
+        request,
+        "signup.html",
+        None,
+        page_name="signup",
+        registration=settings.registration,
+        invite=invite.strip()[:64],
+        today=date.today().isoformat(),
+        next_path=next_path,
+    )
+
+
+@router.get("/create", response_class=HTMLResponse, response_model=None)
+def create_page(request: Request, user: PageUser) -> HTMLResponse | RedirectResponse:
+    """Prompt, duration, shape and an optional image; then live progress and the draft."""
+    if user is None:
+        return _sign_in_first(request)
+    sizes = {shape["key"]: {"standard": shape["standard"], "fast": shape["fast"]}
+             for shape in SHAPES}
+    return _render(
+        request,
+        "create.html",
+        user,
+        page_name="create",
+        active_tab="create",
+        examples=EXAMPLE_PROMPTS,
+        durations=DURATIONS,
+        default_seconds=DEFAULT_SECONDS,
+        shapes=SHAPES,
+        qualities=QUALITIES,
+        sizes=sizes,
+        prompt_max=studio.MAX_PROMPT_CHARS,
+    )
+
+
+@router.get("/drafts", response_class=HTMLResponse, response_model=None)
+def drafts_page(
+    request: Request, user: PageUser, session: SessionDep
+) -> HTMLResponse | RedirectResponse:
+    """The signed-in person's drafts, newest first, with publish and delete."""
+    if user is None:
+        return _sign_in_first(request)
+    drafts = present_videos(session, studio.list_drafts(session, user))
+    return _render(
+        request, "drafts.html", user, page_name="drafts", active_tab="drafts", drafts=drafts
+    )
+
+
+@dataclass
+class _ShareCard:
+    """Open Graph fields for a published video's link preview."""
+
+    title: str
+    description: str
+    url: str
+    video: str
+    image: str
+    width: int
+    height: int
+
+
+def _share_card(video: VideoOut, base_url: str) -> _ShareCard:
+    base = base_url.rstrip("/")
+    title = (video.caption or video.prompt or "A Kinema video").strip()
+    if len(title) > 90:
+        title = title[:89].rstrip() + "…"
+    author = video.author.display_name or f"@{video.author.handle}"
+    return _ShareCard(
+        title=title,
+        description=f"A {video.seconds:g}-second video by {author} on Kinema: {video.prompt}"[:300],
+        url=f"{base}/v/{video.id}",
+        video=f"{base}{video.content_url}",
+        image=f"{base}{video.thumbnail_url}",
+        width=video.width,
+        height=video.height,
+    )
+
+
+def _speaker_names(plan: dict[str, Any]) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for shot in plan.get("shots") or []:
+        for subject in shot.get("subjects") or []:
+            if isinstance(subject, dict) and subject.get("id"):
+                label = subject.get("name") or subject.get("noun") or subject["id"]
+                names[str(subject["id"])] = str(label)
+    return names
+
+
+@router.get("/v/{video_id}", response_class=HTMLResponse)
+def video_page(
+    request: Request,
+    video_id: str,
+    user: PageUser,
+    session: SessionDep,
+    settings: SettingsDep,
+) -> HTMLResponse:
+    """A video with its player, author, caption and scene description. Published
+    videos are public share pages with Open Graph tags; drafts are for their author."""
+    try:
+        video = present_video(session, studio.get_video_for_viewer(session, video_id, user))
+    except NotFound:
+        return _not_found(request, user, "This video does not exist, or it is not shared with you.")
+    is_author = user is not None and user.id == video.author.id
+    plan = video.plan if isinstance(video.plan, dict) else {}
+    return _render(
+        request,
+        "video.html",
+        user,
+        page_name="video",
+        video=video,
+        is_author=is_author,
+        plan=plan,
+        shots=[shot for shot in plan.get("shots") or [] if isinstance(shot, dict)],
+        speakers=_speaker_names(plan),
+        share=_share_card(video, settings.base_url) if video.status == "published" else None,
+        portrait=video.height > video.width,
+    )
+
+
+@router.get("/u/{handle}", response_class=HTMLResponse)
+def profile_page(
+    request: Request, handle: str, user: PageUser, session: SessionDep
+) -> HTMLResponse:
+    """A person's profile: handle, name, when they joined and their published videos."""
+    try:
+        person = accounts.get_user_by_handle(session, handle)
+    except NotFound:
+        return _not_found(request, user, f"There is nobody called @{handle.lstrip('@')} here.")
+    is_self = user is not None and user.id == person.id
+    return _render(
+        request,
+        "profile.html",
+        user,
+        page_name="profile",
+        active_tab="profile" if is_self else "",
+        person=person,
+        is_self=is_self,
+    )
+
+
+@router.get("/offline", response_class=HTMLResponse)
+def offline_page(request: Request) -> HTMLResponse:
+    """What the installed app shows when it starts without a connection."""
+    return _render(
+        request,
+        "error.html",
+        None,
+        page_name="offline",
+        title="You are offline",
+        code="⚡",
+        message="Kinema needs a connection to load videos. Try again when you are back online.",
+    )
+
+
+# ------------------------------------------------------------------------ PWA files
+
+
+def _manifest() -> dict[str, Any]:
+    return {
+        "name": "Kinema",
+        "short_name": "Kinema",
+        "description": "Type a prompt, get a short video with sound, publish it to the feed.",
+        "id": "/",
+        "start_url": "/",
+        "scope": "/",
+        "display": "standalone",
+        "orientation": "portrait",
+        "background_color": THEME_COLOR,
+        "theme_color": THEME_COLOR,
+        "categories": ["entertainment", "photo", "social"],
+        "icons": [
+            {"src": static_url("icons/icon-192.png"), "sizes": "192x192", "type": "image/png",
+             "purpose": "any"},
+            {"src": static_url("icons/icon-512.png"), "sizes": "512x512", "type": "image/png",
+             "purpose": "any"},
+            {"src": static_url("icons/icon-maskable-512.png"), "sizes": "512x512",
+             "type": "image/png", "purpose": "maskable"},
+        ],
+        "shortcuts": [
+            {"name": "Create a video", "url": "/create",
+             "icons": [{"src": static_url("icons/icon-192.png"), "sizes": "192x192"}]},
+            {"name": "Drafts", "url": "/drafts"},
+        ],
+    }
+
+
+@router.get("/manifest.webmanifest")
+def web_manifest() -> Response:
+    """The PWA manifest that makes Kinema installable."""
+    return Response(
+        json.dumps(_manifest(), ensure_ascii=False, indent=2),
+        media_type="application/manifest+json",
+        headers={"Cache-Control": "no-cache"},
+    )
+
+
+@router.get("/sw.js")
+def service_worker() -> Response:
+    """The service worker, served from the root so its scope is the whole app. Its
+    cache name changes whenever an app-shell file changes."""
+    shell = [static_url(path) for path in APP_SHELL] + ["/offline"]
+    version = hashlib.sha256("\n".join(shell).encode()).hexdigest()[:12]
+    script = (TEMPLATES_DIR / "sw.js").read_text(encoding="utf-8")
+    script = script.replace("__VERSION__", version).replace("__SHELL__", json.dumps(shell))
+    return Response(
+        script,
+        media_type="text/javascript",
+        headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
+    )
