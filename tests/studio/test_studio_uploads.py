@@ -15,27 +15,26 @@ from kinema.runtime import Runtime
 from kinema.studio.models import Upload
 
 
-def image_bytes(fmt: str, size: tuple[int, int] = (64, 48), **save: object) -> bytes:
-    out = io.BytesIO()
-    mode = "RGBA" if fmt == "PNG" else "RGB"
-    Image.new(mode, size, (200, 80, 40, 255) if mode == "RGBA" else (200, 80, 40)).save(
-        out, fmt, **save
-    )
-    return out.getvalue()
-
-
 @pytest.mark.parametrize(
     ("fmt", "name", "content_type"),
-    [("PNG", "a.png", "image/png"), ("JPEG", "b.jpg", "image/jpeg"),
-     ("WEBP", "c.webp", "image/webp")],
+    [
+        ("PNG", "a.png", "image/png"),
+        ("JPEG", "b.jpg", "image/jpeg"),
+        ("WEBP", "c.webp", "image/webp"),
+    ],
 )
 def test_good_images_are_accepted(
-    fmt: str, name: str, content_type: str, make_user: Callable[..., User],
-    api_client: Callable[[User], TestClient], runtime: Runtime,
+    make_image: Callable[..., bytes],
+    fmt: str,
+    name: str,
+    content_type: str,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    runtime: Runtime,
 ) -> None:
     client = api_client(make_user("alice"))
     response = client.post(
-        "/api/uploads", files={"file": (name, image_bytes(fmt), "application/octet-stream")}
+        "/api/uploads", files={"file": (name, make_image(fmt), "application/octet-stream")}
     )
     assert response.status_code == 201, response.text
     body = response.json()
@@ -52,12 +51,15 @@ def test_good_images_are_accepted(
 
 
 def test_metadata_is_stripped(
-    make_user: Callable[..., User], api_client: Callable[[User], TestClient], runtime: Runtime
+    make_image: Callable[..., bytes],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    runtime: Runtime,
 ) -> None:
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # camera make
     exif[0x8825] = {2: (51.0, 30.0, 0.0)}  # a GPS position
-    data = image_bytes("JPEG", exif=exif.tobytes())
+    data = make_image("JPEG", exif=exif.tobytes())
     assert b"SecretCam" in data
     client = api_client(make_user("alice"))
     response = client.post("/api/uploads", files={"file": ("me.jpg", data, "image/jpeg")})
@@ -76,8 +78,8 @@ def test_text_renamed_as_png_is_refused(
 ) -> None:
     client = api_client(make_user("alice"))
     response = client.post(
-        "/api/uploads", files={"file": ("cat.png", b"hello, I am not a picture\n" * 20,
-                                        "image/png")}
+        "/api/uploads",
+        files={"file": ("cat.png", b"hello, I am not a picture\n" * 20, "image/png")},
     )
     assert response.status_code == 400
     error = response.json()["error"]
@@ -88,28 +90,36 @@ def test_text_renamed_as_png_is_refused(
 
 
 def test_other_image_types_are_refused(
-    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+    make_image: Callable[..., bytes],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
 ) -> None:
     client = api_client(make_user("alice"))
-    response = client.post("/api/uploads", files={"file": ("x.gif", image_bytes("GIF"),
-                                                           "image/gif")})
+    response = client.post(
+        "/api/uploads", files={"file": ("x.gif", make_image("GIF"), "image/gif")}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "unsupported_image"
 
 
 def test_truncated_image_is_refused(
-    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+    make_image: Callable[..., bytes],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
 ) -> None:
     client = api_client(make_user("alice"))
-    data = image_bytes("PNG", (300, 300))
-    response = client.post("/api/uploads", files={"file": ("x.png", data[: len(data) // 2],
-                                                           "image/png")})
+    data = make_image("PNG", (300, 300))
+    response = client.post(
+        "/api/uploads", files={"file": ("x.png", data[: len(data) // 2], "image/png")}
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "unsupported_image"
 
 
 def test_oversized_file_is_413(
-    settings: object, make_user: Callable[..., User], api_client: Callable[[User], TestClient],
+    settings: object,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
     runtime: Runtime,
 ) -> None:
     runtime.settings.max_upload_bytes = 10_000
@@ -118,8 +128,7 @@ def test_oversized_file_is_413(
     out = io.BytesIO()
     noisy.save(out, "PNG")
     assert len(out.getvalue()) > 10_000
-    response = client.post("/api/uploads", files={"file": ("big.png", out.getvalue(),
-                                                           "image/png")})
+    response = client.post("/api/uploads", files={"file": ("big.png", out.getvalue(), "image/png")})
     assert response.status_code == 413
     assert response.json()["error"]["code"] == "too_large"
     with transaction(runtime.sessions) as session:
@@ -134,8 +143,9 @@ def test_pixel_bomb_is_refused_without_decoding(
     out = io.BytesIO()
     Image.new("L", (20_000, 20_000), 0).save(out, "PNG", optimize=False)
     client = api_client(make_user("alice"))
-    response = client.post("/api/uploads", files={"file": ("bomb.png", out.getvalue(),
-                                                           "image/png")})
+    response = client.post(
+        "/api/uploads", files={"file": ("bomb.png", out.getvalue(), "image/png")}
+    )
     assert response.status_code == 413
     error = response.json()["error"]
     assert error["code"] == "too_large"
@@ -143,20 +153,24 @@ def test_pixel_bomb_is_refused_without_decoding(
 
 
 def test_image_over_the_pixel_cap_is_refused(
-    make_user: Callable[..., User], api_client: Callable[[User], TestClient], runtime: Runtime
+    make_image: Callable[..., bytes],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    runtime: Runtime,
 ) -> None:
     runtime.settings.max_upload_pixels = 100 * 100
     client = api_client(make_user("alice"))
-    response = client.post("/api/uploads", files={"file": ("wide.png",
-                                                           image_bytes("PNG", (400, 300)),
-                                                           "image/png")})
+    response = client.post(
+        "/api/uploads", files={"file": ("wide.png", make_image("PNG", (400, 300)), "image/png")}
+    )
     assert response.status_code == 413
     assert "400x300" in response.json()["error"]["message"]
 
 
-def test_upload_needs_sign_in(client: TestClient) -> None:
-    response = client.post("/api/uploads", files={"file": ("a.png", image_bytes("PNG"),
-                                                           "image/png")})
+def test_upload_needs_sign_in(make_image: Callable[..., bytes], client: TestClient) -> None:
+    response = client.post(
+        "/api/uploads", files={"file": ("a.png", make_image("PNG"), "image/png")}
+    )
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "not_signed_in"
 

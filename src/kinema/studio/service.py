@@ -348,9 +348,13 @@ class _ProgressRecorder:
             raise _JobTakenAway(self.generation_id)
 
 
-def _claim(runtime: Runtime, generation_id: str, worker: str) -> int | None:
-    """Move a queued job to in_progress for this worker; returns the attempt number, or
-    None if it is not queued (finished, or already taken by another delivery)."""
+def claim_generation(
+    runtime: Runtime, generation_id: str, worker: str | None = None
+) -> int | None:
+    """Move a queued job to in_progress for ``worker`` (this process by default); returns
+    the attempt number, or None if it is not queued (finished, or already taken by
+    another delivery of the same job)."""
+    worker = worker or worker_name()
     now = utcnow()
     with transaction(runtime.sessions) as session:
         result = session.execute(
@@ -406,7 +410,7 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
     it with a generic sentence and is logged. Returns the new video's id, or None.
     """
     worker = worker_name()
-    attempt = _claim(runtime, generation_id, worker)
+    attempt = claim_generation(runtime, generation_id, worker)
     if attempt is None:
         return None
     with runtime.sessions() as session:
