@@ -196,3 +196,16 @@ def api_client(app: FastAPI, runtime: Runtime) -> Iterator[Callable[[User], Test
     yield _make
     for test_client in clients:
         test_client.__exit__(None, None, None)
+
+
+@pytest.fixture(autouse=True)
+def _quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Real argon2id, with test-sized cost parameters: the suite creates and signs in
+    many users, and the production cost would dominate its run time."""
+    from argon2 import PasswordHasher
+
+    from kinema.accounts import service
+
+    monkeypatch.setattr(
+        service, "password_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    )

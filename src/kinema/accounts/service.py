@@ -492,8 +492,10 @@ def consume_rate_limit(
             insert(RateLimitBucket)
             .values(key=key, tokens=float(limit.capacity) - 1.0, updated=moment)
             .on_conflict_do_nothing(index_elements=["key"])
+            .returning(RateLimitBucket.key)
         )
-        if created.rowcount == 1:  # type: ignore[attr-defined]
+        # RETURNING rather than rowcount: drivers disagree on rowcount for upserts.
+        if created.first() is not None:
             return
     raise RateLimited("Too many attempts. Wait a minute and try again.")
 
