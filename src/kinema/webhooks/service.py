@@ -1,0 +1,454 @@
+"""Webhook operations: registering endpoints, queueing events, delivering them signed
+the Standard Webhooks way, and retrying failed deliveries with backoff.
+
+Signatures: ``webhook-signature: v1,<base64 HMAC-SHA256 of "{id}.{timestamp}.{body}">``
+keyed with the base64-decoded part of the endpoint's ``whsec_...`` secret, so receivers
+can check them with any Standard Webhooks library or the ``openai`` SDK's
+``client.webhooks.unwrap``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, Protocol
+from urllib.parse import urlparse
+
+import httpx
+from sqlalchemy import event as sa_event
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinema.db import transaction, utcnow
+from kinema.errors import InvalidInput, NotFound
+from kinema.ids import new_id
+from kinema.webhooks.models import (
+    DELIVERED,
+    FAILED,
+    PENDING,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+
+if TYPE_CHECKING:
+    from kinema.runtime import Runtime
+
+log = logging.getLogger(__name__)
+
+VIDEO_COMPLETED, VIDEO_FAILED = "video.completed", "video.failed"
+EVENT_TYPES = (VIDEO_COMPLETED, VIDEO_FAILED)
+# Seconds to wait after each failed attempt (the Standard Webhooks / Svix schedule):
+# 8 attempts over about a day and a half, then the delivery is given up.
+RETRY_DELAYS = (5, 300, 1800, 7200, 18000, 36000, 36000)
+MAX_ATTEMPTS = len(RETRY_DELAYS) + 1
+DELIVERY_TIMEOUT_SECONDS = 15.0
+# Receivers should refuse messages whose timestamp is further off than this.
+SIGNATURE_TOLERANCE_SECONDS = 300
+MAX_ENDPOINTS_PER_USER = 20
+DELIVER_TASK = "webhooks.deliver"
+_SECRET_PREFIX = "whsec_"
+
+
+class InvalidSignature(Exception):
+    """A webhook's signature or timestamp does not check out."""
+
+
+# --- signing ---------------------------------------------------------------------------
+
+
+def new_signing_secret() -> str:
+    """A fresh ``whsec_<base64 of 32 random bytes>`` secret."""
+    return _SECRET_PREFIX + base64.b64encode(secrets.token_bytes(32)).decode()
+
+
+def _secret_key(secret: str) -> bytes:
+    if secret.startswith(_SECRET_PREFIX):
+        return base64.b64decode(secret[len(_SECRET_PREFIX) :])
+    return secret.encode()
+
+
+def _text(body: str | bytes) -> str:
+    return body.decode("utf-8") if isinstance(body, bytes) else body
+
+
+def sign(secret: str, message_id: str, timestamp: int, body: str | bytes) -> str:
+    """The ``webhook-signature`` value (``v1,<base64>``) for one message."""
+    signed = f"{message_id}.{timestamp}.{_text(body)}".encode()
+    digest = hmac.new(_secret_key(secret), signed, hashlib.sha256).digest()
+    return "v1," + base64.b64encode(digest).decode()
+
+
+def signature_headers(
+    secret: str, message_id: str, body: str | bytes, *, timestamp: int | None = None
+) -> dict[str, str]:
+    """The three Standard Webhooks headers for sending ``body``."""
+    stamp = int(time.time()) if timestamp is None else timestamp
+    return {
+        "webhook-id": message_id,
+        "webhook-timestamp": str(stamp),
+        "webhook-signature": sign(secret, message_id, stamp, body),
+    }
+
+
+def verify_signature(
+    secret: str,
+    headers: Mapping[str, str],
+    body: str | bytes,
+    *,
+    tolerance: int = SIGNATURE_TOLERANCE_SECONDS,
+    now: int | None = None,
+) -> None:
+    """Check a received webhook; raises ``InvalidSignature`` saying what is wrong.
+
+    ``headers`` may use any letter case. Any one of several space-separated signatures
+    may match (senders list more than one while rotating secrets)."""
+    lowered = {key.lower(): value for key, value in headers.items()}
+    try:
+        message_id = lowered["webhook-id"]
+        stamp_text = lowered["webhook-timestamp"]
+        signatures = lowered["webhook-signature"]
+    except KeyError as missing:
+        raise InvalidSignature(f"The {missing.args[0]} header is missing.") from None
+    try:
+        stamp = int(stamp_text)
+    except ValueError:
+        raise InvalidSignature("The webhook-timestamp header is not a number.") from None
+    current = int(time.time()) if now is None else now
+    if abs(current - stamp) > tolerance:
+        raise InvalidSignature("The webhook timestamp is too far from the current time.")
+    expected = sign(secret, message_id, stamp, body)
+    if not any(hmac.compare_digest(expected, candidate) for candidate in signatures.split()):
+        raise InvalidSignature("The webhook signature does not match.")
+
+
+# --- endpoints -------------------------------------------------------------------------
+
+
+def _check_url(url: str) -> str:
+    url = url.strip()
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.hostname:
+        raise InvalidInput(
+            "The webhook URL must be an http:// or https:// address, e.g. "
+            "https://example.com/hooks/kinema.",
+            code="invalid_url",
+        )
+    if len(url) > 2048:
+        raise InvalidInput("The webhook URL is longer than 2048 characters.", code="invalid_url")
+    return url
+
+
+def _check_events(events: list[str] | None) -> list[str]:
+    if not events:
+        return list(EVENT_TYPES)
+    unknown = sorted(set(events) - set(EVENT_TYPES))
+    if unknown:
+        raise InvalidInput(
+            f"Unknown webhook event {unknown[0]!r}; choose from {', '.join(EVENT_TYPES)}.",
+            code="invalid_event",
+        )
+    return [name for name in EVENT_TYPES if name in events]
+
+
+def register_endpoint(
+    session: Session,
+    *,
+    user_id: str,
+    url: str,
+    events: list[str] | None = None,
+    name: str = "",
+) -> tuple[WebhookEndpoint, str]:
+    """Register ``url`` to receive ``events`` (all video events when empty) about the
+    user's videos. Returns the endpoint and its signing secret, which is shown only
+    this once."""
+    clean_url = _check_url(url)
+    clean_events = _check_events(events)
+    if len(name) > 100:
+        raise InvalidInput("The webhook name is longer than 100 characters.")
+    count = len(session.scalars(
+        select(WebhookEndpoint.id).where(WebhookEndpoint.user_id == user_id)
+    ).all())
+    if count >= MAX_ENDPOINTS_PER_USER:
+        raise InvalidInput(
+            f"You can register at most {MAX_ENDPOINTS_PER_USER} webhook endpoints; "
+            "delete one first.",
+            code="too_many_webhooks",
+        )
+    secret = new_signing_secret()
+    endpoint = WebhookEndpoint(
+        id=new_id("whk"),
+        user_id=user_id,
+        name=name.strip(),
+        url=clean_url,
+        events=clean_events,
+        secret=secret,
+        created_at=utcnow(),
+    )
+    session.add(endpoint)
+    session.flush()
+    return endpoint, secret
+
+
+def list_endpoints(session: Session, *, user_id: str) -> list[WebhookEndpoint]:
+    """The user's endpoints, oldest first."""
+    return list(session.scalars(
+        select(WebhookEndpoint)
+        .where(WebhookEndpoint.user_id == user_id)
+        .order_by(WebhookEndpoint.created_at, WebhookEndpoint.id)
+    ))
+
+
+def get_endpoint(session: Session, *, user_id: str, endpoint_id: str) -> WebhookEndpoint:
+    """One of the user's endpoints; ``NotFound`` for unknown ids and other people's."""
+    endpoint = session.get(WebhookEndpoint, endpoint_id)
+    if endpoint is None or endpoint.user_id != user_id:
+        raise NotFound("No such webhook endpoint.")
+    return endpoint
+
+
+def delete_endpoint(session: Session, *, user_id: str, endpoint_id: str) -> None:
+    """Stop sending to an endpoint; its delivery history goes with it."""
+    endpoint = get_endpoint(session, user_id=user_id, endpoint_id=endpoint_id)
+    session.delete(endpoint)
+    session.flush()
+
+
+@dataclass
+class DeliveryRecord:
+    """A delivery with its attempts, newest attempt last."""
+
+    delivery: WebhookDelivery
+    attempts: list[WebhookAttempt]
+
+
+def list_deliveries(
+    session: Session, *, user_id: str, endpoint_id: str, limit: int = 50
+) -> list[DeliveryRecord]:
+    """The endpoint's most recent deliveries (newest first) with every attempt made."""
+    get_endpoint(session, user_id=user_id, endpoint_id=endpoint_id)
+    deliveries = list(session.scalars(
+        select(WebhookDelivery)
+        .where(WebhookDelivery.endpoint_id == endpoint_id)
+        .order_by(WebhookDelivery.created_at.desc(), WebhookDelivery.id.desc())
+        .limit(max(1, min(limit, 200)))
+    ))
+    records = []
+    for delivery in deliveries:
+        attempts = list(session.scalars(
+            select(WebhookAttempt)
+            .where(WebhookAttempt.delivery_id == delivery.id)
+            .order_by(WebhookAttempt.attempted_at, WebhookAttempt.id)
+        ))
+        records.append(DeliveryRecord(delivery, attempts))
+    return records
+
+
+# --- events ----------------------------------------------------------------------------
+
+
+def queue_event(
+    runtime: Runtime,
+    session: Session,
+    *,
+    user_id: str,
+    event_type: str,
+    data: dict[str, Any],
+) -> list[WebhookDelivery]:
+    """Owe ``event_type`` to every endpoint of the user that listens for it. The
+    deliveries are sent by the queue once ``session`` commits (never before, so a
+    rolled-back change announces nothing)."""
+    if event_type not in EVENT_TYPES:
+        raise ValueError(f"Unknown webhook event {event_type!r}.")
+    endpoints = [e for e in list_endpoints(session, user_id=user_id) if event_type in e.events]
+    if not endpoints:
+        return []
+    event_id = new_id("evt")
+    payload = json.dumps(
+        {
+            "id": event_id,
+            "object": "event",
+            "created_at": int(time.time()),
+            "type": event_type,
+            "data": data,
+        },
+        separators=(",", ":"),
+    )
+    deliveries = []
+    for endpoint in endpoints:
+        delivery = WebhookDelivery(
+            id=new_id("msg"),
+            endpoint_id=endpoint.id,
+            event_id=event_id,
+            event_type=event_type,
+            payload=payload,
+            status=PENDING,
+            attempt_count=0,
+            next_attempt_at=utcnow(),
+            created_at=utcnow(),
+        )
+        session.add(delivery)
+        deliveries.append(delivery)
+    session.flush()
+    ids = [delivery.id for delivery in deliveries]
+
+    def _send_after_commit(_session: Session) -> None:
+        for delivery_id in ids:
+            try:
+                enqueue_delivery(runtime, delivery_id)
+            except Exception:
+                # The row stays pending; ``send_due_deliveries`` picks it up later.
+                log.exception("Could not queue webhook delivery %s", delivery_id)
+
+    sa_event.listen(session, "after_commit", _send_after_commit, once=True)
+    return deliveries
+
+
+class FinishedGeneration(Protocol):
+    """What a webhook needs to know about a generation job that has ended."""
+
+    id: str
+    user_id: str
+    status: str
+
+
+def notify_generation_finished(
+    runtime: Runtime, session: Session, generation: FinishedGeneration
+) -> list[WebhookDelivery]:
+    """Announce a generation that just completed or failed to its owner's endpoints
+    (``video.completed`` / ``video.failed``; ``data.id`` is the ``/v1`` video id)."""
+    if generation.status == "completed":
+        event_type = VIDEO_COMPLETED
+    elif generation.status == "failed":
+        event_type = VIDEO_FAILED
+    else:
+        return []
+    return queue_event(
+        runtime, session, user_id=generation.user_id, event_type=event_type,
+        data={"id": generation.id},
+    )
+
+
+# --- delivery --------------------------------------------------------------------------
+
+
+@dataclass
+class AttemptOutcome:
+    """What one attempt did and, if it failed, when the next one is due."""
+
+    delivered: bool
+    response_status: int | None
+    error: str | None
+    retry_in_seconds: int | None
+
+
+def attempt_delivery(
+    session: Session, delivery_id: str, *, client: httpx.Client | None = None
+) -> AttemptOutcome | None:
+    """Try to send one delivery now and record the attempt. A 2xx answer delivers it;
+    anything else schedules a retry per ``RETRY_DELAYS`` until ``MAX_ATTEMPTS``, then the
+    delivery is marked failed. Returns ``None`` if there is nothing left to send (the
+    delivery is done or its endpoint was deleted)."""
+    delivery = session.get(WebhookDelivery, delivery_id)
+    if delivery is None or delivery.status != PENDING:
+        return None
+    endpoint = session.get(WebhookEndpoint, delivery.endpoint_id)
+    if endpoint is None:
+        return None
+    headers = {
+        "content-type": "application/json",
+        "user-agent": "Kinema-Webhooks/1",
+        **signature_headers(endpoint.secret, delivery.id, delivery.payload),
+    }
+    started = time.monotonic()
+    response_status: int | None = None
+    error: str | None = None
+    own_client = client is None
+    http = client or httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False)
+    try:
+        response = http.post(endpoint.url, content=delivery.payload.encode(), headers=headers)
+        response_status = response.status_code
+        if not 200 <= response.status_code < 300:
+            error = f"The endpoint answered HTTP {response.status_code}."
+    except httpx.TimeoutException:
+        error = f"The endpoint did not answer within {DELIVERY_TIMEOUT_SECONDS:g} seconds."
+    except httpx.HTTPError as exc:
+        error = f"Could not reach the endpoint: {exc.__class__.__name__}: {exc}"[:500]
+    finally:
+        if own_client:
+            http.close()
+    now = utcnow()
+    session.add(WebhookAttempt(
+        id=new_id("wha"),
+        delivery_id=delivery.id,
+        attempted_at=now,
+        response_status=response_status,
+        error=error,
+        duration_ms=int((time.monotonic() - started) * 1000),
+    ))
+    delivery.attempt_count += 1
+    retry_in: int | None = None
+    if error is None:
+        delivery.status = DELIVERED
+        delivery.finished_at = now
+        delivery.next_attempt_at = None
+    elif delivery.attempt_count >= MAX_ATTEMPTS:
+        delivery.status = FAILED
+        delivery.finished_at = now
+        delivery.next_attempt_at = None
+    else:
+        retry_in = RETRY_DELAYS[delivery.attempt_count - 1]
+        delivery.next_attempt_at = now + timedelta(seconds=retry_in)
+    session.flush()
+    return AttemptOutcome(error is None, response_status, error, retry_in)
+
+
+def run_delivery(runtime: Runtime, delivery_id: str) -> None:
+    """The queue task: one attempt in its own transaction, then the next one scheduled
+    on the queue after the backoff delay if it failed."""
+    with transaction(runtime.sessions) as session:
+        outcome = attempt_delivery(session, delivery_id)
+    if outcome is not None and outcome.retry_in_seconds is not None:
+        register(runtime)
+        runtime.tasks[DELIVER_TASK].schedule(args=(delivery_id,), delay=outcome.retry_in_seconds)
+
+
+def send_due_deliveries(runtime: Runtime, *, limit: int = 100) -> int:
+    """Queue pending deliveries whose time has come (a safety net for retries whose
+    queue message was lost, e.g. with a wiped Redis). Returns how many were queued."""
+    with transaction(runtime.sessions) as session:
+        due = list(session.scalars(
+            select(WebhookDelivery.id)
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= utcnow())
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+        ))
+    for delivery_id in due:
+        enqueue_delivery(runtime, delivery_id)
+    return len(due)
+
+
+def enqueue_delivery(runtime: Runtime, delivery_id: str) -> None:
+    """Hand one delivery to the queue (runs at once when Huey is in immediate mode)."""
+    register(runtime)
+    runtime.tasks[DELIVER_TASK](delivery_id)
+
+
+def register(runtime: Runtime) -> None:
+    """Register the delivery task on the runtime's queue (idempotent)."""
+    if DELIVER_TASK in runtime.tasks:
+        return
+
+    @runtime.huey.task(name=DELIVER_TASK)
+    def deliver_webhook(delivery_id: str) -> None:
+        run_delivery(runtime, delivery_id)
+
+    runtime.tasks[DELIVER_TASK] = deliver_webhook
