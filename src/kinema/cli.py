@@ -43,11 +43,15 @@ def _plain_errors() -> Iterator[None]:
     from sqlalchemy.exc import OperationalError
 
     from kinema.errors import KinemaError
+    from kinema.queue import QueueError
+    from kinema.storage import StorageError
 
     try:
         yield
     except KinemaError as exc:
         _fail(exc.message)
+    except (QueueError, StorageError) as exc:
+        _fail(str(exc))
     except ValidationError as exc:
         first = exc.errors()[0]
         where = "_".join(str(p) for p in first.get("loc", ())).upper()
@@ -202,6 +206,31 @@ def admin_token(
             user = service.get_user_by_handle(session, handle)
             _key, token = service.create_api_key(session, user_id=user.id, name=name)
     typer.echo(token)
+
+
+@admin_app.command("seed")
+def admin_seed(
+    users: Annotated[int, typer.Option(min=0, help="How many demo users.")] = 100,
+    videos: Annotated[int, typer.Option(min=0, help="How many published demo videos.")] = 1000,
+    seed: Annotated[int, typer.Option(help="Random seed, for repeatable demo data.")] = 0,
+    clips: Annotated[
+        int, typer.Option(min=1, max=16, help="How many real clips the videos share.")
+    ] = 4,
+    data_dir: DataDirOption = None,
+) -> None:
+    """Fill the database with demo users, published videos (playing a few really
+    rendered clips) and whatever else the installed features seed."""
+    from kinema.studio.seed import seed_demo_data
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+        report = seed_demo_data(runtime, users=users, videos=videos, seed=seed, clips=clips)
+    extras = "".join(f", {count} {name}" for name, count in report.counts.items())
+    typer.echo(
+        f"Seeded {report.users} users and {report.videos} videos{extras} in "
+        f"{report.seconds:.1f} s. Demo accounts sign in with the password "
+        f"'{report.password}'."
+    )
 
 
 def main() -> None:
