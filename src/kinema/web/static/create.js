@@ -42,6 +42,15 @@
     for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
   }
 
+  // On a phone the output sits below the form: bring it into view when it changes.
+  function reveal() {
+    const output = document.getElementById("output");
+    const box = output.getBoundingClientRect();
+    if (box.top > window.innerHeight * 0.6 || box.bottom < 0) {
+      output.scrollIntoView({ behavior: "smooth", block: "start" });
+    }
+  }
+
   function updateCount() {
     count.textContent = prompt.value.length + " / " + prompt.maxLength;
   }
@@ -158,6 +167,7 @@
           ? update.error.message || update.error
           : "Something went wrong while rendering. Please try again.";
       show("failed");
+      reveal();
       generate.disabled = false;
       return;
     }
@@ -231,6 +241,7 @@
     sessionStorage.setItem(ACTIVE_KEY, JSON.stringify({ id: generation.id, prompt: promptText }));
     document.getElementById("progress-prompt").textContent = promptText ? "“" + promptText + "”" : "";
     show("progress");
+    reveal();
     handle(generation);
     if (!tracking.finished) listen(generation.id);
   }
@@ -248,6 +259,7 @@
     const publishForm = document.getElementById("publish-form");
     publishForm.dataset.videoId = video.id;
     show("result");
+    reveal();
   }
 
   // ---------- submit ----------
