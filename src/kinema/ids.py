@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import datetime
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford base32, lower case
 
@@ -17,7 +18,8 @@ def _encode(value: int, length: int) -> str:
     return "".join(reversed(chars))
 
 
-def new_id(prefix: str) -> str:
-    """``new_id("vid")`` -> ``"vid_01hx..."``: 10 chars of milliseconds, 16 random."""
-    millis = int(time.time() * 1000)
+def new_id(prefix: str, *, at: datetime | None = None) -> str:
+    """``new_id("vid")`` -> ``"vid_01hx..."``: 10 chars of milliseconds, 16 random.
+    ``at`` dates the id (e.g. for imported or demo data created in the past)."""
+    millis = int((at.timestamp() if at is not None else time.time()) * 1000)
     return f"{prefix}_{_encode(millis, 10)}{_encode(secrets.randbits(80), 16)}"

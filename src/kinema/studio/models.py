@@ -8,6 +8,9 @@ from typing import Any
 from sqlalchemy import JSON, BigInteger, Boolean, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
+# Studio rows point at users: their table must be known wherever studio rows are written
+# (a worker process may never import the accounts package otherwise).
+import kinema.accounts.models  # noqa: F401
 from kinema.db import Base, UTCDateTime, utcnow
 
 # Generation statuses, as the API shows them.
