@@ -1,0 +1,259 @@
+"""Sound effects, one synthesizer per cue name (steps, jump, splash, engine, whoosh...).
+
+Each returns mono samples at ``SAMPLE_RATE`` peaking near 1.0; the mixer places them at
+the cue's time and pan and sets their level.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+from scipy.signal import fftconvolve
+
+from kinema.engines.procedural.audio_synth import (
+    SAMPLE_RATE,
+    bandpass,
+    decay,
+    fade,
+    highpass,
+    impulses,
+    lowpass,
+    noise,
+    place,
+    slow_curve,
+    sweep,
+    times,
+)
+
+Effect = Callable[[float, np.random.Generator], np.ndarray]
+
+
+def _samples(seconds: float) -> int:
+    return max(1, round(seconds * SAMPLE_RATE))
+
+
+def _normalized(x: np.ndarray) -> np.ndarray:
+    peak = float(np.max(np.abs(x))) if x.size else 0.0
+    return x / peak if peak > 1e-9 else x
+
+
+def _footstep(rng: np.random.Generator, weight: float = 1.0) -> np.ndarray:
+    n = _samples(0.16)
+    heel = bandpass(noise(rng, n), 90, 900) * decay(n, 0.025)
+    scuff = bandpass(noise(rng, n), 1500, 5000) * decay(n, 0.012) * 0.35
+    thump = np.sin(sweep(n, 110 * weight, 55)) * decay(n, 0.04) * 0.8
+    return heel + scuff + thump
+
+
+def _steps(duration: float, rng: np.random.Generator, interval: float) -> np.ndarray:
+    total = max(duration, interval)
+    out = np.zeros(_samples(total + 0.2))
+    t = 0.0
+    step = 0
+    while t < total:
+        # Alternate feet slightly louder/softer and keep a human, not metronomic, gait.
+        gain = 1.0 if step % 2 == 0 else 0.8
+        place(out, _footstep(rng) * gain, int(t * SAMPLE_RATE))
+        t += interval * rng.uniform(0.92, 1.08)
+        step += 1
+    return out
+
+
+def steps(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Walking footsteps over ``duration``."""
+    return _normalized(_steps(duration, rng, 0.5))
+
+
+def run_steps(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Quicker, sharper running footsteps."""
+    return _normalized(_steps(duration, rng, 0.28))
+
+
+def jump(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A springy take-off: a rising tone with a puff of air."""
+    n = _samples(0.35)
+    tone = np.sin(sweep(n, 180, 720)) * decay(n, 0.12, attack=0.01)
+    air = bandpass(noise(rng, n), 600, 3000) * decay(n, 0.06) * 0.4
+    return _normalized(tone * 0.7 + air)
+
+
+def land(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A body landing: a low thud and a short scuff."""
+    n = _samples(0.4)
+    thud = np.sin(sweep(n, 90, 40)) * decay(n, 0.09)
+    dust = lowpass(noise(rng, n), 1200) * decay(n, 0.05) * 0.6
+    return _normalized(thud + dust)
+
+
+def splash(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Water splash: a burst of bright noise, then droplets falling back."""
+    length = max(duration, 0.8)
+    n = _samples(length)
+    burst = bandpass(noise(rng, n), 400, 7000) * decay(n, 0.18, attack=0.008)
+    drops = impulses(rng, n, 90) * np.exp(-times(n) / (length * 0.5))
+    kernel_n = _samples(0.03)
+    kernel = np.sin(sweep(kernel_n, 900, 2200)) * decay(kernel_n, 0.008)
+    droplets = fftconvolve(drops, kernel)[:n] * 0.8
+    return _normalized(burst + droplets)
+
+
+def engine(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A motor: firing pulses at a slowly wandering rpm, low-passed, faded at both ends."""
+    n = _samples(max(duration, 0.6))
+    rpm = 38 + 10 * slow_curve(rng, n, 0.6)
+    phase = 2 * np.pi * np.cumsum(rpm) / SAMPLE_RATE
+    # A rich harmonic series at the firing rate sounds like an engine, a pure tone does not.
+    tone = sum(np.sin(k * phase) / k for k in range(1, 12))
+    rumble = lowpass(noise(rng, n), 400) * 0.6
+    out = lowpass(np.asarray(tone) + rumble, 900)
+    return _normalized(fade(out, 0.15, 0.3))
+
+
+def whoosh(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Air rushing past: band-limited noise that swells and brightens, then fades."""
+    n = _samples(max(duration, 0.35))
+    source = noise(rng, n)
+    low = bandpass(source, 200, 1200)
+    high = bandpass(source, 1200, 6000)
+    shape = np.sin(np.pi * np.linspace(0, 1, n)) ** 2
+    brightness = np.linspace(0.2, 1.0, n)
+    return _normalized((low * (1 - brightness) + high * brightness) * shape)
+
+
+def thunder(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A crack of thunder rolling into a long low rumble."""
+    n = _samples(max(duration, 3.0))
+    t = times(n)
+    crack = highpass(noise(rng, n), 800) * decay(n, 0.05, attack=0.001) * 0.6
+    rolls = np.zeros(n)
+    for _ in range(4):
+        start = rng.uniform(0.0, 0.35 * t[-1])
+        width = rng.uniform(0.3, 0.9)
+        rolls += rng.uniform(0.5, 1.0) * np.exp(-(((t - start) / width) ** 2))
+    rumble = lowpass(noise(rng, n), 180, order=4) * (rolls + np.exp(-t / 1.2))
+    return _normalized(fade(rumble * 3 + crack, 0.0, 0.6))
+
+
+def wings(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Wing beats: rhythmic bursts of feathered air."""
+    n = _samples(max(duration, 0.5))
+    t = times(n)
+    beat = rng.uniform(4.5, 7.0)
+    flap = np.maximum(np.sin(2 * np.pi * beat * t), 0) ** 3
+    air = bandpass(noise(rng, n), 250, 2200)
+    return _normalized(fade(air * flap, 0.05, 0.1))
+
+
+def snore(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Snoring: a buzzing inhale and a breathy exhale, repeated."""
+    n = _samples(max(duration, 2.5))
+    t = times(n)
+    cycle = 2.6
+    position = (t % cycle) / cycle
+    inhale = np.where(position < 0.45, np.sin(np.pi * position / 0.45), 0.0)
+    exhale = np.where(position >= 0.55, np.sin(np.pi * (position - 0.55) / 0.45), 0.0)
+    buzz_phase = 2 * np.pi * 32 * t
+    buzz = lowpass(np.sign(np.sin(buzz_phase)) + 0.4 * noise(rng, n), 600)
+    breath = bandpass(noise(rng, n), 300, 1800) * 0.6
+    return _normalized(buzz * inhale + breath * exhale)
+
+
+def fall(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Falling: a descending whistle that ends in a thud."""
+    length = max(duration, 0.6)
+    n = _samples(length)
+    whistle = np.sin(sweep(n, 1400, 250)) * np.linspace(0.3, 0.8, n)
+    out = np.zeros(n + _samples(0.4))
+    out[:n] += fade(whistle, 0.05, 0.03)
+    place(out, land(0.4, rng) * 0.9, n)
+    return _normalized(out)
+
+
+def spin(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Spinning: whooshes that repeat faster and faster."""
+    length = max(duration, 0.6)
+    n = _samples(length)
+    t = times(n)
+    rate = np.linspace(2.5, 6.0, n)
+    phase = 2 * np.pi * np.cumsum(rate) / SAMPLE_RATE
+    pulses = (0.5 + 0.5 * np.sin(phase)) ** 2
+    air = bandpass(noise(rng, n), 500, 4000)
+    return _normalized(fade(air * pulses * np.minimum(1, 4 * t / length + 0.2), 0.05, 0.15))
+
+
+def swim(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Swimming strokes: soft sloshes of water."""
+    length = max(duration, 0.8)
+    out = np.zeros(_samples(length + 0.5))
+    t = 0.0
+    while t < length:
+        n = _samples(0.45)
+        slosh = bandpass(noise(rng, n), 300, 3000) * np.sin(np.linspace(0, np.pi, n)) ** 2
+        place(out, slosh, int(t * SAMPLE_RATE))
+        t += rng.uniform(0.55, 0.75)
+    return _normalized(out)
+
+
+def bubbles(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Underwater bubbles rising: short upward-gliding tones."""
+    length = max(duration, 0.5)
+    out = np.zeros(_samples(length + 0.1))
+    count = max(3, int(length * 14))
+    for _ in range(count):
+        n = _samples(rng.uniform(0.025, 0.06))
+        base = rng.uniform(350, 1400)
+        tone = np.sin(sweep(n, base, base * 1.6)) * decay(n, n / SAMPLE_RATE / 3)
+        place(out, tone * rng.uniform(0.3, 1.0), int(rng.uniform(0, length) * SAMPLE_RATE))
+    return _normalized(out)
+
+
+def dance(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Dance steps: light taps on the beat with a shuffle between."""
+    length = max(duration, 0.5)
+    out = np.zeros(_samples(length + 0.2))
+    beat = 0.25
+    t = 0.0
+    index = 0
+    while t < length:
+        tap = _footstep(rng, weight=1.6) * (1.0 if index % 2 == 0 else 0.55)
+        place(out, highpass(tap, 150), int(t * SAMPLE_RATE))
+        t += beat
+        index += 1
+    return _normalized(out)
+
+
+EFFECTS: dict[str, Effect] = {
+    "steps": steps,
+    "walk": steps,
+    "run_steps": run_steps,
+    "run": run_steps,
+    "chase": run_steps,
+    "jump": jump,
+    "land": land,
+    "splash": splash,
+    "surf": splash,
+    "engine": engine,
+    "drive": engine,
+    "whoosh": whoosh,
+    "thunder": thunder,
+    "wings": wings,
+    "fly": wings,
+    "snore": snore,
+    "sleep": snore,
+    "fall": fall,
+    "spin": spin,
+    "swim": swim,
+    "bubbles": bubbles,
+    "dance": dance,
+}
+
+
+def render_effect(name: str, duration: float, rng: np.random.Generator) -> np.ndarray | None:
+    """Mono samples for the cue ``name`` lasting about ``duration`` seconds, or ``None``
+    when the name is not a known effect."""
+    effect = EFFECTS.get(name.strip().lower())
+    if effect is None:
+        return None
+    seconds = float(duration) if np.isfinite(duration) and duration > 0 else 0.3
+    return effect(min(seconds, 20.0), rng).astype(np.float64)
