@@ -18,6 +18,7 @@ from kinema.api.security import SecurityMiddleware
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings, load_settings
 from kinema.studio.api import router as studio_router
+from kinema.webhooks.api import router as webhooks_router
 
 WEB_DIR = Path(__file__).resolve().parent.parent / "web"
 
@@ -71,6 +72,7 @@ def create_app(
     app.include_router(accounts_router)
     app.include_router(studio_router)
     app.include_router(openai_router)
+    app.include_router(webhooks_router)
     _include_web(app)
     return app
 

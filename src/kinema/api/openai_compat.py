@@ -58,7 +58,9 @@ _OPENAI_CODES = {
 }
 
 
-def openai_error_body(status: int, code: str, message: str, extra: dict[str, Any]) -> dict[str, Any]:
+def openai_error_body(
+    status: int, code: str, message: str, extra: dict[str, Any]
+) -> dict[str, Any]:
     """OpenAI's error body: ``{"error": {"message", "type", "code", "param"}}``."""
     code = _OPENAI_CODES.get(code, code)
     if status == 429:

@@ -1,0 +1,386 @@
+"""The OpenAI-compatible Videos API, driven by the real ``openai`` SDK against the app
+in-process (a Starlette ``TestClient`` is an ``httpx.Client``, which the SDK accepts)."""
+
+from __future__ import annotations
+
+import base64
+import importlib.util
+import inspect
+import io
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import av
+import numpy as np
+import openai
+import pytest
+from openai import OpenAI
+from PIL import Image
+
+from kinema.db import transaction
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from kinema.accounts.models import User
+    from kinema.runtime import Runtime
+
+# The SDK marks its Videos methods deprecated (the hosted service closed); that is the
+# point of this API, so the warning is noise here.
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+SIZE = "256x144"  # tiny renders keep the suite fast
+
+
+@pytest.fixture
+def renders() -> None:
+    """Tests that render need the default engine."""
+    if importlib.util.find_spec("kinema.engines.procedural.engine") is None:
+        pytest.skip("the procedural engine is not installed")
+
+
+def _studio_moderates() -> bool:
+    from kinema.studio import service
+
+    source = inspect.getsource(service)
+    return "moderate_text" in source or "ModerationBlocked" in source
+
+
+@pytest.fixture
+def openai_client(app: FastAPI, runtime: Runtime) -> Iterator[Callable[..., OpenAI]]:
+    """``openai_client(user)``: the official SDK pointed at this app with a Kinema API key
+    of ``user`` (or any ``api_key=`` string)."""
+    from fastapi.testclient import TestClient
+
+    from kinema.accounts import service
+
+    opened: list[TestClient] = []
+
+    def _make(user: User | None = None, *, api_key: str | None = None) -> OpenAI:
+        if api_key is None:
+            assert user is not None
+            with transaction(runtime.sessions) as session:
+                _key, api_key = service.create_api_key(session, user_id=user.id, name="sdk")
+        http = TestClient(app, base_url="http://testserver")
+        opened.append(http)
+        return OpenAI(
+            base_url="http://testserver/v1", api_key=api_key, http_client=http, max_retries=0
+        )
+
+    yield _make
+    for http in opened:
+        http.close()
+
+
+def _decode(mp4: bytes) -> tuple[float, int, int, bool, int]:
+    """(duration in seconds, width, height, has audio, frame count) of an MP4."""
+    with av.open(io.BytesIO(mp4)) as container:
+        video = container.streams.video[0]
+        has_audio = bool(container.streams.audio)
+        frames = sum(1 for _ in container.decode(video))
+        duration = float(container.duration or 0) / av.time_base
+        return duration, video.codec_context.width, video.codec_context.height, has_audio, frames
+
+
+def _png(color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), color).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+# --- no rendering needed ---------------------------------------------------------------
+
+
+def test_bad_or_missing_key_raises_authentication_error(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User]
+) -> None:
+    client = openai_client(api_key="kin_not-a-real-key")
+    with pytest.raises(openai.AuthenticationError) as caught:
+        client.videos.retrieve("gen_whatever")
+    assert caught.value.status_code == 401
+    assert caught.value.code == "invalid_api_key"
+    body = caught.value.body
+    assert isinstance(body, dict) and body["type"] == "invalid_request_error"
+
+    with pytest.raises(openai.AuthenticationError):
+        client.videos.list()
+
+
+def test_unknown_and_other_peoples_videos_are_not_found(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], runtime: Runtime
+) -> None:
+    runtime.huey.immediate = False  # leave jobs queued: nothing here needs a render
+    alice = openai_client(make_user("alice"))
+    bob = openai_client(make_user("bob"))
+    video = alice.videos.create(prompt="a cat on a beach", seconds="1", size=SIZE)
+
+    for client, video_id in ((alice, "gen_doesnotexist"), (bob, video.id)):
+        with pytest.raises(openai.NotFoundError) as caught:
+            client.videos.retrieve(video_id)
+        assert caught.value.status_code == 404
+        with pytest.raises(openai.NotFoundError):
+            client.videos.download_content(video_id)
+        with pytest.raises(openai.NotFoundError):
+            client.videos.delete(video_id)
+        with pytest.raises(openai.NotFoundError):
+            client.videos.remix(video_id, prompt="make it night")
+    assert alice.videos.retrieve(video.id).status == "queued"
+    assert [v.id for v in bob.videos.list()] == []
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "param"),
+    [
+        ({"seconds": "30"}, "seconds"),
+        ({"seconds": "soon"}, "seconds"),
+        ({"size": "999x999"}, "size"),
+        ({"size": "big"}, "size"),
+        ({"prompt": "   "}, "prompt"),
+    ],
+)
+def test_invalid_parameters_are_bad_requests_naming_the_parameter(
+    openai_client: Callable[..., OpenAI],
+    make_user: Callable[..., User],
+    kwargs: dict[str, str],
+    param: str,
+) -> None:
+    client = openai_client(make_user("alice"))
+    arguments = {"prompt": "a dog", "seconds": "1", "size": SIZE, **kwargs}
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create(**arguments)  # type: ignore[arg-type]
+    assert caught.value.status_code == 400
+    assert caught.value.param == param
+    assert client.videos.list().data == []
+
+
+def test_list_pages_through_every_video_in_order(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], runtime: Runtime
+) -> None:
+    runtime.huey.immediate = False  # queued jobs are enough to list
+    client = openai_client(make_user("alice"))
+    made = [
+        client.videos.create(prompt=f"video number {i}", seconds="1", size=SIZE).id
+        for i in range(5)
+    ]
+
+    first = client.videos.list(limit=2)
+    assert [v.id for v in first.data] == made[::-1][:2]
+    assert first.has_more is True
+    # The SDK follows the cursor (``after=last_id``) through every page.
+    assert [v.id for v in client.videos.list(limit=2)] == made[::-1]
+    assert [v.id for v in client.videos.list(limit=2, order="asc")] == made
+    last = client.videos.list(limit=2, after=made[1])
+    assert [v.id for v in last.data] == [made[0]]
+    assert last.has_more is False
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.list(limit=0)
+    assert caught.value.param == "limit"
+
+
+def test_video_object_has_the_sdk_fields(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], runtime: Runtime
+) -> None:
+    runtime.huey.immediate = False
+    client = openai_client(make_user("alice"))
+    video = client.videos.create(prompt="a fox in the snow", model="sora-2", seconds="2", size=SIZE)
+    assert video.object == "video"
+    assert video.id.startswith("gen_")
+    assert video.status == "queued"
+    assert video.progress == 0
+    assert video.prompt == "a fox in the snow"
+    assert video.seconds == "2"
+    assert video.size == SIZE
+    assert video.model == "procedural"  # "sora-2" is not an engine here: the default
+    assert video.created_at > 1_700_000_000
+    assert video.completed_at is None and video.error is None
+    assert video.remixed_from_video_id is None
+
+
+def test_over_quota_is_a_rate_limit_error(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], runtime: Runtime
+) -> None:
+    runtime.huey.immediate = False
+    runtime.settings.daily_generations = 1
+    client = openai_client(make_user("alice"))
+    client.videos.create(prompt="one video", seconds="1", size=SIZE)
+    with pytest.raises(openai.RateLimitError) as caught:
+        client.videos.create(prompt="one too many", seconds="1", size=SIZE)
+    assert caught.value.status_code == 429
+    assert caught.value.code == "insufficient_quota"
+    assert "daily limit" in caught.value.message
+
+
+def test_characters_explain_where_to_make_one(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User]
+) -> None:
+    client = openai_client(make_user("alice"))
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create_character(name="Rex", video=("rex.mp4", b"\x00" * 64, "video/mp4"))
+    assert "verified capture" in caught.value.message
+    with pytest.raises(openai.NotFoundError):
+        client.videos.get_character("char_unknown")
+
+
+# --- with real renders -----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_create_and_poll_then_download_every_variant(
+    openai_client: Callable[..., OpenAI],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    renders: None,
+) -> None:
+    alice = make_user("alice")
+    client = openai_client(alice)
+
+    video = client.videos.create_and_poll(
+        prompt="a red car drives through a city at night",
+        seconds="2",
+        size=SIZE,
+        poll_interval_ms=10,
+    )
+
+    assert video.status == "completed", video.error
+    assert video.progress == 100
+    assert video.completed_at is not None and video.completed_at >= video.created_at
+    assert client.videos.retrieve(video.id).status == "completed"
+
+    mp4 = client.videos.download_content(video.id).read()
+    duration, width, height, has_audio, frames = _decode(mp4)
+    assert (width, height) == (256, 144)
+    assert has_audio
+    assert 1.8 <= duration <= 2.3
+    assert frames >= 40
+
+    thumbnail = client.videos.download_content(video.id, variant="thumbnail").read()
+    with Image.open(io.BytesIO(thumbnail)) as image:
+        assert image.format == "JPEG"
+        assert image.size == (256, 144)
+
+    sheet = client.videos.download_content(video.id, variant="spritesheet").read()
+    with Image.open(io.BytesIO(sheet)) as image:
+        assert image.format == "JPEG"
+        columns, rows = image.width // 192, image.height // 108
+        assert (image.width, image.height) == (columns * 192, rows * 108)
+        assert columns * rows > 1  # a grid of frames, not one picture
+        pixels = np.asarray(image.convert("L"), dtype=np.float32)
+    tiles = [pixels[:108, c * 192 : (c + 1) * 192] for c in range(columns)]
+    assert any(np.abs(tiles[0] - tile).mean() > 0.5 for tile in tiles[1:])  # it moves
+
+    # The video is the key owner's draft in the app.
+    drafts = api_client(alice).get("/api/me/drafts").json()["items"]
+    assert [d["prompt"] for d in drafts] == ["a red car drives through a city at night"]
+
+
+@pytest.mark.slow
+def test_remix_edit_extend_and_delete(
+    openai_client: Callable[..., OpenAI],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    renders: None,
+) -> None:
+    alice = make_user("alice")
+    client = openai_client(alice)
+    source = client.videos.create_and_poll(
+        prompt="a dog runs in a park", seconds="1", size=SIZE, poll_interval_ms=10
+    )
+    assert source.status == "completed", source.error
+
+    remix = client.videos.poll(
+        client.videos.remix(source.id, prompt="make it night").id, poll_interval_ms=10
+    )
+    assert remix.status == "completed", remix.error
+    assert remix.remixed_from_video_id == source.id
+    assert remix.prompt == "make it night"
+
+    # This SDK version only sends files for ``video``; a reference by id goes in the body.
+    by_id = {"extra_body": {"video": {"id": source.id}}, "video": openai.omit}
+    edit = client.videos.poll(
+        client.videos.edit(prompt="add rain", **by_id).id,  # type: ignore[arg-type]
+        poll_interval_ms=10,
+    )
+    assert edit.status == "completed", edit.error
+    assert edit.remixed_from_video_id == source.id
+
+    extended = client.videos.poll(
+        client.videos.extend(prompt="the dog jumps", seconds="1", **by_id).id,  # type: ignore[arg-type]
+        poll_interval_ms=10,
+    )
+    assert extended.status == "completed", extended.error
+    assert extended.seconds == "2"
+    duration, *_ = _decode(client.videos.download_content(extended.id).read())
+    assert 1.8 <= duration <= 2.3
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.extend(prompt="much longer", seconds="20", **by_id)  # type: ignore[arg-type]
+    assert caught.value.param == "seconds"
+
+    deleted = client.videos.delete(source.id)
+    assert (deleted.id, deleted.deleted, deleted.object) == (source.id, True, "video.deleted")
+    with pytest.raises(openai.NotFoundError):
+        client.videos.retrieve(source.id)
+    assert source.id not in [v.id for v in client.videos.list()]
+    drafts = api_client(alice).get("/api/me/drafts").json()["items"]
+    assert len(drafts) == 3  # the remix, the edit and the extension remain
+
+
+@pytest.mark.slow
+def test_input_reference_image_starts_the_video(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], renders: None
+) -> None:
+    client = openai_client(make_user("alice"))
+    uploaded = client.videos.create_and_poll(
+        prompt="a bird flies",
+        seconds="1",
+        size=SIZE,
+        poll_interval_ms=10,
+        input_reference=("red.png", _png(), "image/png"),
+    )
+    assert uploaded.status == "completed", uploaded.error
+
+    data_url = "data:image/png;base64," + base64.b64encode(_png((20, 20, 220))).decode()
+    by_url = client.videos.create(
+        prompt="a bird flies",
+        seconds="1",
+        size=SIZE,
+        extra_body={"input_reference": {"image_url": data_url}},
+    )
+    assert by_url.status in ("queued", "in_progress", "completed")
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create(
+            prompt="a bird",
+            seconds="1",
+            size=SIZE,
+            input_reference=("fake.png", b"not an image", "image/png"),
+        )
+    assert caught.value.param == "input_reference"
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create(
+            prompt="a bird",
+            seconds="1",
+            size=SIZE,
+            extra_body={"input_reference": {"image_url": "https://example.com/a.png"}},
+        )
+    assert caught.value.param == "input_reference"
+
+
+def test_moderated_prompt_is_refused_with_moderation_blocked(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], runtime: Runtime
+) -> None:
+    if not _studio_moderates():
+        pytest.skip("the studio does not moderate prompts yet")
+    runtime.huey.immediate = False
+    client = openai_client(make_user("alice"))
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create(
+            prompt="a graphic video of a person being beheaded, gore everywhere",
+            seconds="1",
+            size=SIZE,
+        )
+    assert caught.value.status_code == 400
+    assert caught.value.code == "moderation_blocked"
+    assert client.videos.list().data == []
