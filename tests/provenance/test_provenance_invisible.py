@@ -1,0 +1,58 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from synthetic import reencode, video_bitrate
+
+from kinema.errors import InvalidInput
+from kinema.ids import new_id
+from kinema.provenance import apply_provenance_marks, read_video_id
+from kinema.provenance.video import iter_frames
+
+
+@pytest.fixture(scope="module")
+def marked(sharp_clip: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    video_id = new_id("vid")
+    out = tmp_path_factory.mktemp("invisible") / "marked.mp4"
+    return apply_provenance_marks(sharp_clip, out, handle="alice", video_id=video_id), video_id
+
+
+def test_video_id_reads_back_from_the_file(marked: tuple[Path, str]) -> None:
+    path, video_id = marked
+    assert read_video_id(path) == video_id
+
+
+def test_video_id_survives_a_lower_bitrate_reencode(
+    marked: tuple[Path, str], tmp_path: Path
+) -> None:
+    path, video_id = marked
+    original = video_bitrate(path)
+    copy = reencode(path, tmp_path / "copy.mp4", video_bitrate=int(original / 2))
+    assert video_bitrate(copy) < 0.75 * original
+    assert read_video_id(copy) == video_id
+
+
+def test_video_id_survives_half_size(marked: tuple[Path, str], tmp_path: Path) -> None:
+    path, video_id = marked
+    assert read_video_id(reencode(path, tmp_path / "half.mp4", scale=0.5)) == video_id
+
+
+def test_mark_is_invisible(sharp_clip: Path, marked: tuple[Path, str]) -> None:
+    path, _ = marked
+    before = np.array([f for _, f in iter_frames(sharp_clip)], dtype=np.float32)
+    after = np.array([f for _, f in iter_frames(path)], dtype=np.float32)
+    # Compare away from the visible watermark (top-left at the start): the middle.
+    middle = (slice(0, 5), slice(200, 440), slice(100, 260))
+    psnr = 10 * np.log10(255**2 / np.mean((before[middle] - after[middle]) ** 2))
+    assert psnr > 33
+
+
+def test_unmarked_video_has_no_id(clip: Path) -> None:
+    assert read_video_id(clip) is None
+
+
+def test_only_video_ids_can_be_carried(long_clip: Path, tmp_path: Path) -> None:
+    with pytest.raises(InvalidInput):
+        apply_provenance_marks(long_clip, tmp_path / "x.mp4", handle="a", video_id="hello")
