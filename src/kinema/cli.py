@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Annotated, NoReturn
 import typer
 
 if TYPE_CHECKING:
+    from kinema.engines import GenerationResult
     from kinema.runtime import Runtime
 
 app = typer.Typer(
@@ -231,6 +232,157 @@ def admin_seed(
         f"{report.seconds:.1f} s. Demo accounts sign in with the password "
         f"'{report.password}'."
     )
+
+
+# --- generate: one video from the command line -----------------------------------------
+
+
+def _generate_error(message: str) -> NoReturn:
+    """One plain line on stderr and exit status 2 (bad input) without a traceback."""
+    typer.echo(f"kinema: {message}", err=True)
+    raise typer.Exit(2)
+
+
+def _parse_number(name: str, text: str, kind: type[int] | type[float]) -> float:
+    try:
+        value = kind(text)
+    except ValueError:
+        _generate_error(f"{name} must be a number, got {text!r}.")
+    if value != value or value in (float("inf"), float("-inf")):
+        _generate_error(f"{name} must be a number, got {text!r}.")
+    return value
+
+
+def _default_output(prompt: str) -> Path:
+    """``kinema-<first words of the prompt>.mp4`` in the current folder, never
+    overwriting an earlier video."""
+    import re
+
+    words = re.findall(r"[a-z0-9]+", prompt.lower())[:6]
+    stem = "kinema-" + ("-".join(words) or "video")
+    candidate, n = Path(f"{stem}.mp4"), 2
+    while candidate.exists():
+        candidate, n = Path(f"{stem}-{n}.mp4"), n + 1
+    return candidate
+
+
+@app.command()
+def generate(
+    prompt: Annotated[
+        str | None, typer.Argument(help="What the video shows (may be omitted with --plan).")
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("-o", "--output", help="Where to write the MP4.")
+    ] = None,
+    seconds: Annotated[str, typer.Option(help="Length in seconds, 1-20.")] = "8",
+    size: Annotated[str, typer.Option(help="WIDTHxHEIGHT, even, 128-1920 per side.")] = (
+        "720x1280"
+    ),
+    fps: Annotated[str, typer.Option(help="Frames per second, 1-60.")] = "24",
+    seed: Annotated[str, typer.Option(help="Same seed, same video.")] = "0",
+    image: Annotated[
+        Path | None, typer.Option(help="A picture that becomes the scene.")
+    ] = None,
+    engine: Annotated[str, typer.Option(help="Which engine renders it.")] = "procedural",
+    plan: Annotated[
+        Path | None, typer.Option("--plan", help="Render this saved plan (JSON).")
+    ] = None,
+    plan_out: Annotated[
+        Path | None, typer.Option("--plan-out", help="Save the plan used (JSON).")
+    ] = None,
+    captions: Annotated[
+        bool, typer.Option("--captions", help="Burn the dialogue into the picture.")
+    ] = False,
+) -> None:
+    """Make a video with sound from a prompt (or a saved plan) and print its path."""
+    import json
+
+    from kinema.engines import EngineError, GenerationRequest, get_engine
+    from kinema.engines.base import parse_size
+
+    text = prompt or ""
+    plan_data = None
+    if plan is not None:
+        try:
+            plan_data = json.loads(plan.read_text(encoding="utf-8"))
+        except OSError as exc:
+            _generate_error(f"cannot read the plan {plan}: {exc.strerror or exc}.")
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            _generate_error(f"the plan {plan} is not valid JSON ({exc}).")
+        if not isinstance(plan_data, dict):
+            _generate_error(f"the plan {plan} must be a JSON object.")
+        text = text or str(plan_data.get("prompt", ""))
+    elif not text.strip():
+        _generate_error("the prompt is empty: describe the video you want.")
+    try:
+        width, height = parse_size(size)
+        request = GenerationRequest(
+            prompt=text,
+            output=output or _default_output(text),
+            seconds=_parse_number("--seconds", seconds, float),
+            width=width,
+            height=height,
+            fps=int(_parse_number("--fps", fps, int)),
+            seed=int(_parse_number("--seed", seed, int)),
+            image=image,
+            plan=plan_data,
+            captions=captions,
+        )
+        if plan_data is not None:
+            # A saved plan carries its own size, frame rate and length.
+            request.seconds = float(plan_data.get("seconds", request.seconds) or 0)
+            request.width = int(plan_data.get("width", request.width) or 0)
+            request.height = int(plan_data.get("height", request.height) or 0)
+            request.fps = int(plan_data.get("fps", request.fps) or 0)
+        request.validate()
+        chosen = get_engine(engine)
+        result = _generate_with_progress(chosen, request)
+        if plan_out is not None:
+            plan_out.write_text(json.dumps(result.plan, indent=2, ensure_ascii=False) + "\n",
+                                encoding="utf-8")
+    except EngineError as exc:
+        _generate_error(str(exc))
+    except (TypeError, ValueError) as exc:
+        _generate_error(f"the plan cannot be used: {exc}")
+    except OSError as exc:
+        _generate_error(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "))
+    except KeyboardInterrupt:
+        typer.echo("kinema: stopped.", err=True)
+        raise typer.Exit(130) from None
+    typer.echo(str(result.video_path))
+
+
+def _generate_with_progress(engine: object, request: object) -> GenerationResult:
+    """Run the engine with a Rich progress bar on a terminal, plain stage lines
+    otherwise (on stderr, so stdout carries only the path)."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from kinema.engines import Engine, GenerationRequest
+
+    assert isinstance(engine, Engine) and isinstance(request, GenerationRequest)
+    console = Console(stderr=True)
+    weights = {"plan": 0.1, "render": 0.65, "sound": 0.1, "encode": 0.15}
+    offsets = {"plan": 0.0, "render": 0.1, "sound": 0.75, "encode": 0.85}
+    if not console.is_terminal:
+        finished: set[str] = set()
+
+        def plain(stage: str, fraction: float) -> None:
+            if fraction >= 1.0 and stage not in finished:
+                finished.add(stage)
+                console.print(f"kinema: {stage} done", highlight=False)
+
+        return engine.generate(request, plain)
+    with Progress(TextColumn("{task.description:<8}"), BarColumn(),
+                  TextColumn("{task.percentage:>3.0f}%"), TimeElapsedColumn(),
+                  console=console, transient=True) as bar:
+        task = bar.add_task("plan", total=1.0)
+
+        def update(stage: str, fraction: float) -> None:
+            done = offsets.get(stage, 0.0) + weights.get(stage, 0.0) * min(1.0, fraction)
+            bar.update(task, description=stage, completed=max(done, bar.tasks[0].completed))
+
+        return engine.generate(request, update)
 
 
 def main() -> None:

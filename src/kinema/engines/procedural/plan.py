@@ -70,6 +70,9 @@ class Line:
     language: str = "en"
     start: float = 0.0
     end: float = 0.0
+    # True when the spoken line was longer than the room its shot had and was cut short
+    # (with a fade) at the shot's end.
+    cut: bool = False
 
 
 @dataclass

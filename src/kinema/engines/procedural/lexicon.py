@@ -1,0 +1,380 @@
+"""The words the planner understands: subjects (every noun with an OpenMoji glyph, via the
+names and aliases of the ``emoji`` package), colours, sizes, placements, actions,
+settings, times of day, weather, camera moves, styles, moods and languages."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import emoji
+
+# Words that carry grammar, not content: never reported as unknown, never subjects.
+STOPWORDS = frozenset(
+    [
+        "a", "an", "the", "and", "or", "but", "of", "in", "on", "at", "to", "into", "onto", "over",
+        "under", "through", "across", "along", "around", "with", "without", "by", "for", "from",
+        "as", "is", "are", "was", "were", "be", "been", "being", "it", "its", "it's", "he", "she",
+        "they", "them", "his", "her", "their", "this", "that", "these", "those", "there", "here",
+        "while", "then", "than", "very", "so", "too", "some", "any", "up", "down", "out", "off",
+        "near", "next", "toward", "towards", "behind", "above", "below", "between", "beside",
+        "among", "who", "which", "what", "where", "when", "how", "while", "also", "just", "really",
+        "quite", "one's", "has", "have", "had", "do", "does", "did", "can", "could", "will",
+        "would", "shall", "should", "may", "might", "must", "i", "you", "we", "me", "my", "your",
+        "our", "us", "him", "itself", "themselves", "each", "every", "other", "another", "shot",
+        "scene", "video", "clip", "view", "image", "picture", "frame", "shows", "showing", "show",
+        "together", "slowly", "quickly", "fast", "gently", "happily", "sadly", "softly", "loudly",
+        "back", "forth", "again", "lot", "lots", "full", "filled", "onto", "upon", "about", "like",
+        "make", "makes", "add", "adds", "style", "styled", "instead", "turn", "replace", "let",
+        "now", "please", "version", "everything", "all", "both", "same",
+    ]
+)
+
+NUMBERS = {
+    "a": 1, "an": 1, "one": 1, "single": 1, "two": 2, "pair": 2, "couple": 2, "three": 3,
+    "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10,
+    "several": 3, "few": 3, "many": 6, "lots": 6, "dozen": 8, "some": 3,
+}
+MAX_COUNT = 8
+
+COLORS: dict[str, tuple[int, int, int]] = {
+    "red": (220, 40, 40), "crimson": (190, 20, 50), "orange": (245, 140, 30),
+    "yellow": (245, 215, 40), "gold": (230, 180, 40), "golden": (230, 180, 40),
+    "green": (50, 170, 70), "lime": (150, 220, 50), "teal": (30, 150, 150),
+    "cyan": (40, 200, 220), "blue": (40, 90, 220), "navy": (25, 40, 120),
+    "purple": (140, 60, 190), "violet": (150, 80, 220), "pink": (245, 120, 180),
+    "magenta": (220, 40, 180), "brown": (130, 80, 40), "black": (30, 30, 30),
+    "white": (245, 245, 245), "grey": (128, 128, 128), "gray": (128, 128, 128),
+    "silver": (190, 195, 200), "beige": (220, 200, 160),
+}
+
+SIZES: dict[str, float] = {
+    "tiny": 0.45, "small": 0.65, "little": 0.7, "baby": 0.7, "mini": 0.55,
+    "big": 1.4, "large": 1.4, "huge": 1.8, "giant": 2.1, "enormous": 2.1, "massive": 2.0,
+}
+
+# Placement phrases -> (x, y, depth) overrides; None keeps the planner's choice.
+PLACEMENTS: dict[str, tuple[float | None, float | None, float | None]] = {
+    "on the left": (0.25, None, None), "to the left": (0.25, None, None),
+    "on the right": (0.75, None, None), "to the right": (0.75, None, None),
+    "in the middle": (0.5, None, None), "in the center": (0.5, None, None),
+    "in the centre": (0.5, None, None),
+    "in the sky": (None, 0.25, 0.6), "in the air": (None, 0.3, 0.5),
+    "above": (None, 0.25, 0.6), "overhead": (None, 0.2, 0.6),
+    "in the background": (None, 0.6, 0.85), "far away": (None, 0.6, 0.9),
+    "in the distance": (None, 0.6, 0.9),
+    "in the foreground": (None, 0.85, 0.1), "up close": (None, 0.8, 0.05),
+    "close up": (None, 0.8, 0.05), "close-up": (None, 0.8, 0.05),
+}
+
+# Verb forms -> action.
+ACTION_WORDS: dict[str, str] = {}
+for _action, _forms in {
+    "walk": "walk walks walking walked stroll strolls strolling wander wanders wandering "
+            "hike hikes hiking march marches marching",
+    "run": "run runs running ran race races racing sprint sprints sprinting jog jogs jogging",
+    "jump": "jump jumps jumping jumped hop hops hopping bounce bounces bouncing leap leaps "
+            "leaping",
+    "fly": "fly flies flying flew soar soars soaring float floats floating hover hovers "
+           "hovering glide glides gliding",
+    "swim": "swim swims swimming swam dive dives diving paddle paddles paddling",
+    "dance": "dance dances dancing danced boogie party partying",
+    "spin": "spin spins spinning spun twirl twirls twirling rotate rotates rotating",
+    "surf": "surf surfs surfing surfed",
+    "drive": "drive drives driving drove ride rides riding roll rolls rolling cruise cruises "
+             "cruising",
+    "sleep": "sleep sleeps sleeping slept nap naps napping snooze snoozes snoozing rest "
+             "rests resting dream dreams dreaming",
+    "talk": "talk talks talking chat chats chatting sing sings singing",
+    "fall": "fall falls falling fell drop drops dropping tumble tumbles tumbling",
+    "chase": "chase chases chasing chased follow follows following pursue pursues pursuing",
+    "idle": "sit sits sitting stand stands standing wait waits waiting watch watches "
+            "watching look looks looking stare stares staring smile smiles smiling",
+}.items():
+    for _form in _forms.split():
+        ACTION_WORDS[_form] = _action
+
+SPEECH_VERBS = frozenset(
+    [
+        "says", "say", "said", "saying", "asks", "ask", "asked", "shouts", "shout", "shouted",
+        "yells", "yell", "yelled", "whispers", "whisper", "whispered", "replies", "reply",
+        "replied", "answers", "answer", "answered", "sings", "tells", "speaks", "exclaims",
+        "announces", "greets",
+    ]
+)
+
+SETTING_PHRASES: dict[str, str] = {
+    "beach": "beach", "ocean": "beach", "sea": "beach", "seaside": "beach", "shore": "beach",
+    "coast": "beach", "island": "beach", "waves": "beach", "lake": "beach",
+    "city": "city", "street": "city", "streets": "city", "town": "city", "downtown": "city",
+    "road": "city", "highway": "city", "city street": "city", "times square": "city",
+    "forest": "forest", "woods": "forest", "jungle": "forest", "rainforest": "forest",
+    "mountain": "mountains", "mountains": "mountains", "hills": "mountains",
+    "valley": "mountains", "alps": "mountains", "cliff": "mountains",
+    "desert": "desert", "dunes": "desert", "sahara": "desert", "canyon": "desert",
+    "arctic": "snow", "tundra": "snow", "snowfield": "snow", "north pole": "snow",
+    "antarctica": "snow", "glacier": "snow",
+    "space": "space", "outer space": "space", "galaxy": "space", "cosmos": "space",
+    "orbit": "space", "universe": "space", "nebula": "space",
+    "underwater": "underwater", "under the sea": "underwater", "under water": "underwater",
+    "reef": "underwater", "coral reef": "underwater", "seabed": "underwater",
+    "deep sea": "underwater", "aquarium": "underwater",
+    "room": "interior", "bedroom": "interior", "living room": "interior",
+    "interior": "interior", "indoors": "interior", "inside": "interior", "house": "interior",
+    "home": "interior", "office": "interior", "library": "interior", "classroom": "interior",
+    "kitchen": "kitchen", "restaurant": "kitchen", "cafe": "kitchen", "bakery": "kitchen",
+    "stage": "stage", "concert": "stage", "theater": "stage", "theatre": "stage",
+    "club": "stage", "spotlight": "stage",
+    "park": "park", "garden": "park", "meadow": "park", "field": "park", "lawn": "park",
+    "countryside": "park", "farm": "park",
+    "sky": "sky", "clouds": "sky", "skies": "sky", "heavens": "sky",
+}
+
+TIME_PHRASES: dict[str, str] = {
+    "dawn": "dawn", "sunrise": "dawn", "daybreak": "dawn", "early morning": "dawn",
+    "morning": "day", "day": "day", "daytime": "day", "afternoon": "day", "daylight": "day",
+    "noon": "noon", "midday": "noon", "sunny": "noon", "bright": "noon",
+    "sunset": "sunset", "dusk": "sunset", "evening": "sunset", "twilight": "sunset",
+    "golden hour": "sunset",
+    "night": "night", "nighttime": "night", "midnight": "night", "dark": "night",
+    "moonlight": "night", "moonlit": "night", "starry": "night", "at night": "night",
+}
+
+WEATHER_PHRASES: dict[str, str] = {
+    "clear": "clear", "clear sky": "clear",
+    "rain": "rain", "rains": "rain", "raining": "rain", "rainy": "rain", "drizzle": "rain",
+    "showers": "rain", "downpour": "rain",
+    "snow": "snow", "snows": "snow", "snowing": "snow", "snowfall": "snow",
+    "snowflakes": "snow", "blizzard": "snow", "winter": "snow", "snowy": "snow",
+    "fog": "fog", "foggy": "fog", "mist": "fog", "misty": "fog", "haze": "fog", "hazy": "fog",
+    "storm": "storm", "stormy": "storm", "thunderstorm": "storm", "thunder": "storm",
+    "lightning": "storm",
+    "wind": "wind", "windy": "wind", "breeze": "wind", "breezy": "wind", "gale": "wind",
+    "gusts": "wind",
+}
+
+CAMERA_PHRASES: dict[str, str] = {
+    "static": "static", "still camera": "static", "locked off": "static", "tripod": "static",
+    "pan": "pan_right", "pans": "pan_right", "panning": "pan_right",
+    "pan right": "pan_right", "pans right": "pan_right", "panning right": "pan_right",
+    "pan left": "pan_left", "pans left": "pan_left", "panning left": "pan_left",
+    "tracking shot": "pan_right",
+    "zoom in": "zoom_in", "zooms in": "zoom_in", "zooming in": "zoom_in", "zoom": "zoom_in",
+    "zoom out": "zoom_out", "zooms out": "zoom_out", "zooming out": "zoom_out",
+    "dolly": "dolly_in", "dolly in": "dolly_in", "push in": "dolly_in", "pushes in": "dolly_in",
+    "dolly out": "dolly_out", "pull back": "dolly_out", "pulls back": "dolly_out",
+    "pull out": "dolly_out",
+    "orbit": "orbit", "orbits": "orbit", "orbiting": "orbit", "circling": "orbit",
+    "arc shot": "orbit", "360": "orbit",
+    "handheld": "handheld", "shaky": "handheld", "shaky cam": "handheld",
+    "camera shake": "handheld", "found footage": "handheld",
+    "aerial": "aerial", "drone": "aerial", "drone shot": "aerial", "bird's-eye": "aerial",
+    "birds eye": "aerial", "bird's eye": "aerial", "overhead shot": "aerial",
+}
+
+STYLE_PHRASES: dict[str, str] = {
+    "cinematic": "cinematic", "film": "cinematic", "movie": "cinematic", "epic shot": "cinematic",
+    "anime": "anime", "manga": "anime", "cartoon": "anime", "ghibli": "anime",
+    "noir": "noir", "film noir": "noir", "black and white": "noir", "black-and-white": "noir",
+    "monochrome": "noir", "b&w": "noir", "grayscale": "noir",
+    "vintage": "vintage", "vintage film": "vintage", "old film": "vintage", "retro": "vintage",
+    "8mm": "vintage", "super 8": "vintage", "sepia": "vintage", "old-timey": "vintage",
+    "watercolor": "watercolor", "watercolour": "watercolor", "painting": "watercolor",
+    "painted": "watercolor", "pastel": "watercolor",
+    "vaporwave": "vaporwave", "synthwave": "vaporwave", "neon": "vaporwave",
+    "retrowave": "vaporwave", "80s": "vaporwave",
+}
+
+MOOD_WORDS: dict[str, str] = {
+    "calm": "calm", "peaceful": "calm", "relaxing": "calm", "serene": "calm", "quiet": "calm",
+    "tranquil": "calm", "cozy": "calm", "lazy": "calm",
+    "happy": "happy", "joyful": "happy", "cheerful": "happy", "sunny mood": "happy",
+    "upbeat": "happy", "fun": "happy", "celebration": "happy", "excited": "happy",
+    "playful": "playful", "funny": "playful", "silly": "playful", "goofy": "playful",
+    "cute": "playful", "whimsical": "playful", "comic": "playful",
+    "tense": "tense", "scary": "tense", "spooky": "tense", "horror": "tense",
+    "creepy": "tense", "suspense": "tense", "suspenseful": "tense", "angry": "tense",
+    "sad": "sad", "melancholy": "sad", "lonely": "sad", "gloomy": "sad", "crying": "sad",
+    "somber": "sad",
+    "epic": "epic", "heroic": "epic", "dramatic": "epic", "triumphant": "epic",
+    "majestic": "epic", "intense": "epic",
+    "mysterious": "mysterious", "eerie": "mysterious", "mystical": "mysterious",
+    "magical": "mysterious", "dreamy": "mysterious", "strange": "mysterious",
+    "romantic": "romantic", "love": "romantic", "loving": "romantic", "tender": "romantic",
+}
+
+# "says in French" and friends -> eSpeak NG language codes.
+LANGUAGE_NAMES: dict[str, str] = {
+    "english": "en", "french": "fr", "german": "de", "spanish": "es", "italian": "it",
+    "portuguese": "pt", "dutch": "nl", "swedish": "sv", "norwegian": "nb", "danish": "da",
+    "finnish": "fi", "polish": "pl", "czech": "cs", "slovak": "sk", "hungarian": "hu",
+    "romanian": "ro", "greek": "el", "turkish": "tr", "russian": "ru", "ukrainian": "uk",
+    "bulgarian": "bg", "serbian": "sr", "croatian": "hr", "arabic": "ar", "hebrew": "he",
+    "persian": "fa", "hindi": "hi", "bengali": "bn", "urdu": "ur", "tamil": "ta",
+    "korean": "ko", "japanese": "ja", "chinese": "cmn", "mandarin": "cmn",
+    "cantonese": "yue", "vietnamese": "vi", "thai": "th", "indonesian": "id",
+    "malay": "ms", "swahili": "sw", "latin": "la", "esperanto": "eo", "welsh": "cy",
+    "irish": "ga", "icelandic": "is", "catalan": "ca", "basque": "eu",
+}
+
+# Unicode script ranges -> the language eSpeak NG reads that script as.
+_SCRIPTS: list[tuple[str, str]] = [
+    (r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]", "ko"),
+    (r"[\u3040-\u30ff]", "ja"),
+    (r"[\u4e00-\u9fff]", "cmn"),
+    (r"[\u0400-\u04ff]", "ru"),
+    (r"[\u0600-\u06ff]", "ar"),
+    (r"[\u0590-\u05ff]", "he"),
+    (r"[\u0370-\u03ff]", "el"),
+    (r"[\u0900-\u097f]", "hi"),
+    (r"[\u0e00-\u0e7f]", "th"),
+    (r"[\u0980-\u09ff]", "bn"),
+    (r"[\u0b80-\u0bff]", "ta"),
+    (r"[\u10a0-\u10ff]", "ka"),
+    (r"[\u0530-\u058f]", "hy"),
+]
+
+
+def detect_language(text: str) -> str | None:
+    """The language a quoted line is written in, judged by its script; ``None`` for Latin
+    script (the prompt or "in French" decides then)."""
+    for pattern, code in _SCRIPTS:
+        if re.search(pattern, text):
+            return code
+    return None
+
+
+# Plurals the simple rules get wrong.
+_IRREGULAR_PLURALS = {
+    "people": "person", "men": "man", "women": "woman", "children": "child",
+    "kids": "child", "mice": "mouse", "geese": "goose", "teeth": "tooth", "feet": "foot",
+    "wolves": "wolf", "leaves": "leaf", "knives": "knife", "wives": "woman",
+    "sheep": "sheep", "fish": "fish", "deer": "deer", "octopi": "octopus",
+    "cacti": "cactus", "fungi": "mushroom", "dice": "die", "oxen": "ox", "bison": "bison",
+}
+
+# Everyday words for nouns whose emoji is named differently.
+_NOUN_SYNONYMS: dict[str, str] = {
+    "kitten": "cat", "kitty": "cat", "puppy": "dog", "doggy": "dog", "pup": "dog",
+    "bunny": "rabbit", "car": "automobile", "auto": "automobile", "bike": "bicycle",
+    "plane": "airplane", "aeroplane": "airplane", "jet": "airplane", "boat": "sailboat",
+    "ship": "ship", "kid": "child", "guy": "man", "girl": "girl", "boy": "boy",
+    "lady": "woman", "astronaut": "astronaut", "spaceman": "astronaut",
+    "robot": "robot", "alien": "alien", "ghost": "ghost", "dragon": "dragon",
+    "bird": "bird", "birdie": "bird", "pony": "horse", "hen": "chicken", "cow": "cow",
+    "car's": "automobile", "sun": "sun", "moon": "crescent_moon", "star": "star",
+    "balloon": "balloon", "hot air balloon": "balloon", "ufo": "flying_saucer",
+    "spaceship": "rocket", "bee": "honeybee", "ladybug": "lady_beetle", "person": "person",
+    "friend": "person", "human": "person", "skater": "person", "dancer": "woman_dancing",
+    "surfer": "person_surfing", "swimmer": "person_swimming", "runner": "person_running",
+    "chef": "cook", "cook": "cook", "doctor": "health_worker", "wizard": "mage",
+    "witch": "mage", "police": "police_officer", "cop": "police_officer",
+    "firefighter": "firefighter", "king": "prince", "queen": "princess", "baby": "baby",
+    "tree": "deciduous_tree", "flower": "blossom", "house": "house", "truck": "delivery_truck",
+    "train": "locomotive", "motorcycle": "motorcycle", "scooter": "kick_scooter",
+    "skateboard": "skateboard", "turtle": "turtle", "tortoise": "turtle", "dino": "sauropod",
+    "dinosaur": "t-rex", "trex": "t-rex", "t-rex": "t-rex", "shark": "shark",
+    "fox": "fox", "frog": "frog", "penguin": "penguin", "owl": "owl", "bear": "bear",
+    "mouse": "mouse", "rat": "rat", "snake": "snake", "whale": "spouting_whale",
+    "dolphin": "dolphin", "cat": "cat", "dog": "dog", "butterfly": "butterfly",
+    "unicorn": "unicorn", "monkey": "monkey", "elephant": "elephant", "lion": "lion",
+    "tiger": "tiger", "horse": "horse", "pig": "pig", "rabbit": "rabbit", "duck": "duck",
+    "parrot": "parrot", "octopus": "octopus", "crab": "crab", "snail": "snail",
+    "squirrel": "chipmunk", "raccoon": "raccoon", "giraffe": "giraffe", "zebra": "zebra",
+    "camel": "two-hump_camel", "koala": "koala", "panda": "panda", "sloth": "sloth",
+    "chicken": "chicken", "eagle": "eagle", "swan": "swan", "flamingo": "flamingo",
+    "peacock": "peacock", "cowboy": "cowboy_hat_face", "pizza": "pizza",
+}
+
+# Emoji names that would steal ordinary words (grammar, settings, weather).
+_NOT_SUBJECTS = frozenset(
+    [
+        "a", "b", "o", "ab", "cl", "id", "ng", "ok", "up", "on", "top", "new", "free", "cool",
+        "soon", "back", "end", "sos", "vs", "atm", "wc", "beach", "ocean", "sea", "desert",
+        "mountain", "mountains", "snow", "rain", "fog", "cloud", "clouds", "night", "sunrise",
+        "sunset", "city", "stage", "park", "space", "water", "wind", "storm", "lightning", "sky",
+        "house_interior", "milky_way", "foggy", "dash", "collision", "fire", "hundred_points",
+        "zzz", "dizzy", "sparkles", "speech_balloon", "thought_balloon", "anger_symbol", "left",
+        "right",
+    ]
+)
+
+
+@cache
+def noun_index() -> dict[str, str]:
+    """Every noun (and multi-word noun, spaces between words) that has an emoji, mapped
+    to the emoji; built from the ``emoji`` package's English names and aliases."""
+    fully_qualified = emoji.STATUS["fully_qualified"]
+    primary: dict[str, str] = {}
+    secondary: dict[str, str] = {}
+    for char, data in emoji.EMOJI_DATA.items():
+        if data.get("status") != fully_qualified or "skin_tone" in data["en"]:
+            continue
+        if any(0x1F1E6 <= ord(c) <= 0x1F1FF for c in char):  # flags read as letters
+            continue
+        names = [data["en"], *data.get("alias", [])]
+        for i, raw in enumerate(names):
+            name = raw.strip(":").lower()
+            table = primary if i == 0 else secondary
+            table.setdefault(name, char)
+            if name.endswith("_face"):
+                secondary.setdefault(name[: -len("_face")], char)
+    index: dict[str, str] = {}
+    for table in (secondary, primary):  # primary names win
+        for name, char in table.items():
+            words = name.replace("_", " ")
+            if name in _NOT_SUBJECTS or words in _NOT_SUBJECTS:
+                continue
+            if not re.fullmatch(r"[a-z][a-z' -]*", words) or len(words.split()) > 3:
+                continue
+            index[words] = char
+    for word, name in _NOUN_SYNONYMS.items():
+        found = primary.get(name) or secondary.get(name)
+        if found is not None:
+            index[word.replace("_", " ")] = found
+    return index
+
+
+def singular(word: str) -> str:
+    """A plural noun's singular ("foxes" -> "fox", "puppies" -> "puppy")."""
+    if word in _IRREGULAR_PLURALS:
+        return _IRREGULAR_PLURALS[word]
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and re.search(r"(ch|sh|x|ss|z)es$", word):
+        return word[:-2]
+    if len(word) > 2 and word.endswith("s") and not word.endswith("ss"):
+        return word[:-1]
+    return word
+
+
+def lookup_noun(words: str) -> tuple[str, str, bool] | None:
+    """``(noun, glyph, plural)`` for a word or phrase naming something drawable."""
+    index = noun_index()
+    if words in index:
+        plural = words in _IRREGULAR_PLURALS and _IRREGULAR_PLURALS[words] != words
+        return (_IRREGULAR_PLURALS.get(words, words), index[words], plural)
+    one = singular(words)
+    if one != words and one in index:
+        return (one, index[one], True)
+    return None
+
+
+# Things that move through the air or along roads by themselves: the default action when
+# the prompt names none.
+FLYERS = frozenset(
+    [
+        "bird", "parrot", "eagle", "owl", "bat", "butterfly", "bee", "honeybee", "airplane",
+        "rocket", "helicopter", "balloon", "dragon", "ufo", "swan", "dove", "duck", "flamingo",
+        "fly", "mosquito", "ghost", "angel", "fairy",
+    ]
+)
+SWIMMERS = frozenset((
+    "fish", "tropical fish", "shark", "whale", "dolphin", "octopus", "jellyfish", "crab",
+    "seal", "squid", "blowfish",
+))
+VEHICLES = frozenset((
+    "automobile", "car", "taxi", "bus", "truck", "delivery truck", "racing car", "police car",
+    "motorcycle", "bicycle", "bike", "train", "locomotive", "tractor", "fire engine",
+    "ambulance", "kick scooter", "scooter", "skateboard", "pickup truck", "sport utility vehicle",
+))

@@ -1,0 +1,701 @@
+"""Prompt -> plan, and plan + instruction -> edited plan (remix).
+
+The planner reads a prompt word by word: quoted text becomes dialogue, known phrases set
+the shot's setting, light, weather, camera, style and mood, nouns with an emoji become
+subjects (with the colours, sizes, counts and placements around them) and verbs become
+their actions. Words it does not understand are listed in ``plan.unknown_words``; they
+never stop it.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from kinema.engines.base import CharacterRef
+from kinema.engines.procedural import lexicon as lx
+from kinema.engines.procedural.motion import action_events
+from kinema.engines.procedural.plan import (
+    Camera,
+    Line,
+    Plan,
+    Shot,
+    SoundCue,
+    Subject,
+)
+
+OPENMOJI_CREDIT = (
+    "Emoji artwork: OpenMoji (https://openmoji.org), the open-source emoji and icon "
+    "project, licensed under CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)."
+)
+SPEECH_CREDIT = "Speech: eSpeak NG (https://github.com/espeak-ng/espeak-ng), GPL-3.0-or-later."
+
+MAX_SUBJECTS_PER_SHOT = 10
+_QUOTE = re.compile(
+    r"\"([^\"]+)\"|“([^”]+)”|«([^»]+)»|「([^」]+)」|『([^』]+)』|(?<![\w])'([^']+?)'(?![\w])"
+    r"|‘([^’]+)’"
+)
+_SHOT_MARK = re.compile(r"\b(?:shot|scene)\s*\d+\s*[:.)-]", re.IGNORECASE)
+_THEN = re.compile(
+    r"(?:[,;.]\s*|\s+)(?:and\s+)?then\b[,]?\s*|\.\s+(?:after that|next|later)\b,?\s*",
+    re.IGNORECASE,
+)
+_TOKEN = re.compile(r"@[a-z0-9_.-]+|\u0000\d+\u0000|[a-z0-9][a-z0-9'&-]*|[^\W\d_][\w'-]*")
+_PRONOUNS = frozenset((
+    "it", "he", "she", "they", "them", "him", "her", "its", "his", "their", "everyone",
+    "everybody",
+))
+_DEFINITE = frozenset(["the", "this", "that", "these", "those"])
+_DETERMINERS = frozenset((
+    "a", "an", "the", "this", "that", "these", "those", "my", "your", "his", "her", "their",
+    "its",
+))
+
+
+@dataclass
+class _Group:
+    """Subjects the prompt names together, e.g. "three red cats"."""
+
+    noun: str
+    glyph: str
+    count: int = 1
+    color: tuple[int, int, int] | None = None
+    size: float = 1.0
+    placement: tuple[float | None, float | None, float | None] = (None, None, None)
+    action: str | None = None
+    target: int | None = None  # index of the chased group
+    character: CharacterRef | None = None
+    speaks: bool = False
+    definite: bool = False  # "the cat": may be one already on screen
+
+
+@dataclass
+class _ShotSpec:
+    text: str
+    setting: str | None = None
+    time_of_day: str | None = None
+    weather: str | None = None
+    camera: str | None = None
+    style: str | None = None
+    mood: str | None = None
+    groups: list[_Group] = field(default_factory=list)
+    # (group index or None for a narrator / inherited subject by pronoun, text, language)
+    lines: list[tuple[int | None, str, str | None, bool]] = field(default_factory=list)
+    pronoun_action: str | None = None
+    unknown: list[str] = field(default_factory=list)
+
+
+def _split_shots(prompt: str) -> list[str]:
+    marks = list(_SHOT_MARK.finditer(prompt))
+    if marks:
+        parts = [prompt[m.end(): (marks[i + 1].start() if i + 1 < len(marks) else None)]
+                 for i, m in enumerate(marks)]
+        lead = prompt[: marks[0].start()].strip()
+        if lead and parts:
+            parts[0] = lead + " " + parts[0]
+        return [p.strip(" .,;") for p in parts if p.strip(" .,;")]
+    parts = _THEN.split(prompt)
+    return [p.strip(" .,;") for p in parts if p.strip(" .,;")] or [prompt]
+
+
+def _extract_quotes(text: str) -> tuple[str, list[str]]:
+    quotes: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        quotes.append(next(g for g in match.groups() if g is not None).strip())
+        return f" \u0000{len(quotes) - 1}\u0000 "
+
+    return _QUOTE.sub(keep, text), quotes
+
+
+def _longest(words: list[str], i: int, table: dict[str, str] | dict[str, tuple]) -> tuple[
+        str, int] | None:
+    for n in (4, 3, 2, 1):
+        phrase = " ".join(words[i: i + n])
+        if len(words[i: i + n]) == n and phrase in table:
+            return phrase, n
+    return None
+
+
+def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
+    spec = _ShotSpec(text=text)
+    masked, quotes = _extract_quotes(text)
+    # Korean, Japanese... outside quotes would be unknown words; keep them as tokens.
+    words = _TOKEN.findall(masked.lower())
+    by_handle = {c.handle.lower().lstrip("@"): c for c in characters}
+    pending_count: int | None = None
+    pending_color: tuple[int, int, int] | None = None
+    pending_size = 1.0
+    pending_placement: tuple[float | None, float | None, float | None] | None = None
+    pending_action: str | None = None
+    pending_language: str | None = None
+    chase_from: int | None = None
+    current: int | None = None  # the group the clause is about
+    speaker: int | str | None = "none"  # "none": no speech verb yet; None: narrator
+    last_line: int | None = None
+    i = 0
+    while i < len(words):
+        word = words[i]
+        prev = words[i - 1] if i else ""
+        if word.startswith("\u0000"):
+            quote = quotes[int(word.strip("\u0000"))]
+            who = current if speaker == "none" else speaker
+            if isinstance(who, str):
+                who = None
+            lang = lx.detect_language(quote) or pending_language
+            spec.lines.append((who, quote, lang, who is None and current is None
+                               and bool(spec.groups) is False))
+            if isinstance(who, int):
+                spec.groups[who].speaks = True
+            last_line = len(spec.lines) - 1
+            pending_language = None
+            speaker = "none"
+            i += 1
+            continue
+        if word.startswith("@"):
+            handle = word[1:].rstrip(".")
+            ref = by_handle.get(handle)
+            if ref is not None:
+                spec.groups.append(_Group(noun=ref.kind, glyph="" if ref.appearance else "🧑",
+                                          character=ref))
+                current = len(spec.groups) - 1
+                i = _attach(spec, current, pending_color, pending_size, pending_placement,
+                            pending_action, i + 1)
+                pending_color, pending_size, pending_placement, pending_action = (
+                    None, 1.0, None, None)
+            else:
+                spec.unknown.append(word)
+                i += 1
+            continue
+        # "in French" next to a quote sets the line's language.
+        if word == "in" and i + 1 < len(words) and words[i + 1] in lx.LANGUAGE_NAMES:
+            code = lx.LANGUAGE_NAMES[words[i + 1]]
+            if last_line is not None and prev.startswith("\u0000"):
+                who, quote, lang, narr = spec.lines[last_line]
+                spec.lines[last_line] = (who, quote, lx.detect_language(quote) or code, narr)
+            else:
+                pending_language = code
+            i += 2
+            continue
+        if word in lx.LANGUAGE_NAMES and prev in lx.SPEECH_VERBS:
+            pending_language = lx.LANGUAGE_NAMES[word]
+            i += 1
+            continue
+        hit, attr = None, ""
+        for table, name in ((lx.PLACEMENTS, "placement"), (lx.CAMERA_PHRASES, "camera"),
+                            (lx.STYLE_PHRASES, "style"), (lx.TIME_PHRASES, "time_of_day")):
+            hit = _longest(words, i, table)
+            if hit is not None:
+                attr = name
+                break
+        if hit is not None:
+            phrase, n = hit
+            if attr == "placement":
+                place = lx.PLACEMENTS[phrase]
+                if current is not None:
+                    spec.groups[current].placement = _merge_place(
+                        spec.groups[current].placement, place)
+                else:
+                    pending_placement = place
+            else:
+                value = {"camera": lx.CAMERA_PHRASES, "style": lx.STYLE_PHRASES,
+                         "time_of_day": lx.TIME_PHRASES}[attr][phrase]
+                setattr(spec, attr, value)
+            i += n
+            continue
+        noun_hit = None
+        if word not in lx.COLORS and word not in lx.SIZES and word not in lx.NUMBERS and not (
+                word in lx.ACTION_WORDS and prev not in _DETERMINERS
+                and prev not in lx.COLORS and prev not in lx.SIZES
+                and prev not in lx.NUMBERS):
+            for n in (3, 2, 1):
+                chunk = words[i: i + n]
+                if len(chunk) < n or any(w.startswith("\u0000") for w in chunk):
+                    continue
+                found = lx.lookup_noun(" ".join(chunk))
+                if found is not None and not (n == 1 and word in lx.STOPWORDS):
+                    noun_hit = (found, n)
+                    break
+        setting_hit = _longest(words, i, lx.SETTING_PHRASES)
+        if setting_hit is not None and (noun_hit is None or setting_hit[1] >= noun_hit[1]):
+            spec.setting = lx.SETTING_PHRASES[setting_hit[0]]
+            i += setting_hit[1]
+            continue
+        weather_hit = _longest(words, i, lx.WEATHER_PHRASES)
+        if weather_hit is not None and (noun_hit is None or weather_hit[1] >= noun_hit[1]):
+            spec.weather = lx.WEATHER_PHRASES[weather_hit[0]]
+            i += weather_hit[1]
+            continue
+        mood_hit = _longest(words, i, lx.MOOD_WORDS)
+        if mood_hit is not None and noun_hit is None:
+            spec.mood = lx.MOOD_WORDS[mood_hit[0]]
+            i += mood_hit[1]
+            continue
+        if noun_hit is not None:
+            (noun, glyph, plural), n = noun_hit
+            same = [k for k, g in enumerate(spec.groups) if g.noun == noun]
+            if prev in _DEFINITE and pending_count is None and same:
+                current = same[-1]
+                i += n
+                continue
+            count = pending_count if pending_count is not None else (3 if plural else 1)
+            spec.groups.append(_Group(noun=noun, glyph=glyph,
+                                      count=max(1, min(lx.MAX_COUNT, count)),
+                                      definite=prev in _DEFINITE))
+            current = len(spec.groups) - 1
+            i = _attach(spec, current, pending_color, pending_size, pending_placement,
+                        pending_action if chase_from is None else None, i + n)
+            if chase_from is not None and chase_from != current:
+                # "a dog chases a cat": the cat runs away, the dog follows it.
+                spec.groups[chase_from].target = current
+                if spec.groups[current].action is None:
+                    spec.groups[current].action = "run"
+                chase_from = None
+            pending_count, pending_color, pending_size = None, None, 1.0
+            pending_placement, pending_action = None, None
+            continue
+        if (word in lx.NUMBERS and word not in ("some",)) or word.isdigit():
+            pending_count = int(word) if word.isdigit() else lx.NUMBERS[word]
+        elif word in lx.COLORS:
+            pending_color = lx.COLORS[word]
+        elif word in lx.SIZES:
+            pending_size = lx.SIZES[word]
+        elif word in lx.ACTION_WORDS:
+            action = lx.ACTION_WORDS[word]
+            if current is not None:
+                group = spec.groups[current]
+                if group.action is None or group.action in ("idle", "talk"):
+                    group.action = action
+                if action == "chase":
+                    chase_from = current
+            else:
+                spec.pronoun_action = action
+                pending_action = action
+        elif word in lx.SPEECH_VERBS:
+            speaker = current
+            if current is not None and spec.groups[current].action is None:
+                spec.groups[current].action = "talk"
+        elif word in _PRONOUNS:
+            current = len(spec.groups) - 1 if spec.groups else None
+        elif word in lx.STOPWORDS or word in ("some",) or word in lx.LANGUAGE_NAMES:
+            pass
+        elif word in ("narrator", "voiceover", "voice-over", "narration"):
+            speaker = None
+        else:
+            spec.unknown.append(word)
+        i += 1
+    return spec
+
+
+def _merge_place(old: tuple[float | None, float | None, float | None],
+                 new: tuple[float | None, float | None, float | None]) -> tuple[
+        float | None, float | None, float | None]:
+    return (new[0] if new[0] is not None else old[0], new[1] if new[1] is not None else old[1],
+            new[2] if new[2] is not None else old[2])
+
+
+def _attach(spec: _ShotSpec, index: int, color: tuple[int, int, int] | None, size: float,
+            placement: tuple[float | None, float | None, float | None] | None,
+            action: str | None, i: int) -> int:
+    group = spec.groups[index]
+    group.color = color
+    group.size = size
+    if placement is not None:
+        group.placement = placement
+    if action is not None:
+        group.action = action
+    return i
+
+
+def _default_setting(groups: list[_Group]) -> str:
+    nouns = {g.noun for g in groups}
+    actions = {g.action for g in groups}
+    if nouns & lx.SWIMMERS or "swim" in actions:
+        return "underwater" if "surf" not in actions else "beach"
+    if "surf" in actions:
+        return "beach"
+    if nouns & {"astronaut", "rocket", "flying saucer", "ufo", "alien", "satellite"}:
+        return "space"
+    if "drive" in actions or nouns & lx.VEHICLES:
+        return "city"
+    if "dance" in actions:
+        return "stage"
+    if actions == {"fly"}:
+        return "sky"
+    return "park"
+
+
+def _default_action(group: _Group, setting: str) -> str:
+    if group.speaks:
+        return "talk"
+    if group.noun in lx.FLYERS:
+        return "fly"
+    if group.noun in lx.SWIMMERS and setting in ("underwater", "beach"):
+        return "swim"
+    if group.noun in lx.VEHICLES or group.noun.endswith(" car"):
+        return "drive"
+    return "idle"
+
+
+def _default_mood(shot: Shot) -> str:
+    if shot.weather == "storm":
+        return "tense"
+    if shot.time_of_day == "night":
+        return "mysterious"
+    if any(s.action in ("dance", "jump", "spin") for s in shot.subjects):
+        return "playful"
+    if shot.setting in ("space", "mountains"):
+        return "epic"
+    if shot.time_of_day == "sunset":
+        return "romantic"
+    return "happy" if shot.weather == "clear" else "calm"
+
+
+def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
+            taken: set[str] | None = None) -> tuple[list[Subject], list[list[str]]]:
+    """Place the groups' subjects in the frame; returns them and each group's ids."""
+    subjects: list[Subject] = []
+    total = sum(g.count for g in groups)
+    total = min(total, MAX_SUBJECTS_PER_SHOT)
+    slots = np.linspace(0.18, 0.82, total) if total > 1 else np.array([0.5])
+    order = rng.permutation(total)
+    k = 0
+    names_used: dict[str, int] = {}
+    ids = [g for g in groups]
+    group_ids: list[list[str]] = []
+    for g in ids:
+        members: list[str] = []
+        for j in range(g.count):
+            if k >= total:
+                break
+            noun = (g.character.handle if g.character else g.noun).replace(" ", "-")
+            names_used[noun] = names_used.get(noun, 0) + 1
+            sid = f"{noun}-{names_used[noun]}"
+            while taken is not None and sid in taken:
+                names_used[noun] += 1
+                sid = f"{noun}-{names_used[noun]}"
+            x = float(slots[order[k]] + rng.uniform(-0.05, 0.05))
+            depth = float(rng.uniform(0.15, 0.6)) if total > 1 else float(rng.uniform(0.1, 0.3))
+            air = g.action == "fly" or (g.action is None and g.noun in lx.FLYERS)
+            if setting in ("underwater", "space", "sky"):
+                y = float(rng.uniform(0.35, 0.65))
+            elif air:
+                y = float(rng.uniform(0.22, 0.42))
+            else:
+                y = 0.78 + 0.12 * (0.6 - depth)
+            px, py, pd = g.placement
+            if px is not None:
+                x = px + (j - (g.count - 1) / 2) * 0.12
+            if pd is not None:
+                depth = pd
+            if py is not None:
+                y = py
+            scale = 0.3 * g.size / (1.0 + 0.18 * (total - 1))
+            name = g.character.name if g.character else f"the {g.noun}"
+            if g.count > 1:
+                name = f"{name} {j + 1}" if g.character is None else name
+            subjects.append(Subject(
+                id=sid, noun=g.noun, glyph=g.glyph, name=name,
+                character=g.character.handle if g.character else None,
+                color=g.color, scale=round(scale, 4), x=round(x, 4), y=round(y, 4),
+                depth=round(depth, 4), action=g.action or "idle",
+                direction=1 if rng.random() < 0.5 else -1))
+            members.append(sid)
+            k += 1
+        group_ids.append(members)
+    # Chasers run the same way as whoever they chase, starting behind them.
+    for gi, g in enumerate(groups):
+        if g.target is not None and gi < len(group_ids) and g.target < len(group_ids):
+            targets = group_ids[g.target]
+            if not targets:
+                continue
+            target = next(s for s in subjects if s.id == targets[0])
+            for sid in group_ids[gi]:
+                chaser = next(s for s in subjects if s.id == sid)
+                chaser.action = "chase"
+                chaser.target = target.id
+                chaser.direction = target.direction
+                chaser.y = target.y if target.action != "fly" else chaser.y
+    return subjects, group_ids
+
+
+def make_plan(
+    prompt: str,
+    *,
+    seconds: float = 8,
+    width: int = 720,
+    height: int = 1280,
+    fps: int = 24,
+    seed: int = 0,
+    image: bool = False,
+    captions: bool = False,
+    characters: Sequence[CharacterRef] = (),
+    shots: Sequence[str] | None = None,
+) -> Plan:
+    """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
+    for words it does not know; they end up in ``plan.unknown_words``."""
+    texts = [s for s in (shots or []) if s.strip()] or _split_shots(prompt)
+    specs = [_parse_shot(t, characters) for t in texts]
+    rng = np.random.default_rng(seed)
+    plan = Plan(prompt=prompt if prompt.strip() else " / ".join(texts), seed=seed,
+                width=width, height=height, fps=fps, seconds=float(seconds), shots=[],
+                captions=captions, image=image)
+    styles = [s.style for s in specs if s.style]
+    moods = [s.mood for s in specs if s.mood]
+    plan.style = styles[0] if styles else "none"
+    unknown: list[str] = []
+    weights = [1.0 + 0.5 * len(s.lines) for s in specs]
+    durations = [seconds * w / sum(weights) for w in weights]
+    start = 0.0
+    previous: Shot | None = None
+    for index, (spec, duration) in enumerate(zip(specs, durations, strict=True)):
+        shot = _build_shot(spec, previous, start, duration, rng, index)
+        plan.shots.append(shot)
+        for word in spec.unknown:
+            if word not in unknown:
+                unknown.append(word)
+        previous = shot
+        start += duration
+    plan.mood = moods[0] if moods else _default_mood(plan.shots[0])
+    plan.unknown_words = unknown
+    plan.credits = [OPENMOJI_CREDIT]
+    if any(shot.dialogue for shot in plan.shots):
+        plan.credits.append(SPEECH_CREDIT)
+    refresh_sound_cues(plan)
+    return plan
+
+
+def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: float,
+                rng: np.random.Generator, index: int) -> Shot:
+    weather = spec.weather or (previous.weather if previous else "clear")
+    setting = spec.setting or (previous.setting if previous else None)
+    if setting is None and weather == "snow":
+        setting = "snow"
+    if setting is None:
+        setting = _default_setting(spec.groups) if spec.groups else "park"
+    time_of_day = spec.time_of_day or (previous.time_of_day if previous else "day")
+    camera = Camera(move=spec.camera or (previous.camera.move if previous and not spec.groups
+                                         else "static"))
+    for group in spec.groups:
+        if group.action is None:
+            group.action = _default_action(group, setting)
+    subjects: list[Subject] = []
+    group_ids: dict[int, list[str]] = {}
+    fresh = list(range(len(spec.groups)))
+    if previous is not None:
+        on_screen = {s.noun for s in previous.subjects}
+        refers = [k for k, g in enumerate(spec.groups) if g.definite and g.noun in on_screen]
+        if refers or not spec.groups:
+            # "..., then the cat jumps" / "then it jumps": the same subjects carry on,
+            # the named ones doing the new thing, the rest continuing from where they were.
+            subjects = copy.deepcopy(previous.subjects)
+            for s in subjects:
+                if s.action in ("walk", "run", "fly", "swim", "surf", "drive", "chase"):
+                    s.x = min(0.85, max(0.15, s.x + s.direction * 0.2))
+                if not spec.groups and spec.pronoun_action:
+                    s.action = spec.pronoun_action
+            for k in refers:
+                g = spec.groups[k]
+                members = [s for s in subjects if s.noun == g.noun]
+                for s in members:
+                    if g.action is not None:
+                        s.action = g.action
+                        s.target = s.target if g.action == "chase" else None
+                    if g.color is not None:
+                        s.color = g.color
+                group_ids[k] = [s.id for s in members]
+            fresh = [k for k in fresh if k not in refers]
+    new_groups = [spec.groups[k] for k in fresh]
+    if new_groups:
+        added, ids = _layout(new_groups, setting, rng, {s.id for s in subjects})
+        subjects.extend(added)
+        for k, new_ids in zip(fresh, ids, strict=True):
+            group_ids[k] = new_ids
+    shot = Shot(start=round(start, 4), duration=round(duration, 4), description=spec.text,
+                setting=setting, time_of_day=time_of_day, weather=weather, camera=camera,
+                subjects=subjects)
+    for who, text, language, _narrated in spec.lines:
+        speaker: str | None = None
+        if who is not None and group_ids.get(who):
+            speaker = group_ids[who][0]
+        elif who is None and subjects and not spec.groups and previous is not None:
+            speaker = subjects[0].id
+        shot.dialogue.append(Line(text=text, speaker=speaker, language=language or "en"))
+    for s in shot.subjects:
+        if any(line.speaker == s.id for line in shot.dialogue) and s.action == "idle":
+            s.action = "talk"
+    return shot
+
+
+def refresh_sound_cues(plan: Plan) -> None:
+    """Recompute every shot's sound cues from its subjects' actions and its weather
+    (thunder with each lightning flash)."""
+    for index, shot in enumerate(plan.shots):
+        cues: list[SoundCue] = []
+        for subject in shot.subjects:
+            cues.extend(action_events(subject, shot))
+        if shot.weather == "storm":
+            for t in lightning_times(plan.seed, index, shot.duration):
+                cues.append(SoundCue(name="thunder", start=round(shot.start + t + 0.25, 3),
+                                     duration=2.0))
+        shot.sound_cues = sorted(cues, key=lambda c: c.start)
+
+
+def lightning_times(seed: int, shot_index: int, duration: float) -> list[float]:
+    """When lightning flashes in a stormy shot (seconds from the shot's start)."""
+    rng = np.random.default_rng([seed, shot_index, 7])
+    times, t = [], float(rng.uniform(0.4, 1.2))
+    while t < duration - 0.3:
+        times.append(round(t, 3))
+        t += float(rng.uniform(1.8, 3.5))
+    return times
+
+
+# --- Remix: edit a parent plan with a plain-language instruction ------------------------
+
+_REPLACE = re.compile(
+    r"\b(?:replace|swap)\s+(?:the\s+)?(.+?)\s+(?:with|for|by)\s+(?:an?\s+|the\s+)?(.+)",
+    re.IGNORECASE,
+)
+_TURN_INTO = re.compile(r"\b(?:make|turn)\s+(?:the\s+)?(.+?)\s+(?:into)\s+(?:an?\s+|the\s+)?(.+)",
+                        re.IGNORECASE)
+_REMOVE = re.compile(r"\b(?:remove|delete|without|drop|get rid of)\s+(?:the\s+|all\s+)?(.+)",
+                     re.IGNORECASE)
+_ADD = re.compile(r"\badd\s+(.+)", re.IGNORECASE)
+_INSTEAD = re.compile(r"\binstead\b", re.IGNORECASE)
+
+
+def _match_subjects(shot: Shot, words: str) -> list[Subject]:
+    words = words.strip(" .,!").lower()
+    words = re.sub(r"^(the|a|an|all)\s+", "", words)
+    found = lx.lookup_noun(words)
+    noun = found[0] if found else lx.singular(words)
+    return [s for s in shot.subjects if s.noun == noun or s.name.lower().endswith(noun)
+            or (s.character or "").lower() == noun.lstrip("@")]
+
+
+def edit_plan(parent: Plan | dict, instruction: str, *, seed: int | None = None,
+              characters: Sequence[CharacterRef] = ()) -> Plan:
+    """A new plan: ``parent`` changed as ``instruction`` says ("make it night", "replace
+    the dog with a cat", "add rain", "in anime style", "he says 'goodbye' instead"),
+    everything else kept. Words it cannot use are listed in ``unknown_words``."""
+    plan = Plan.from_dict(parent) if isinstance(parent, dict) else copy.deepcopy(parent)
+    if seed is not None:
+        plan.seed = seed
+    plan.prompt = f"{plan.prompt} / {instruction.strip()}"
+    unknown: list[str] = []
+    rng = np.random.default_rng([plan.seed, 11])
+    text = instruction.strip()
+    for clause in [c for c in re.split(r"\s*(?:;|\band\s+then\b|\.\s+)\s*", text) if c]:
+        _edit_with_clause(plan, clause, rng, characters, unknown)
+    plan.unknown_words = unknown
+    if any(shot.dialogue for shot in plan.shots) and SPEECH_CREDIT not in plan.credits:
+        plan.credits.append(SPEECH_CREDIT)
+    if OPENMOJI_CREDIT not in plan.credits:
+        plan.credits.insert(0, OPENMOJI_CREDIT)
+    refresh_sound_cues(plan)
+    return plan
+
+
+def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
+                      characters: Sequence[CharacterRef], unknown: list[str]) -> None:
+    masked, quotes = _extract_quotes(clause)
+    for pattern in (_REPLACE, _TURN_INTO):
+        m = pattern.search(masked)
+        if m:
+            old, new = m.group(1), m.group(2)
+            new_spec = _parse_shot(new, characters)
+            if new_spec.groups:
+                g = new_spec.groups[0]
+                for shot in plan.shots:
+                    for s in _match_subjects(shot, old):
+                        s.noun, s.glyph = g.noun, g.glyph
+                        s.name = g.character.name if g.character else f"the {g.noun}"
+                        s.character = g.character.handle if g.character else None
+                        if g.color is not None:
+                            s.color = g.color
+                        elif not new_spec.groups[0].color:
+                            s.color = None
+                        if g.action is not None:
+                            s.action = g.action
+                return
+    m = _REMOVE.search(masked)
+    if m and not quotes:
+        for shot in plan.shots:
+            gone = {s.id for s in _match_subjects(shot, m.group(1))}
+            if gone:
+                shot.subjects = [s for s in shot.subjects if s.id not in gone]
+                shot.dialogue = [ln for ln in shot.dialogue if ln.speaker not in gone]
+            else:
+                weather = lx.WEATHER_PHRASES.get(m.group(1).strip(" .").lower())
+                if weather and shot.weather == weather:
+                    shot.weather = "clear"
+        return
+    spec = _parse_shot(clause, characters)
+    unknown.extend(w for w in spec.unknown if w not in unknown)
+    for shot in plan.shots:
+        if spec.setting:
+            shot.setting = spec.setting
+        if spec.time_of_day:
+            shot.time_of_day = spec.time_of_day
+        if spec.weather:
+            shot.weather = spec.weather
+        if spec.camera:
+            shot.camera = Camera(move=spec.camera)
+    if spec.style:
+        plan.style = spec.style
+    if spec.mood:
+        plan.mood = spec.mood
+    if _ADD.search(masked) and spec.groups:
+        for shot in plan.shots:
+            for group in spec.groups:
+                if group.action is None:
+                    group.action = _default_action(group, shot.setting)
+            added, _ids = _layout(spec.groups, shot.setting, rng,
+                                  {s.id for s in shot.subjects})
+            shot.subjects.extend(added)
+    elif spec.groups and spec.groups[0].action and not spec.lines:
+        # "the cat dances": change what a named subject does.
+        for shot in plan.shots:
+            for s in _match_subjects(shot, spec.groups[0].noun):
+                s.action = spec.groups[0].action or s.action
+    elif spec.pronoun_action and not spec.lines:
+        for shot in plan.shots:
+            for s in shot.subjects:
+                s.action = spec.pronoun_action
+    if spec.lines:
+        _edit_dialogue(plan, spec, bool(_INSTEAD.search(masked)))
+
+
+def _edit_dialogue(plan: Plan, spec: _ShotSpec, instead: bool) -> None:
+    for who, text, language, _narrated in spec.lines:
+        target_shot = plan.shots[-1]
+        speaker_id: str | None = None
+        if who is not None and who < len(spec.groups):
+            noun = spec.groups[who].noun
+            for shot in plan.shots:
+                match = _match_subjects(shot, noun)
+                if match:
+                    target_shot, speaker_id = shot, match[0].id
+                    break
+        else:
+            speakers = [ln for shot in plan.shots for ln in shot.dialogue]
+            if speakers:
+                speaker_id = speakers[-1].speaker
+                target_shot = next(s for s in plan.shots if speakers[-1] in s.dialogue)
+            elif target_shot.subjects:
+                speaker_id = target_shot.subjects[0].id
+        line = Line(text=text, speaker=speaker_id, language=language or "en")
+        if instead:
+            same = [ln for ln in target_shot.dialogue if ln.speaker == speaker_id]
+            if same:
+                target_shot.dialogue[target_shot.dialogue.index(same[-1])] = line
+                continue
+        target_shot.dialogue.append(line)
+        for s in target_shot.subjects:
+            if s.id == speaker_id and s.action == "idle":
+                s.action = "talk"
