@@ -8,6 +8,7 @@ import importlib.util
 import inspect
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import av
@@ -18,6 +19,7 @@ from openai import OpenAI
 from PIL import Image
 
 from kinema.db import transaction
+from kinema.engines.base import InvalidRequest
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -384,3 +386,39 @@ def test_moderated_prompt_is_refused_with_moderation_blocked(
     assert caught.value.status_code == 400
     assert caught.value.code == "moderation_blocked"
     assert client.videos.list().data == []
+
+
+def test_openai_error_body_for_moderation() -> None:
+    from kinema.api.openai_compat import openai_error_body
+
+    body = openai_error_body(400, "moderation_blocked", "Not allowed.", {"category": "gore"})
+    assert body == {"error": {"message": "Not allowed.", "type": "invalid_request_error",
+                              "code": "moderation_blocked", "param": None}}
+
+
+def test_extension_plan_continues_the_last_shot(tmp_path: Path, renders: None) -> None:
+    from kinema.engines import GenerationRequest, get_engine
+    from kinema.engines.procedural.continuation import extend_plan
+    from kinema.engines.procedural.planner import make_plan
+
+    parent = make_plan("a dog runs in a park", seconds=1, width=256, height=144, fps=24,
+                       seed=3).to_dict()
+
+    extended = extend_plan(parent, "it starts to rain and the dog jumps", 1)
+
+    assert extended["seconds"] == 2
+    first, second = extended["shots"]
+    assert first == parent["shots"][0]  # what was there stays as it was
+    assert (second["start"], second["duration"]) == (1.0, 1)
+    assert second["setting"] == first["setting"] and second["weather"] == "rain"
+    assert [(s["noun"], s["action"]) for s in second["subjects"]] == [("dog", "jump")]
+    with pytest.raises(InvalidRequest):
+        extend_plan(parent, "the dog sleeps", 20)
+
+    output = tmp_path / "extended.mp4"
+    get_engine("procedural").generate(GenerationRequest(
+        prompt="", output=output, seconds=2, width=256, height=144, plan=extended,
+    ))
+    duration, width, height, has_audio, _frames = _decode(output.read_bytes())
+    assert (width, height, has_audio) == (256, 144, True)
+    assert 1.9 <= duration <= 2.2

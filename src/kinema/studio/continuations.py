@@ -9,11 +9,13 @@ their id here because that is what the OpenAI-compatible API calls a video.
 
 from __future__ import annotations
 
+import inspect
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
-from kinema.engines.base import MAX_SECONDS, MIN_SECONDS
+from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, InvalidRequest
+from kinema.engines.procedural.continuation import extend_plan
 from kinema.errors import InvalidInput
 from kinema.studio import service
 from kinema.studio.models import COMPLETED, Generation, Video
@@ -92,6 +94,18 @@ def request_extension(
             f"{total:g}, and videos are at most {MAX_SECONDS} seconds.",
             param="seconds",
         )
+    if source.engine == "procedural" and _studio_renders_plans():
+        # The exact continuation: the source's plan plus new shots, rendered as given.
+        try:
+            plan = extend_plan(video.plan, prompt, seconds)
+        except InvalidRequest as exc:
+            raise InvalidInput(str(exc)) from None
+        return service.request_generation(  # type: ignore[call-arg, unused-ignore]
+            session, runtime, user, prompt=prompt, seconds=total, size=source.size,
+            remix_of=video.id, engine=source.engine, plan=plan,
+        )
+    # Otherwise the engine's remix path makes the longer video from the source's scene
+    # with the prompt applied.
     return service.request_generation(
         session,
         runtime,
@@ -102,3 +116,8 @@ def request_extension(
         remix_of=video.id,
         engine=source.engine,
     )
+
+
+def _studio_renders_plans() -> bool:
+    """Whether this studio can queue a job that renders a given plan."""
+    return "plan" in inspect.signature(service.request_generation).parameters
