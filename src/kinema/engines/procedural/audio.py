@@ -42,10 +42,11 @@ TARGET_LUFS = -16.0
 CEILING = 0.95  # sample-peak ceiling; the gap below 1.0 absorbs inter-sample and codec overshoot
 
 # Levels of each layer before loudness normalization (dBFS RMS); the balance is what
-# matters: speech on top, music under it, the place and the effects around them.
+# matters: speech on top, music under it, the place and the effects around them. Ambience
+# keeps the levels its synthesizers give it, so a storm is louder than a quiet room.
 _SPEECH_DB = -17.0
-_MUSIC_DB = -25.0
-_AMBIENCE_DB = -28.0
+_MUSIC_DB = -27.0
+_AMBIENCE_GAIN = 10 ** (-3 / 20)
 _EFFECT_PEAK = 0.35
 
 # How far each layer ducks while someone speaks (fraction of its level removed).
@@ -111,9 +112,8 @@ def _shot_bounds(plan: Plan, n: int) -> list[tuple[int, int]]:
 def _ambience_layer(plan: Plan, n: int) -> np.ndarray:
     out = np.zeros((n, 2))
     if not plan.shots:
-        return at_level(
-            render_ambience("plain", "clear", "day", n, rng_for(plan.seed, "amb")), _AMBIENCE_DB
-        )
+        bed = render_ambience("plain", "clear", "day", n, rng_for(plan.seed, "ambience"))
+        return bed * _AMBIENCE_GAIN
     overlap = int(_CROSSFADE * SAMPLE_RATE)
     for i, (shot, (start, end)) in enumerate(zip(plan.shots, _shot_bounds(plan, n), strict=True)):
         if end <= start:
@@ -122,9 +122,8 @@ def _ambience_layer(plan: Plan, n: int) -> np.ndarray:
         finish = min(n, end + overlap // 2)
         rng = rng_for(plan.seed, "ambience", i, shot.setting, shot.weather)
         bed = render_ambience(shot.setting, shot.weather, shot.time_of_day, finish - begin, rng)
-        bed = at_level(bed, _AMBIENCE_DB) if np.any(bed) else bed
         fade(bed, _CROSSFADE if begin > 0 else 0.0, _CROSSFADE if finish < n else 0.0)
-        out[begin:finish] += bed
+        out[begin:finish] += bed * _AMBIENCE_GAIN
     return out
 
 

@@ -229,7 +229,8 @@ def compose(mood: str, n: int, rng: np.random.Generator) -> np.ndarray:
         }.get(style.drums, (0, 2))
         for j, offset in enumerate(bass_pattern):
             length = (bass_pattern[j + 1] if j + 1 < len(bass_pattern) else 4) - offset
-            note = chord[0] - 12 if j % 2 == 0 or style.drums == "pulse" else chord[0] - 5
+            # Root and fifth in the octave small speakers can still play.
+            note = chord[0] if j % 2 == 0 or style.drums == "pulse" else chord[0] + 7
             place(
                 out_bass,
                 _bass_note(_hz(note), length * beat * 0.9),
