@@ -59,6 +59,23 @@ def test_home_for_a_signed_in_person_has_tabs_create_and_video_grid(
     assert page.find("button", data_action="logout") is not None
 
 
+def test_home_shows_your_latest_drafts_to_you_only(
+    client: TestClient, make_user: Callable[..., User], login: Callable[..., None],
+    make_video: Callable[..., dict[str, Any]], parse: PageParser,
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    draft = make_video(alice, prompt="a fox runs in the snow")
+    signed_in(client, alice, login)
+    page = parse(client.get("/").text)
+    tile = page.find("a", href=f"/v/{draft['id']}")
+    assert tile is not None and "a fox runs in the snow" in tile.text
+
+    client.post("/api/auth/logout")
+    client.headers.pop("X-CSRF-Token", None)
+    signed_in(client, bob, login)
+    assert f"/v/{draft['id']}" not in client.get("/").text
+
+
 def test_signup_page_prefills_the_invite_code(client: TestClient, parse: PageParser) -> None:
     response = client.get("/signup?invite=ABCD-EFGH-JKLM")
     assert_html(response)

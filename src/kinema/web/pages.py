@@ -34,6 +34,7 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 THEME_COLOR = "#0a0a0f"
+HOME_DRAFTS = 6  # drafts shown on the home page; the rest are on /drafts
 
 # What the create page offers. Sizes are even and inside the engines' 128-1920 range;
 # "fast" renders a quarter of the pixels for quick previews.
@@ -71,6 +72,8 @@ APP_SHELL = (
     "icons/icon-512.png",
     "icons/apple-touch-icon.png",
     "icons/favicon-32.png",
+    "art/cat.svg",
+    "art/clapper.svg",
 )
 
 _fingerprints: dict[str, tuple[float, str]] = {}
@@ -183,12 +186,15 @@ def _not_found(request: Request, user: User | None, message: str) -> HTMLRespons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home_page(request: Request, user: PageUser) -> HTMLResponse:
-    """Signed out: what Kinema is, with sign-in and join. Signed in: the latest
-    published videos and a way to create one."""
+def home_page(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
+    """Signed out: what Kinema is, with sign-in and join. Signed in: a way to create,
+    the person's latest drafts, and the latest published videos."""
     if user is None:
         return _render(request, "landing.html", None, page_name="landing")
-    return _render(request, "home.html", user, page_name="home", active_tab="home")
+    drafts = present_videos(session, studio.list_drafts(session, user, limit=HOME_DRAFTS))
+    return _render(
+        request, "home.html", user, page_name="home", active_tab="home", drafts=drafts
+    )
 
 
 @router.get("/login", response_class=HTMLResponse, response_model=None)
