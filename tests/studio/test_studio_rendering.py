@@ -114,6 +114,10 @@ def test_generate_play_publish_delete(
         assert other.get(f"/api/videos/{video_id}").status_code == 404
         assert other.get(video["content_url"]).status_code == 404
     assert bob.post(f"/api/videos/{video_id}/publish", json={}).status_code == 404
+    remix_of_draft = bob.post(
+        "/api/generations", json={"prompt": "now at night", "remix_of": video_id, **TINY}
+    )
+    assert remix_of_draft.status_code == 404
     assert bob.get("/api/me/drafts").json()["items"] == []
 
     # Published, it is visible to all, with its caption.
@@ -125,6 +129,17 @@ def test_generate_play_publish_delete(
     seen = client.get(f"/api/videos/{video_id}")
     assert seen.status_code == 200 and seen.json()["caption"] == "surf's up"
     assert client.get(video["content_url"]).content == full
+
+    # Once published, others can remix it: the remix starts from its scene description.
+    remix = bob.post(
+        "/api/generations", json={"prompt": "now at night", "remix_of": video_id, **TINY}
+    )
+    assert remix.status_code == 202, remix.text
+    remix_job = bob.get(f"/api/generations/{remix.json()['generation']['id']}").json()
+    assert remix_job["status"] == "completed", remix_job
+    remix_video = bob.get(f"/api/videos/{remix_job['video_id']}").json()
+    assert remix_video["remix_of"] == video_id
+    assert remix_video["status"] == "draft"
 
     # Only the author may delete it; then it is gone for everyone, files included.
     assert bob.delete(f"/api/videos/{video_id}").status_code == 403
