@@ -31,9 +31,7 @@ class CleanImage:
 
 
 def _not_an_image() -> InvalidInput:
-    return InvalidInput(
-        "That file is not a PNG, JPEG or WebP image.", code="unsupported_image"
-    )
+    return InvalidInput("That file is not a PNG, JPEG or WebP image.", code="unsupported_image")
 
 
 def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:

@@ -106,7 +106,10 @@ def _snapshot(runtime: Runtime, generation_id: str) -> dict[str, Any] | None:
 
 @router.get("/generations/{generation_id}/events")
 def generation_events(
-    generation_id: str, request: Request, user: CurrentUser, session: SessionDep,
+    generation_id: str,
+    request: Request,
+    user: CurrentUser,
+    session: SessionDep,
     runtime: RuntimeDep,
 ) -> StreamingResponse:
     """Server-Sent Events: ``progress`` events while the job runs, then one
@@ -120,8 +123,10 @@ def generation_events(
         while True:
             snapshot = await anyio.to_thread.run_sync(_snapshot, runtime, generation_id)
             if snapshot is None:
-                yield _event("failed", {"id": generation_id, "status": FAILED,
-                                        "error": "The generation was deleted."})
+                yield _event(
+                    "failed",
+                    {"id": generation_id, "status": FAILED, "error": "The generation was deleted."},
+                )
                 return
             if snapshot["status"] in (COMPLETED, FAILED):
                 yield _event(snapshot["status"], snapshot)
@@ -202,8 +207,12 @@ def video_content(
     wanted = _parse_range(request.headers.get("range"), size)
     if wanted == "unsatisfiable":
         return JSONResponse(
-            {"error": {"code": "range_not_satisfiable",
-                       "message": f"The requested range is outside the {size}-byte file."}},
+            {
+                "error": {
+                    "code": "range_not_satisfiable",
+                    "message": f"The requested range is outside the {size}-byte file.",
+                }
+            },
             status_code=416,
             headers={"Content-Range": f"bytes */{size}", "Accept-Ranges": "bytes"},
         )
@@ -216,7 +225,9 @@ def video_content(
     headers["Content-Range"] = f"bytes {start}-{end}/{size}"
     headers["Content-Length"] = str(end - start + 1)
     return StreamingResponse(
-        storage.iter_range(key, start, end), status_code=206, media_type=media_type,
+        storage.iter_range(key, start, end),
+        status_code=206,
+        media_type=media_type,
         headers=headers,
     )
 

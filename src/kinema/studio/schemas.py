@@ -152,8 +152,7 @@ def present_videos(session: Session, videos: Sequence[Video]) -> list[VideoOut]:
         ):
             authors[user_id] = AuthorOut(id=user_id, handle=handle, display_name=display_name)
     return [
-        VideoOut.of(video, authors.get(video.author_id) or AuthorOut(id=video.author_id,
-                                                                      handle=""))
+        VideoOut.of(video, authors.get(video.author_id) or AuthorOut(id=video.author_id, handle=""))
         for video in videos
     ]
 

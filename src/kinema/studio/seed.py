@@ -50,33 +50,123 @@ CLIP_PROMPTS = (
 )
 
 _SUBJECTS = (
-    "cat", "dog", "fox", "owl", "robot", "dragon", "penguin", "octopus", "astronaut",
-    "panda", "horse", "parrot", "turtle", "bee", "whale", "rabbit", "chef", "wizard",
+    "cat",
+    "dog",
+    "fox",
+    "owl",
+    "robot",
+    "dragon",
+    "penguin",
+    "octopus",
+    "astronaut",
+    "panda",
+    "horse",
+    "parrot",
+    "turtle",
+    "bee",
+    "whale",
+    "rabbit",
+    "chef",
+    "wizard",
 )
 _ACTIONS = (
-    "surfing", "dancing", "running", "flying", "sleeping", "jumping", "swimming",
-    "cooking", "skating", "singing", "exploring", "racing",
+    "surfing",
+    "dancing",
+    "running",
+    "flying",
+    "sleeping",
+    "jumping",
+    "swimming",
+    "cooking",
+    "skating",
+    "singing",
+    "exploring",
+    "racing",
 )
 _PLACES = (
-    "on a beach at sunset", "in a snowy forest", "on a city rooftop", "under the sea",
-    "in outer space", "in a busy kitchen", "on a mountain top", "in the desert at night",
-    "in a rainy street", "in a park", "on a stage", "above the clouds",
+    "on a beach at sunset",
+    "in a snowy forest",
+    "on a city rooftop",
+    "under the sea",
+    "in outer space",
+    "in a busy kitchen",
+    "on a mountain top",
+    "in the desert at night",
+    "in a rainy street",
+    "in a park",
+    "on a stage",
+    "above the clouds",
 )
 _STYLES = ("", "", "", "cinematic ", "anime style ", "vintage film ", "watercolor ")
 _CAPTIONS = (
-    "had to make this", "why is this so calming", "part {n}", "wait for it",
-    "my new favourite", "remix this!", "day {n} of making one video a day",
-    "the ending though", "made this at 3am", "who else wants a sequel",
+    "had to make this",
+    "why is this so calming",
+    "part {n}",
+    "wait for it",
+    "my new favourite",
+    "remix this!",
+    "day {n} of making one video a day",
+    "the ending though",
+    "made this at 3am",
+    "who else wants a sequel",
 )
-_TAGS = ("#ai", "#kinema", "#animals", "#cute", "#scifi", "#chill", "#funny", "#art",
-         "#travel", "#cooking", "#nature", "#music")
+_TAGS = (
+    "#ai",
+    "#kinema",
+    "#animals",
+    "#cute",
+    "#scifi",
+    "#chill",
+    "#funny",
+    "#art",
+    "#travel",
+    "#cooking",
+    "#nature",
+    "#music",
+)
 _HANDLE_WORDS = (
-    "pixel", "lunar", "velvet", "neon", "maple", "cobalt", "ember", "misty", "sunny",
-    "quiet", "rapid", "cosmic", "happy", "silver", "wild", "tiny", "brave", "sleepy",
+    "pixel",
+    "lunar",
+    "velvet",
+    "neon",
+    "maple",
+    "cobalt",
+    "ember",
+    "misty",
+    "sunny",
+    "quiet",
+    "rapid",
+    "cosmic",
+    "happy",
+    "silver",
+    "wild",
+    "tiny",
+    "brave",
+    "sleepy",
 )
 _NAMES = (
-    "Ada", "Bo", "Chen", "Dara", "Eli", "Fatima", "Gus", "Hana", "Ines", "Jun", "Kai",
-    "Lena", "Mo", "Nia", "Omar", "Pia", "Quinn", "Ravi", "Sol", "Tess", "Uma", "Vik",
+    "Ada",
+    "Bo",
+    "Chen",
+    "Dara",
+    "Eli",
+    "Fatima",
+    "Gus",
+    "Hana",
+    "Ines",
+    "Jun",
+    "Kai",
+    "Lena",
+    "Mo",
+    "Nia",
+    "Omar",
+    "Pia",
+    "Quinn",
+    "Ravi",
+    "Sol",
+    "Tess",
+    "Uma",
+    "Vik",
 )
 
 
@@ -131,8 +221,9 @@ class SeedReport:
     counts: dict[str, int]
 
 
-def _batches(rows: Sequence[dict[str, Any]], size: int = BATCH_SIZE) -> Iterator[
-        Sequence[dict[str, Any]]]:
+def _batches(
+    rows: Sequence[dict[str, Any]], size: int = BATCH_SIZE
+) -> Iterator[Sequence[dict[str, Any]]]:
     for start in range(0, len(rows), size):
         yield rows[start : start + size]
 
@@ -249,16 +340,13 @@ def _caption(rng: random.Random) -> str:
     return f"{text} {tags}".strip()
 
 
-def _seed_videos(
-    context: SeedContext, count: int, clips: list[SeedClip], now: datetime
-) -> None:
+def _seed_videos(context: SeedContext, count: int, clips: list[SeedClip], now: datetime) -> None:
     rng = context.rng
     users = context.user_ids
     # A few people make most videos, as on any video app.
     weights = [1.0 / (rank + 1) ** 0.8 for rank in range(len(users))]
     authors = rng.choices(users, weights=weights, k=count)
-    dates = sorted(now - timedelta(days=rng.uniform(0, 90) ** 1.3 / 90**0.3)
-                   for _ in range(count))
+    dates = sorted(now - timedelta(days=rng.uniform(0, 90) ** 1.3 / 90**0.3) for _ in range(count))
     rows: list[dict[str, Any]] = []
     remix_counts: dict[int, int] = {}
     for index, (author, created) in enumerate(zip(authors, dates, strict=True)):

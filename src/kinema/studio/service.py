@@ -249,7 +249,10 @@ def request_generation(
             raise NotFound("That image was not found among your uploads.")
     if remix_of is not None:
         parent = get_video_for_viewer(session, remix_of, user)
-        if parent.status != PUBLISHED and parent.author_id != user.id:
+        # Published videos, and the caller's own drafts, can be remixed.
+        if not (
+            parent.status == PUBLISHED or (parent.status == DRAFT and parent.author_id == user.id)
+        ):
             raise NotFound("That video was not found.")
     _check_quota(session, runtime, user)
 
@@ -274,8 +277,16 @@ def request_generation(
     session.flush()
     generation_id = generation.id
     # Queue only once the row is committed, so the worker always finds it.
-    _after_commit(session, lambda: enqueue(runtime, GENERATION_TASK, generation_id))
+    _after_commit(session, lambda: _enqueue_generation(runtime, generation_id))
     return generation
+
+
+def _enqueue_generation(runtime: Runtime, generation_id: str) -> None:
+    try:
+        enqueue(runtime, GENERATION_TASK, generation_id)
+    except Exception:
+        # The row is committed and stays queued; recovery queues it again later.
+        log.exception("Could not queue generation %s; it will be retried", generation_id)
 
 
 def get_generation(session: Session, user: User, generation_id: str) -> Generation:
@@ -348,9 +359,7 @@ class _ProgressRecorder:
             raise _JobTakenAway(self.generation_id)
 
 
-def claim_generation(
-    runtime: Runtime, generation_id: str, worker: str | None = None
-) -> int | None:
+def claim_generation(runtime: Runtime, generation_id: str, worker: str | None = None) -> int | None:
     """Move a queued job to in_progress for ``worker`` (this process by default); returns
     the attempt number, or None if it is not queued (finished, or already taken by
     another delivery of the same job)."""
@@ -372,9 +381,7 @@ def claim_generation(
         )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             return None
-        attempts = session.scalar(
-            select(Generation.attempts).where(Generation.id == generation_id)
-        )
+        attempts = session.scalar(select(Generation.attempts).where(Generation.id == generation_id))
     return int(attempts or 1)
 
 
@@ -493,8 +500,14 @@ def _keep_result(
                 Generation.worker == worker,
                 Generation.attempts == attempt,
             )
-            .values(status=COMPLETED, progress=100, stage="done", finished_at=now,
-                    heartbeat_at=now, video_id=None)
+            .values(
+                status=COMPLETED,
+                progress=100,
+                stage="done",
+                finished_at=now,
+                heartbeat_at=now,
+                video_id=None,
+            )
         )
         if claimed.rowcount == 0:  # type: ignore[attr-defined]
             session.rollback()
@@ -542,9 +555,7 @@ class RecoveryReport:
     failed: list[str]
 
 
-def recover_stalled_generations(
-    runtime: Runtime, *, now: datetime | None = None
-) -> RecoveryReport:
+def recover_stalled_generations(runtime: Runtime, *, now: datetime | None = None) -> RecoveryReport:
     """Find jobs whose worker died (its process is gone, or no heartbeat for
     ``job_timeout_seconds``) and queue them again; after ``job_max_attempts`` tries they
     fail with a plain message instead. Queued jobs that have waited longer than the
@@ -561,9 +572,7 @@ def recover_stalled_generations(
             ).where(Generation.status == IN_PROGRESS)
         ).all()
         waiting = session.scalars(
-            select(Generation.id).where(
-                Generation.status == QUEUED, Generation.queued_at < cutoff
-            )
+            select(Generation.id).where(Generation.status == QUEUED, Generation.queued_at < cutoff)
         ).all()
     for generation_id, worker, attempts, heartbeat_at in running:
         stale = heartbeat_at is None or heartbeat_at < cutoff
@@ -587,7 +596,8 @@ def recover_stalled_generations(
                     Generation.id == generation_id,
                     Generation.status == IN_PROGRESS,
                     Generation.attempts == attempts,
-                    Generation.worker == worker if worker is not None
+                    Generation.worker == worker
+                    if worker is not None
                     else Generation.worker.is_(None),
                 )
                 .values(**values)
@@ -599,7 +609,7 @@ def recover_stalled_generations(
             report.failed.append(generation_id)
         else:
             log.warning("Generation %s lost its worker; queued again", generation_id)
-            enqueue(runtime, GENERATION_TASK, generation_id)
+            _enqueue_generation(runtime, generation_id)
             report.requeued.append(generation_id)
     for generation_id in waiting:
         with transaction(runtime.sessions) as session:
@@ -608,7 +618,7 @@ def recover_stalled_generations(
                 .where(Generation.id == generation_id, Generation.status == QUEUED)
                 .values(queued_at=now)
             )
-        enqueue(runtime, GENERATION_TASK, generation_id)
+        _enqueue_generation(runtime, generation_id)
         report.requeued.append(generation_id)
     return report
 
@@ -650,8 +660,7 @@ def publish_video(
         caption = caption.strip()
         if len(caption) > MAX_CAPTION_CHARS:
             raise InvalidInput(
-                f"The caption is {len(caption)} characters long; the limit is "
-                f"{MAX_CAPTION_CHARS}."
+                f"The caption is {len(caption)} characters long; the limit is {MAX_CAPTION_CHARS}."
             )
         video.caption = caption
     if video.status == DRAFT:
@@ -666,18 +675,14 @@ def delete_video(session: Session, runtime: Runtime, user: User, video_id: str) 
     deletion is committed."""
     is_admin = user.is_admin or user.role == "admin"
     video = (
-        session.get(Video, video_id)
-        if is_admin
-        else get_video_for_viewer(session, video_id, user)
+        session.get(Video, video_id) if is_admin else get_video_for_viewer(session, video_id, user)
     )
     if video is None:
         raise NotFound("That video was not found.")
     if video.author_id != user.id and not is_admin:
         raise Forbidden("Only the author can delete this video.")
     keys = [] if video.shares_media else [video.video_key, video.thumbnail_key]
-    session.execute(
-        update(Generation).where(Generation.video_id == video.id).values(video_id=None)
-    )
+    session.execute(update(Generation).where(Generation.video_id == video.id).values(video_id=None))
     session.delete(video)
     session.flush()
 

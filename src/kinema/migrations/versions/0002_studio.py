@@ -128,12 +128,8 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name="pk_generations"),
     )
-    op.create_index(
-        "ix_generations_user_id_created_at", "generations", ["user_id", "created_at"]
-    )
-    op.create_index(
-        "ix_generations_status_heartbeat_at", "generations", ["status", "heartbeat_at"]
-    )
+    op.create_index("ix_generations_user_id_created_at", "generations", ["user_id", "created_at"])
+    op.create_index("ix_generations_status_heartbeat_at", "generations", ["status", "heartbeat_at"])
 
 
 def downgrade() -> None:
