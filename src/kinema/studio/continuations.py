@@ -37,7 +37,9 @@ def finished_video_of(session: Session, user: User, generation_id: str) -> tuple
             code="video_not_ready",
         )
     if generation.video_id is None:
-        raise InvalidInput(f"The video made by {generation_id} was deleted.", code="video_deleted")
+        raise InvalidInput(
+            f"The video made by {generation_id} was deleted.", code="video_deleted"
+        )
     video = service.get_video_for_viewer(session, generation.video_id, user)
     return generation, video
 
@@ -99,15 +101,8 @@ def request_extension(
         except InvalidRequest as exc:
             raise InvalidInput(str(exc)) from None
         return service.request_generation(  # type: ignore[call-arg, unused-ignore]
-            session,
-            runtime,
-            user,
-            prompt=prompt,
-            seconds=total,
-            size=source.size,
-            remix_of=video.id,
-            engine=source.engine,
-            plan=plan,
+            session, runtime, user, prompt=prompt, seconds=total, size=source.size,
+            remix_of=video.id, engine=source.engine, plan=plan,
         )
     # Otherwise the engine's remix path makes the longer video from the source's scene
     # with the prompt applied.
