@@ -45,3 +45,11 @@ def test_bearer_client_can_make_keys_without_csrf(make_user, api_client) -> None
     script = api_client(make_user("alice"))
     response = script.post("/api/tokens", json={"name": "second"})
     assert response.status_code == 201
+
+
+def test_key_use_is_recorded(make_user, api_client, runtime) -> None:
+    script = api_client(make_user("alice"))
+    assert script.get("/api/me").status_code == 200
+    with runtime.sessions() as session:
+        key = session.scalars(select(ApiKey)).one()
+    assert key.last_used_at is not None

@@ -115,3 +115,31 @@ def test_login_is_rate_limited_per_login_name(app, make_user) -> None:
     assert response.status_code == 429
     assert response.json()["error"]["code"] == "rate_limited"
     assert response.headers["retry-after"]
+
+
+def test_expired_session_is_signed_out(client, make_user, login, runtime) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from kinema.db import utcnow
+
+    login(client, make_user("alice"))
+    with runtime.sessions() as session, session.begin():
+        # Thirty days pass.
+        session.execute(update(LoginSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+    assert client.get("/api/me").status_code == 401
+
+
+def test_cookies_are_secure_when_served_over_https(settings, runtime, make_user) -> None:
+    from kinema.api.app import create_app
+
+    settings.cookie_secure = True
+    make_user("alice")
+    with TestClient(create_app(settings, runtime), base_url="https://testserver") as browser:
+        response = browser.post(
+            "/api/auth/login", json={"login": "alice", "password": DEFAULT_PASSWORD}
+        )
+    assert response.status_code == 200
+    for cookie in response.headers.get_list("set-cookie"):
+        assert "Secure" in cookie

@@ -383,10 +383,15 @@ def start_session(
 ) -> SignedIn:
     """Open a browser session for a user whose identity is already established (right
     after sign-up, or after ``log_in`` checked the password). Ends ``previous_token``."""
+    now = utcnow()
     if previous_token:
         log_out(session, previous_token)
+    # Expired sessions are forgotten here rather than on every request, which stays
+    # read-only.
+    session.execute(
+        delete(LoginSession).where(LoginSession.user_id == user.id, LoginSession.expires_at <= now)
+    )
     token = secrets.token_urlsafe(32)
-    now = utcnow()
     session.add(
         LoginSession(
             id=new_id("ses"),
@@ -414,10 +419,7 @@ def user_for_session(session: Session, session_token: str) -> User | None:
     row = session.scalar(
         select(LoginSession).where(LoginSession.token_hash == hash_token(session_token))
     )
-    if row is None:
-        return None
-    if row.expires_at <= utcnow():
-        session.delete(row)
+    if row is None or row.expires_at <= utcnow():
         return None
     return session.get(User, row.user_id)
 
@@ -447,17 +449,29 @@ def create_api_key(session: Session, *, user_id: str, name: str) -> tuple[ApiKey
 
 
 def authenticate_api_key(session: Session, token: str) -> User | None:
-    """The owner of an API key, or None if the key is unknown."""
+    """The owner of an API key, or None if the key is unknown. Read-only: see
+    ``record_api_key_use``."""
     if not token.startswith(API_KEY_PREFIX):
         return None
     key = session.scalar(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
     if key is None:
         return None
-    now = utcnow()
-    # Recording every use would make each API call a write; once a minute is enough.
-    if key.last_used_at is None or now - key.last_used_at > timedelta(minutes=1):
-        key.last_used_at = now
     return session.get(User, key.user_id)
+
+
+def record_api_key_use(session: Session, token: str) -> None:
+    """Note when a key was last used (at most once a minute, so API calls are not all
+    writes). Meant for its own short transaction, apart from the request's."""
+    now = utcnow()
+    session.execute(
+        update(ApiKey)
+        .where(
+            ApiKey.token_hash == hash_token(token),
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - timedelta(minutes=1)),
+        )
+        .values(last_used_at=now)
+        .execution_options(synchronize_session=False)
+    )
 
 
 # --- rate limits ---------------------------------------------------------------------

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from kinema.accounts import service as accounts
 from kinema.accounts.models import User
+from kinema.db import transaction
 from kinema.errors import Forbidden, NotSignedIn
 from kinema.runtime import Runtime
 from kinema.settings import Settings
@@ -81,6 +82,10 @@ def optional_user(request: Request, session: SessionDep) -> User | None:
         user = accounts.authenticate_api_key(session, token)
         if user is None:
             raise NotSignedIn("That API key is not valid.", code="invalid_api_key")
+        # Its own transaction, committed at once: on SQLite, a write held open for the
+        # whole request would block the request's other connections (queue, limits).
+        with transaction(get_runtime(request).sessions) as own:
+            accounts.record_api_key_use(own, token)
     else:
         cookie = request.cookies.get(SESSION_COOKIE)
         user = accounts.user_for_session(session, cookie) if cookie else None
