@@ -17,9 +17,14 @@
     try {
       page = await api("GET", url);
     } catch (err) {
-      // An instance without a feed yet shows the empty state rather than an error.
+      if (err.status === 404 && first) {
+        // This instance has no feed to show: leave the section out rather than
+        // claim that nothing was published.
+        document.getElementById("latest").hidden = true;
+        return;
+      }
       page = { items: [], next_cursor: null };
-      if (err.status !== 404) toast(err.message, "error");
+      toast(err.message, "error");
     }
     if (first) {
       grid.replaceChildren();

@@ -10,14 +10,13 @@
   api("GET", grid.dataset.source + "?limit=48")
     .then((page) => {
       for (const video of (page && page.items) || []) grid.append(videoTile(video, { hideAuthor: true }));
-    })
-    .catch((err) => {
-      // Until this instance lists videos per person, the profile shows its empty state.
-      if (err.status !== 404) toast(err.message, "error");
-    })
-    .finally(() => {
       empty.hidden = grid.children.length > 0;
       grid.hidden = grid.children.length === 0;
+    })
+    .catch((err) => {
+      // An instance that does not list videos per person shows just the header.
+      document.getElementById("videos").hidden = true;
+      if (err.status !== 404) toast(err.message, "error");
     });
 
   const invites = document.getElementById("invites");
