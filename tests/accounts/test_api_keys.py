@@ -53,3 +53,23 @@ def test_key_use_is_recorded(make_user, api_client, runtime) -> None:
     with runtime.sessions() as session:
         key = session.scalars(select(ApiKey)).one()
     assert key.last_used_at is not None
+
+
+def test_keys_are_listed_without_the_secret_and_can_be_revoked(make_user, api_client) -> None:
+    alice = api_client(make_user("alice"))
+    created = alice.post("/api/tokens", json={"name": "laptop"}).json()
+
+    listed = alice.get("/api/tokens").json()["tokens"]
+    assert {key["name"] for key in listed} == {"tests", "laptop"}
+    assert all(created["token"] not in str(key) for key in listed)
+
+    laptop_id = next(key["id"] for key in listed if key["name"] == "laptop")
+    # Someone else cannot revoke it.
+    bob = api_client(make_user("bob"))
+    assert bob.delete(f"/api/tokens/{laptop_id}").status_code == 404
+
+    assert alice.delete(f"/api/tokens/{laptop_id}").status_code == 204
+    from fastapi.testclient import TestClient
+
+    with TestClient(alice.app, headers={"Authorization": f"Bearer {created['token']}"}) as old:
+        assert old.get("/api/me").status_code == 401

@@ -7,6 +7,8 @@ from fastapi import APIRouter, Request, Response
 
 from kinema.accounts import service
 from kinema.accounts.schemas import (
+    ApiKeyOut,
+    ApiKeysResponse,
     InviteOut,
     InvitesResponse,
     LoginRequest,
@@ -104,6 +106,29 @@ def create_token(body: TokenRequest, user: CurrentUser, session: SessionDep) -> 
     """Make an API key for the signed-in user. The key is in this answer only."""
     key, token = service.create_api_key(session, user_id=user.id, name=body.name)
     return TokenResponse(token=token, id=key.id, name=key.name, created_at=key.created_at)
+
+
+@router.get("/tokens")
+def list_tokens(user: CurrentUser, session: SessionDep) -> ApiKeysResponse:
+    """The signed-in user's API keys (names and first characters only)."""
+    return ApiKeysResponse(
+        tokens=[
+            ApiKeyOut(
+                id=key.id,
+                name=key.name,
+                prefix=key.prefix,
+                created_at=key.created_at,
+                last_used_at=key.last_used_at,
+            )
+            for key in service.list_api_keys(session, user)
+        ]
+    )
+
+
+@router.delete("/tokens/{key_id}", status_code=204)
+def revoke_token(key_id: str, user: CurrentUser, session: SessionDep) -> None:
+    """Revoke one of the signed-in user's API keys; it stops working at once."""
+    service.revoke_api_key(session, user, key_id)
 
 
 @router.get("/me")

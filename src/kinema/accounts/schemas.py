@@ -86,6 +86,18 @@ class TokenResponse(BaseModel):
     created_at: datetime
 
 
+class ApiKeyOut(BaseModel):
+    id: str
+    name: str
+    prefix: str = Field(description="The first characters of the key, to recognise it.")
+    created_at: datetime
+    last_used_at: datetime | None = None
+
+
+class ApiKeysResponse(BaseModel):
+    tokens: list[ApiKeyOut]
+
+
 class InviteOut(BaseModel):
     code: str
     used_by: str | None = Field(description="Handle of the person who used it.")

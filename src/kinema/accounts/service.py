@@ -459,6 +459,26 @@ def authenticate_api_key(session: Session, token: str) -> User | None:
     return session.get(User, key.user_id)
 
 
+def list_api_keys(session: Session, user: User) -> list[ApiKey]:
+    """The user's API keys, newest first (the keys themselves are not kept)."""
+    return list(
+        session.scalars(
+            select(ApiKey)
+            .where(ApiKey.user_id == user.id)
+            .order_by(ApiKey.created_at.desc(), ApiKey.id.desc())
+        )
+    )
+
+
+def revoke_api_key(session: Session, user: User, key_id: str) -> None:
+    """Delete one of the user's API keys; another user's key is ``NotFound``."""
+    key = session.get(ApiKey, key_id)
+    if key is None or key.user_id != user.id:
+        raise NotFound("No such API key.", code="api_key_not_found")
+    session.delete(key)
+    session.flush()
+
+
 def record_api_key_use(session: Session, token: str) -> None:
     """Note when a key was last used (at most once a minute, so API calls are not all
     writes). Meant for its own short transaction, apart from the request's."""
