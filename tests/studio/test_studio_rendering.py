@@ -286,3 +286,37 @@ def test_worker_killed_mid_render_is_recovered(
     assert content.status_code == 200
     width, height, frames, _ = decode(content.content)
     assert (width, height) == (256, 456) and frames > 100
+
+
+@pytest.mark.slow
+def test_an_edited_plan_is_rendered_as_given(
+    runtime: Runtime,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    from kinema.studio import service
+
+    user = make_user("alice")
+    alice = api_client(user)
+    first = alice.post("/api/generations", json={"prompt": "a fox in a forest", **TINY})
+    video_id = alice.get(f"/api/generations/{first.json()['generation']['id']}").json()["video_id"]
+    plan = alice.get(f"/api/videos/{video_id}").json()["plan"]
+    plan["shots"][0]["time_of_day"] = "night"
+    plan["shots"][0]["weather"] = "snow"
+    with transaction(runtime.sessions) as session:
+        generation = service.request_generation(
+            session,
+            runtime,
+            user,
+            prompt="the same, at night in the snow",
+            plan=plan,
+            remix_of=video_id,
+            **TINY,
+        )
+        generation_id = generation.id
+    job = alice.get(f"/api/generations/{generation_id}").json()
+    assert job["status"] == "completed", job
+    edited = alice.get(f"/api/videos/{job['video_id']}").json()
+    assert edited["plan"]["shots"][0]["time_of_day"] == "night"
+    assert edited["plan"]["shots"][0]["weather"] == "snow"
+    assert edited["remix_of"] == video_id

@@ -60,6 +60,8 @@ class Generation(Base):
     remix_of: Mapped[str | None] = mapped_column(
         ForeignKey("videos.id", ondelete="SET NULL"), nullable=True
     )
+    # A scene description to render exactly (an edited or extended plan), if any.
+    plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=QUEUED)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     stage: Mapped[str] = mapped_column(String(40), default="")

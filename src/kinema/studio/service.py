@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
 import logging
 import os
 import random
@@ -64,6 +65,7 @@ log = logging.getLogger(__name__)
 
 MAX_PROMPT_CHARS = 2000
 MAX_CAPTION_CHARS = 2200
+MAX_PLAN_BYTES = 200_000
 DEFAULT_SECONDS = 8
 DEFAULT_SIZE = "720x1280"
 DEFAULT_FPS = 24
@@ -218,9 +220,12 @@ def request_generation(
     image_id: str | None = None,
     remix_of: str | None = None,
     engine: str | None = None,
+    plan: dict[str, Any] | None = None,
 ) -> Generation:
     """Ask for a video: check the request and the daily quota, insert a queued job and
-    queue it to run once this transaction commits."""
+    queue it to run once this transaction commits. ``plan`` asks the engine to render
+    that scene description exactly (an edited or extended plan) instead of planning
+    from the prompt."""
     prompt = (prompt or "").strip()
     if not prompt:
         raise InvalidInput("The prompt is empty: describe the video you want.")
@@ -254,6 +259,11 @@ def request_generation(
             parent.status == PUBLISHED or (parent.status == DRAFT and parent.author_id == user.id)
         ):
             raise NotFound("That video was not found.")
+    if plan is not None:
+        if not isinstance(plan, dict):
+            raise InvalidInput("A plan must be a JSON object.")
+        if len(json.dumps(plan)) > MAX_PLAN_BYTES:
+            raise InvalidInput(f"The plan is larger than {MAX_PLAN_BYTES // 1000} kB.")
     _check_quota(session, runtime, user)
 
     generation = Generation(
@@ -268,6 +278,7 @@ def request_generation(
         engine=engine_name,
         image_id=image_id,
         remix_of=remix_of,
+        plan=plan,
         status=QUEUED,
         progress=0,
         stage="",
@@ -462,6 +473,7 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
             image=image_path,
             parent_plan=parent_plan,
             parent_video=parent_video,
+            plan=job["plan"],
         )
         result = get_engine(job["engine"]).generate(request, recorder)
         recorder.write(stage="save", percent=98)

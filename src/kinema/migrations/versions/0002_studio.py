@@ -93,6 +93,7 @@ def upgrade() -> None:
         sa.Column("engine", sa.String(60), nullable=False),
         sa.Column("image_id", sa.String(40), nullable=True),
         sa.Column("remix_of", sa.String(40), nullable=True),
+        sa.Column("plan", sa.JSON(), nullable=True),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("progress", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(40), nullable=False),
