@@ -82,5 +82,13 @@ def test_create_page_uploads_and_previews_an_image_and_refuses_a_fake_one(
     # An empty prompt is explained before anything is sent.
     page.click("#generate")
     assert "prompt" in page.inner_text("#form-error").lower()
+
+    # Signing out from the profile ends the session: studio pages ask to sign in again.
+    page.goto(f"{server.url}/u/lena")
+    page.click("main [data-action=logout]")
+    page.wait_for_url(f"{server.url}/")
+    assert page.is_visible("text=Join with an invite")
+    page.goto(f"{server.url}/drafts")
+    assert page.url.startswith(f"{server.url}/login")
     assert errors == []
     context.close()
