@@ -286,3 +286,14 @@ def test_integrated_loudness_of_a_reference_tone() -> None:
     assert integrated_loudness(stereo) == pytest.approx(0.0, abs=0.3)
     assert integrated_loudness(stereo * 0.1) == pytest.approx(-20.0, abs=0.3)
     assert integrated_loudness(np.zeros((SAMPLE_RATE, 2))) == float("-inf")
+
+
+def test_a_step_cue_is_one_footstep_and_a_long_one_is_a_walk() -> None:
+    def second_step(duration: float) -> float:
+        audio = render_soundtrack(
+            _plan(seconds=3.0, setting="interior", cues=[SoundCue("steps", 1.0, duration)])
+        )
+        # The thud band about half a second after the cue, against the same band before it.
+        return _band_energy(audio, 60, 900, 1.44, 1.6) / _band_energy(audio, 60, 900, 0.3, 0.9)
+
+    assert second_step(2.0) > 1.5 * second_step(0.15)

@@ -47,7 +47,7 @@ CEILING = 0.95  # sample-peak ceiling; the gap below 1.0 absorbs inter-sample an
 _SPEECH_DB = -17.0
 _MUSIC_DB = -27.0
 _AMBIENCE_GAIN = 10 ** (-3 / 20)
-_EFFECT_PEAK = 0.35
+_EFFECT_PEAK = 0.6
 
 # How far each layer ducks while someone speaks (fraction of its level removed).
 _MUSIC_DUCK = 0.7
@@ -121,7 +121,15 @@ def _ambience_layer(plan: Plan, n: int) -> np.ndarray:
         begin = max(0, start - overlap // 2)
         finish = min(n, end + overlap // 2)
         rng = rng_for(plan.seed, "ambience", i, shot.setting, shot.weather)
-        bed = render_ambience(shot.setting, shot.weather, shot.time_of_day, finish - begin, rng)
+        timed_thunder = any(cue.name == "thunder" for cue in shot.sound_cues)
+        bed = render_ambience(
+            shot.setting,
+            shot.weather,
+            shot.time_of_day,
+            finish - begin,
+            rng,
+            thunder_claps=not timed_thunder,
+        )
         fade(bed, _CROSSFADE if begin > 0 else 0.0, _CROSSFADE if finish < n else 0.0)
         out[begin:finish] += bed * _AMBIENCE_GAIN
     return out

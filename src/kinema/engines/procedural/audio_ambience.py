@@ -206,9 +206,12 @@ def room_tone(n: int, rng: np.random.Generator, appliance: bool = False) -> np.n
     return out
 
 
-def thunderstorm(n: int, rng: np.random.Generator) -> np.ndarray:
-    """Storm: heavy rain, strong wind and rolls of thunder."""
+def thunderstorm(n: int, rng: np.random.Generator, claps: bool = True) -> np.ndarray:
+    """Storm: heavy rain, strong wind and, with ``claps``, rolls of thunder at random
+    moments (off when the plan times its own thunder to the lightning)."""
     out = rain(n, rng, heavy=True) + wind(n, rng, strength=2.0)
+    if not claps:
+        return out
     seconds = n / SAMPLE_RATE
     at = rng.uniform(0.3, 1.5)
     while at < seconds:
@@ -223,9 +226,18 @@ def thunderstorm(n: int, rng: np.random.Generator) -> np.ndarray:
 
 
 def render_ambience(
-    setting: str, weather: str, time_of_day: str, n: int, rng: np.random.Generator
+    setting: str,
+    weather: str,
+    time_of_day: str,
+    n: int,
+    rng: np.random.Generator,
+    thunder_claps: bool = True,
 ) -> np.ndarray:
-    """Stereo ambience ``(n, 2)`` for a place, its weather and the time of day."""
+    """Stereo ambience ``(n, 2)`` for a place, its weather and the time of day.
+
+    ``thunder_claps=False`` leaves thunder out of a storm, for shots whose thunder comes
+    as cues timed to the lightning on screen.
+    """
     night = time_of_day == "night"
     out = np.zeros((n, 2))
     if n == 0:
@@ -261,7 +273,7 @@ def render_ambience(
         if weather == "rain":
             out += rain(n, rng)
         elif weather == "storm":
-            out += thunderstorm(n, rng)
+            out += thunderstorm(n, rng, claps=thunder_claps)
         elif weather == "wind":
             out += wind(n, rng, 2.0)
         elif weather == "snow":

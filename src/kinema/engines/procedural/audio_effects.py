@@ -47,16 +47,16 @@ def _footstep(rng: np.random.Generator, weight: float = 1.0) -> np.ndarray:
 
 
 def _steps(duration: float, rng: np.random.Generator, interval: float) -> np.ndarray:
-    total = max(duration, interval)
-    out = np.zeros(_samples(total + 0.2))
+    """One footstep per ``interval`` that starts within ``duration``; a short cue is a
+    single step, so a cue per animated step lands exactly on the foot."""
+    count = max(1, int(np.floor(duration / interval + 0.25)))
+    out = np.zeros(_samples(count * interval + 0.2))
     t = 0.0
-    step = 0
-    while t < total:
+    for step in range(count):
         # Alternate feet slightly louder/softer and keep a human, not metronomic, gait.
         gain = 1.0 if step % 2 == 0 else 0.8
         place(out, _footstep(rng) * gain, int(t * SAMPLE_RATE))
         t += interval * rng.uniform(0.92, 1.08)
-        step += 1
     return out
 
 
@@ -137,7 +137,7 @@ def thunder(duration: float, rng: np.random.Generator) -> np.ndarray:
 
 def wings(duration: float, rng: np.random.Generator) -> np.ndarray:
     """Wing beats: rhythmic bursts of feathered air."""
-    n = _samples(max(duration, 0.5))
+    n = _samples(max(duration, 0.25))
     t = times(n)
     beat = rng.uniform(4.5, 7.0)
     flap = np.maximum(np.sin(2 * np.pi * beat * t), 0) ** 3
@@ -160,14 +160,11 @@ def snore(duration: float, rng: np.random.Generator) -> np.ndarray:
 
 
 def fall(duration: float, rng: np.random.Generator) -> np.ndarray:
-    """Falling: a descending whistle that ends in a thud."""
-    length = max(duration, 0.6)
-    n = _samples(length)
+    """Falling: a descending whistle over the fall (the landing is its own "land" cue)."""
+    n = _samples(max(duration, 0.4))
     whistle = np.sin(sweep(n, 1400, 250)) * np.linspace(0.3, 0.8, n)
-    out = np.zeros(n + _samples(0.4))
-    out[:n] += fade(whistle, 0.05, 0.03)
-    place(out, land(0.4, rng) * 0.9, n)
-    return _normalized(out)
+    air = bandpass(noise(rng, n), 400, 2500) * np.linspace(0.05, 0.3, n)
+    return _normalized(fade(whistle + air, 0.05, 0.06))
 
 
 def spin(duration: float, rng: np.random.Generator) -> np.ndarray:
@@ -249,11 +246,30 @@ EFFECTS: dict[str, Effect] = {
 }
 
 
+# Peak level of each effect relative to the loudest: short hits (steps, landings) need a
+# high peak to be heard at all, long ones (engines, snores) fill time and sit lower.
+_LEVELS = {
+    "engine": 0.5,
+    "drive": 0.5,
+    "snore": 0.5,
+    "sleep": 0.5,
+    "thunder": 0.8,
+    "wings": 0.6,
+    "fly": 0.6,
+    "spin": 0.6,
+    "whoosh": 0.7,
+    "fall": 0.6,
+    "swim": 0.7,
+    "bubbles": 0.6,
+}
+
+
 def render_effect(name: str, duration: float, rng: np.random.Generator) -> np.ndarray | None:
-    """Mono samples for the cue ``name`` lasting about ``duration`` seconds, or ``None``
-    when the name is not a known effect."""
+    """Mono samples for the cue ``name`` lasting about ``duration`` seconds, peaking at
+    its level (1.0 for the loudest), or ``None`` when the name is not a known effect."""
     effect = EFFECTS.get(name.strip().lower())
     if effect is None:
         return None
     seconds = float(duration) if np.isfinite(duration) and duration > 0 else 0.3
-    return effect(min(seconds, 20.0), rng).astype(np.float64)
+    level = _LEVELS.get(name.strip().lower(), 1.0)
+    return effect(min(seconds, 20.0), rng).astype(np.float64) * level
