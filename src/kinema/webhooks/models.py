@@ -45,6 +45,8 @@ class WebhookDelivery(Base):
     )
     event_id: Mapped[str] = mapped_column(String(40))
     event_type: Mapped[str] = mapped_column(String(60))
+    # What the event is about (e.g. the generation id), so it is announced only once.
+    subject_id: Mapped[str | None] = mapped_column(String(40), nullable=True, index=True)
     # The exact JSON body that is signed and sent.
     payload: Mapped[str] = mapped_column(Text)
     status: Mapped[str] = mapped_column(String(20), default=PENDING)

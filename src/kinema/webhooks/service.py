@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 import httpx
+from huey.signals import SIGNAL_COMPLETE
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -262,13 +263,23 @@ def queue_event(
     user_id: str,
     event_type: str,
     data: dict[str, Any],
+    subject_id: str | None = None,
 ) -> list[WebhookDelivery]:
     """Owe ``event_type`` to every endpoint of the user that listens for it. The
     deliveries are sent by the queue once ``session`` commits (never before, so a
-    rolled-back change announces nothing)."""
+    rolled-back change announces nothing). With ``subject_id``, an event already owed
+    about that subject is not owed again (a job that runs twice announces once)."""
     if event_type not in EVENT_TYPES:
         raise ValueError(f"Unknown webhook event {event_type!r}.")
     endpoints = [e for e in list_endpoints(session, user_id=user_id) if event_type in e.events]
+    if subject_id is not None and endpoints:
+        announced = set(session.scalars(
+            select(WebhookDelivery.endpoint_id).where(
+                WebhookDelivery.subject_id == subject_id,
+                WebhookDelivery.event_type == event_type,
+            )
+        ))
+        endpoints = [e for e in endpoints if e.id not in announced]
     if not endpoints:
         return []
     event_id = new_id("evt")
@@ -289,6 +300,7 @@ def queue_event(
             endpoint_id=endpoint.id,
             event_id=event_id,
             event_type=event_type,
+            subject_id=subject_id,
             payload=payload,
             status=PENDING,
             attempt_count=0,
@@ -333,8 +345,21 @@ def notify_generation_finished(
         return []
     return queue_event(
         runtime, session, user_id=generation.user_id, event_type=event_type,
-        data={"id": generation.id},
+        data={"id": generation.id}, subject_id=generation.id,
     )
+
+
+def announce_generation(runtime: Runtime, generation_id: str) -> list[str]:
+    """Announce the generation's outcome if it has one (completed or failed); safe to
+    call more than once. Returns the ids of the deliveries it queued."""
+    # Read-only look at the studio's job row: its status is the truth about the outcome.
+    from kinema.studio.models import Generation
+
+    with transaction(runtime.sessions) as session:
+        generation = session.get(Generation, generation_id)
+        if generation is None:
+            return []
+        return [d.id for d in notify_generation_finished(runtime, session, generation)]
 
 
 # --- delivery --------------------------------------------------------------------------
@@ -443,7 +468,8 @@ def enqueue_delivery(runtime: Runtime, delivery_id: str) -> None:
 
 
 def register(runtime: Runtime) -> None:
-    """Register the delivery task on the runtime's queue (idempotent)."""
+    """Register the delivery task on the runtime's queue, and announce every generation
+    job the queue finishes running (idempotent)."""
     if DELIVER_TASK in runtime.tasks:
         return
 
@@ -452,3 +478,17 @@ def register(runtime: Runtime) -> None:
         run_delivery(runtime, delivery_id)
 
     runtime.tasks[DELIVER_TASK] = deliver_webhook
+
+    # The generation task records its outcome on the job row and returns normally, even
+    # when the render failed; once it has run, the row says what to announce.
+    @runtime.huey.signal(SIGNAL_COMPLETE)
+    def announce_finished_generation(_signal: str, task: Any, *_args: Any) -> None:
+        from kinema.studio.service import GENERATION_TASK
+
+        generation_task = runtime.tasks.get(GENERATION_TASK)
+        if generation_task is None or task.name != generation_task.name or not task.args:
+            return
+        try:
+            announce_generation(runtime, str(task.args[0]))
+        except Exception:
+            log.exception("Could not announce generation %s to webhooks", task.args[0])

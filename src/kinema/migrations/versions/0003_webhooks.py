@@ -41,6 +41,7 @@ def upgrade() -> None:
         sa.Column("endpoint_id", sa.String(40), nullable=False),
         sa.Column("event_id", sa.String(40), nullable=False),
         sa.Column("event_type", sa.String(60), nullable=False),
+        sa.Column("subject_id", sa.String(40), nullable=True),
         sa.Column("payload", sa.Text(), nullable=False),
         sa.Column("status", sa.String(20), nullable=False),
         sa.Column("attempt_count", sa.Integer(), nullable=False),
@@ -55,6 +56,9 @@ def upgrade() -> None:
     )
     op.create_index(
         "ix_webhook_deliveries_endpoint_id", "webhook_deliveries", ["endpoint_id"]
+    )
+    op.create_index(
+        "ix_webhook_deliveries_subject_id", "webhook_deliveries", ["subject_id"]
     )
     op.create_index(
         "ix_webhook_deliveries_status_next_attempt_at",
@@ -84,6 +88,7 @@ def downgrade() -> None:
     op.drop_index(
         "ix_webhook_deliveries_status_next_attempt_at", table_name="webhook_deliveries"
     )
+    op.drop_index("ix_webhook_deliveries_subject_id", table_name="webhook_deliveries")
     op.drop_index("ix_webhook_deliveries_endpoint_id", table_name="webhook_deliveries")
     op.drop_table("webhook_deliveries")
     op.drop_index("ix_webhook_endpoints_user_id", table_name="webhook_endpoints")

@@ -1,0 +1,107 @@
+"""``video.completed`` and ``video.failed`` reach registered endpoints when a generation
+finishes on the queue, signed so that the ``openai`` SDK's ``webhooks.unwrap`` accepts
+them."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import pytest
+from openai import OpenAI
+from PIL import Image
+
+from kinema.db import transaction
+from kinema.webhooks import service
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from kinema.accounts.models import User
+    from kinema.runtime import Runtime
+
+    from .conftest import WebhookReceiver
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def sdk(app: FastAPI, runtime: Runtime) -> Iterator[Callable[[User], OpenAI]]:
+    from fastapi.testclient import TestClient
+
+    from kinema.accounts import service as accounts
+
+    opened: list[TestClient] = []
+
+    def _make(user: User) -> OpenAI:
+        with transaction(runtime.sessions) as session:
+            _key, token = accounts.create_api_key(session, user_id=user.id, name="sdk")
+        http = TestClient(app, base_url="http://testserver")
+        opened.append(http)
+        return OpenAI(base_url="http://testserver/v1", api_key=token, http_client=http,
+                      max_retries=0)
+
+    yield _make
+    for http in opened:
+        http.close()
+
+
+@pytest.mark.slow
+def test_completed_video_is_announced_once_and_verifies(
+    sdk: Callable[[User], OpenAI], make_user: Callable[..., User], runtime: Runtime,
+    api_client: Callable[[User], TestClient], receiver: WebhookReceiver,
+) -> None:
+    alice = make_user("alice")
+    created = api_client(alice).post("/api/webhooks", json={"url": receiver.url}).json()
+    client = sdk(alice)
+
+    video = client.videos.create_and_poll(prompt="a cat naps in the sun", seconds="1",
+                                          size="256x144", poll_interval_ms=10)
+    assert video.status == "completed", video.error
+
+    [hook] = receiver.received
+    event = client.webhooks.unwrap(hook.body, hook.headers, secret=created["secret"])
+    assert event.type == "video.completed"
+    assert event.data.id == video.id
+    # A second look at the same job (e.g. a redelivered queue message) announces nothing.
+    assert service.announce_generation(runtime, video.id) == []
+    assert len(receiver.received) == 1
+
+
+def test_failed_video_is_announced(
+    sdk: Callable[[User], OpenAI], make_user: Callable[..., User], runtime: Runtime,
+    api_client: Callable[[User], TestClient], receiver: WebhookReceiver,
+) -> None:
+    alice = make_user("alice")
+    created = api_client(alice).post(
+        "/api/webhooks", json={"url": receiver.url, "events": ["video.failed"]}
+    ).json()
+    client = sdk(alice)
+    runtime.huey.immediate = False  # keep the job on the queue until we run it
+    picture = io.BytesIO()
+    Image.new("RGB", (64, 64), (10, 120, 200)).save(picture, format="PNG")
+    video = client.videos.create(prompt="a fish swims", seconds="1", size="256x144",
+                                 input_reference=("sea.png", picture.getvalue(), "image/png"))
+    # The stored image is lost before a worker gets to the job, so the render fails.
+    media_root = runtime.settings.data_dir / "media"
+    [image] = list((media_root / "uploads").iterdir())
+    image.unlink()
+    task = runtime.huey.dequeue()
+    assert task is not None
+    runtime.huey.execute(task)
+    # Finishing the job queued the webhook delivery; a worker picks that up next.
+    delivery = runtime.huey.dequeue()
+    assert delivery is not None
+    assert receiver.received == []
+    runtime.huey.execute(delivery)
+
+    failed = client.videos.retrieve(video.id)
+    assert failed.status == "failed"
+    assert failed.error is not None and failed.error.message
+    [hook] = receiver.received
+    event = client.webhooks.unwrap(hook.body, hook.headers, secret=created["secret"])
+    assert event.type == "video.failed"
+    assert json.loads(hook.body)["data"] == {"id": video.id}
