@@ -89,3 +89,24 @@ def test_seed_refuses_videos_without_users(settings: Settings) -> None:
     assert result.exit_code != 0
     assert "at least one user" in result.output
     assert "Traceback" not in result.output
+
+
+def test_other_features_add_their_own_seed_steps(
+    runtime: Runtime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kinema.studio import seed as seed_module
+
+    monkeypatch.setattr(seed_module, "_EXTRA_STEPS", [])
+    seen: dict[str, int] = {}
+
+    def count_pairs(context: seed_module.SeedContext) -> int:
+        seen["users"] = len(context.user_ids)
+        seen["videos"] = len(context.video_ids)
+        assert set(context.video_authors) <= set(context.user_ids)
+        return 42
+
+    seed_module.register_seed_step("follows", count_pairs)
+    ensure_seed_clips(runtime, 1, **TINY)
+    report = seed_demo_data(runtime, users=10, videos=30, clips=1)
+    assert seen == {"users": 10, "videos": 30}
+    assert report.counts["follows"] == 42

@@ -9,7 +9,10 @@ receives the ``SeedContext`` with the ids made so far.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
+import pkgutil
 import random
 import tempfile
 import time
@@ -203,12 +206,25 @@ _EXTRA_STEPS: list[tuple[str, SeedStep]] = []
 
 def register_seed_step(name: str, step: SeedStep) -> None:
     """Add demo data of another kind: ``step(context)`` inserts rows and returns how many;
-    the count is reported under ``name``. Registering a name again replaces the step."""
+    the count is reported under ``name``. Registering a name again replaces the step.
+
+    A domain package registers its steps in its own ``seed`` module (for example
+    ``kinema/social/seed.py``), which ``seed_demo_data`` imports by itself."""
     for index, (known, _) in enumerate(_EXTRA_STEPS):
         if known == name:
             _EXTRA_STEPS[index] = (name, step)
             return
     _EXTRA_STEPS.append((name, step))
+
+
+def _load_seed_modules() -> None:
+    """Import every ``kinema.<domain>.seed`` module so their steps are registered."""
+    import kinema
+
+    for module in sorted(pkgutil.iter_modules(kinema.__path__), key=lambda m: m.name):
+        name = f"kinema.{module.name}.seed"
+        if module.ispkg and module.name != "studio" and importlib.util.find_spec(name):
+            importlib.import_module(name)
 
 
 @dataclass
@@ -404,6 +420,7 @@ def seed_demo_data(
         raise InvalidInput("Videos need authors: seed at least one user.")
     if users < 0 or videos < 0 or clips < 1:
         raise InvalidInput("Counts must be zero or more, with at least one clip.")
+    _load_seed_modules()
     started = time.perf_counter()
     rendered = ensure_seed_clips(runtime, clips) if videos else []
     now = utcnow()
