@@ -350,3 +350,14 @@ def test_every_script_and_stylesheet_a_page_uses_is_served(
         served = client.get(asset)
         assert served.status_code == 200, asset
     assert "script-src 'self'" in response.headers["content-security-policy"]
+
+
+def test_emoji_font_named_by_the_stylesheet_is_served(client: TestClient) -> None:
+    page_css = client.get("/static/app.css").text
+    font_urls = re.findall(r'url\("(/[^"]+\.woff2)"\)', page_css)
+    assert font_urls
+    for url in font_urls:
+        font = client.get(url)
+        assert font.status_code == 200
+        assert font.headers["content-type"] == "font/woff2"
+        assert font.content[:4] == b"wOF2"
