@@ -105,3 +105,37 @@ def test_failed_video_is_announced(
     event = client.webhooks.unwrap(hook.body, hook.headers, secret=created["secret"])
     assert event.type == "video.failed"
     assert json.loads(hook.body)["data"] == {"id": video.id}
+
+
+def test_sdk_manages_webhook_endpoints(
+    sdk: Callable[[User], OpenAI], make_user: Callable[..., User],
+    receiver: WebhookReceiver, runtime: Runtime,
+) -> None:
+    import openai
+
+    alice, bob = make_user("alice"), make_user("bob")
+    client = sdk(alice)
+
+    created = client.webhooks.create(event_types=["video.completed"], name="renders",
+                                     url=receiver.url)
+    assert created.signing_secret.startswith("whsec_")
+    assert created.event_types == ["video.completed"]
+    assert "signing_secret" not in client.webhooks.retrieve(created.id).to_dict()
+    assert [e.id for e in client.webhooks.list()] == [created.id]
+    with pytest.raises(openai.NotFoundError):
+        sdk(bob).webhooks.retrieve(created.id)
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.webhooks.create(event_types=["batch.completed"], name="x", url=receiver.url)
+    assert caught.value.param == "event_types"
+
+    # Events reach it, signed with the secret the SDK was given.
+    with transaction(runtime.sessions) as session:
+        service.queue_event(runtime, session, user_id=alice.id, event_type="video.completed",
+                            data={"id": "gen_1"})
+    [hook] = receiver.received
+    assert client.webhooks.unwrap(hook.body, hook.headers,
+                                  secret=created.signing_secret).type == "video.completed"
+
+    deleted = client.webhooks.delete(created.id)
+    assert deleted.deleted is True
+    assert list(client.webhooks.list()) == []

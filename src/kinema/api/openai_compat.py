@@ -41,6 +41,8 @@ from kinema.storage import ObjectMissing
 from kinema.studio import continuations, generation_history
 from kinema.studio import service as studio
 from kinema.studio.models import COMPLETED, FAILED, Generation
+from kinema.webhooks import service as webhooks
+from kinema.webhooks.models import WebhookEndpoint
 
 DEFAULT_SECONDS = 4  # the SDK's documented default
 DEFAULT_SIZE = "720x1280"
@@ -531,3 +533,80 @@ def download_content(
             "Cache-Control": "private, no-cache",
         },
     )
+
+
+# --- webhook endpoints (``client.webhooks.create/retrieve/list/delete``) ----------------
+
+
+def _endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "id": endpoint.id,
+        "object": "webhook_endpoint",
+        "created_at": _unix(endpoint.created_at),
+        "updated_at": _unix(endpoint.created_at),
+        "event_types": list(endpoint.events),
+        "name": endpoint.name,
+        "url": endpoint.url,
+        "signing_secret_hint": "whsec_..." + endpoint.secret[-4:],
+    }
+    if secret is not None:
+        body["signing_secret"] = secret
+    return body
+
+
+@router.post("/webhook_endpoints")
+def create_webhook_endpoint(
+    fields: Fields, user: ApiKeyUser, session: SessionDep
+) -> dict[str, Any]:
+    """Register a URL for ``video.completed`` / ``video.failed``; the signing secret is
+    in this answer only."""
+    url = _text_field(fields, "url", required=True)
+    assert url is not None
+    events = fields.get("event_types")
+    if events is not None and not (
+        isinstance(events, list) and all(isinstance(e, str) for e in events)
+    ):
+        raise InvalidInput("'event_types' must be a list of event names.", param="event_types")
+    try:
+        endpoint, secret = webhooks.register_endpoint(
+            session, user_id=user.id, url=url, events=events,
+            name=_text_field(fields, "name") or "",
+        )
+    except InvalidInput as exc:
+        exc.details.setdefault("param", "event_types" if exc.code == "invalid_event" else "url")
+        raise
+    return _endpoint_object(endpoint, secret)
+
+
+@router.get("/webhook_endpoints")
+def list_webhook_endpoints(user: ApiKeyUser, session: SessionDep) -> dict[str, Any]:
+    """The caller's endpoints, newest first (at most ``MAX_ENDPOINTS_PER_USER``, so one
+    page holds them all)."""
+    endpoints = list(reversed(webhooks.list_endpoints(session, user_id=user.id)))
+    data = [_endpoint_object(endpoint) for endpoint in endpoints]
+    return {
+        "object": "list",
+        "data": data,
+        "first_id": data[0]["id"] if data else None,
+        "last_id": data[-1]["id"] if data else None,
+        "has_more": False,
+    }
+
+
+@router.get("/webhook_endpoints/{endpoint_id}")
+def retrieve_webhook_endpoint(
+    endpoint_id: str, user: ApiKeyUser, session: SessionDep
+) -> dict[str, Any]:
+    """One of the caller's endpoints, without its secret."""
+    return _endpoint_object(
+        webhooks.get_endpoint(session, user_id=user.id, endpoint_id=endpoint_id)
+    )
+
+
+@router.delete("/webhook_endpoints/{endpoint_id}")
+def delete_webhook_endpoint(
+    endpoint_id: str, user: ApiKeyUser, session: SessionDep
+) -> dict[str, Any]:
+    """Stop sending events to an endpoint."""
+    webhooks.delete_endpoint(session, user_id=user.id, endpoint_id=endpoint_id)
+    return {"id": endpoint_id, "object": "webhook_endpoint.deleted", "deleted": True}
