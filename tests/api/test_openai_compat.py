@@ -422,3 +422,36 @@ def test_extension_plan_continues_the_last_shot(tmp_path: Path, renders: None) -
     duration, width, height, has_audio, _frames = _decode(output.read_bytes())
     assert (width, height, has_audio) == (256, 144, True)
     assert 1.9 <= duration <= 2.2
+
+
+def test_plain_http_clients_can_send_json_and_video_references(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient], runtime: Runtime,
+) -> None:
+    runtime.huey.immediate = False
+    alice = make_user("alice")
+    http = api_client(alice)
+
+    created = http.post("/v1/videos", json={"prompt": "a horse", "seconds": 2, "size": SIZE})
+    assert created.status_code == 200, created.text
+    video_id = created.json()["id"]
+    assert created.json()["seconds"] == "2"
+
+    # The source is still queued: the reference by id is read, and refused plainly.
+    for path, body in (
+        ("/v1/videos/extensions", {"prompt": "then it gallops", "seconds": "2",
+                                   "video": {"id": video_id}}),
+        ("/v1/videos/edits", {"prompt": "make it night", "video": {"id": video_id}}),
+    ):
+        response = http.post(path, json=body)
+        assert response.status_code == 400
+        assert response.json()["error"]["code"] == "video_not_ready"
+
+    uploaded = http.post("/v1/videos/edits", data={"prompt": "make it night"},
+                         files={"video": ("clip.mp4", b"\x00" * 32, "video/mp4")})
+    assert uploaded.status_code == 400
+    assert uploaded.json()["error"]["param"] == "video"
+
+    missing = http.get("/v1/nothing-here")
+    assert missing.status_code == 404
+    assert set(missing.json()["error"]) == {"message", "type", "code", "param"}
