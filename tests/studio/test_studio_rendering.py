@@ -320,3 +320,24 @@ def test_an_edited_plan_is_rendered_as_given(
     assert edited["plan"]["shots"][0]["time_of_day"] == "night"
     assert edited["plan"]["shots"][0]["weather"] == "snow"
     assert edited["remix_of"] == video_id
+
+
+def test_engine_refusal_fails_the_job_with_its_message(
+    runtime: Runtime,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    from kinema.studio import service
+
+    user = make_user("alice")
+    alice = api_client(user)
+    with transaction(runtime.sessions) as session:
+        generation = service.request_generation(
+            session, runtime, user, prompt="anything", plan={"version": 99, "shots": []}, **TINY
+        )
+        generation_id = generation.id
+    job = alice.get(f"/api/generations/{generation_id}").json()
+    assert job["status"] == "failed"
+    assert "version 99" in job["error"]
+    assert job["video_id"] is None
+    assert alice.get("/api/me/drafts").json()["items"] == []
