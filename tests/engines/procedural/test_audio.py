@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from kinema.engines.base import EngineError
 from kinema.engines.procedural.audio import (
     SAMPLE_RATE,
     SOUND_CUES,
@@ -297,3 +298,23 @@ def test_a_step_cue_is_one_footstep_and_a_long_one_is_a_walk() -> None:
         return _band_energy(audio, 60, 900, 1.44, 1.6) / _band_energy(audio, 60, 900, 0.3, 0.9)
 
     assert second_step(2.0) > 1.5 * second_step(0.15)
+
+
+def test_a_hand_edited_plan_with_odd_numbers_still_sounds() -> None:
+    line = Line("Still here.", "parrot-1", "en", float("nan"), 1.0)
+    plan = _plan(seconds=2.0, dialogue=[line], cues=[SoundCue("jump", 0.5, pan=float("nan"))])
+    plan.shots[0].subjects[0].x = float("nan")
+    stereo_clip = np.zeros((SAMPLE_RATE // 2, 2), dtype=np.float32)
+    stereo_clip[:, 0] = 0.3 * np.sin(np.arange(SAMPLE_RATE // 2) / 10)
+    audio = render_soundtrack(plan, speech={(0, 0): stereo_clip})
+    assert audio.shape == (2 * SAMPLE_RATE, 2)
+    assert np.all(np.isfinite(audio))
+    assert np.abs(audio).max() <= 0.98
+
+
+def test_a_plan_with_an_impossible_length_is_a_plain_error() -> None:
+    for seconds in (float("nan"), -1.0, 1e9):
+        plan = _plan(seconds=1.0)
+        plan.seconds = seconds
+        with pytest.raises(EngineError, match="length"):
+            render_soundtrack(plan)

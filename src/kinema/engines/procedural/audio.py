@@ -14,6 +14,7 @@ import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
 from scipy.signal import lfilter
 
+from kinema.engines.base import EngineError
 from kinema.engines.procedural.audio_ambience import render_ambience
 from kinema.engines.procedural.audio_effects import EFFECTS, render_effect
 from kinema.engines.procedural.audio_synth import (
@@ -70,7 +71,9 @@ def render_soundtrack(
     Unknown cue names are skipped. The same plan always gives the same samples.
     """
     report = progress or (lambda _fraction: None)
-    n = max(0, round(plan.seconds * SAMPLE_RATE))
+    if not isinstance(plan.seconds, int | float) or not 0 <= plan.seconds <= 3600:
+        raise EngineError("The plan's length must be a number of seconds from 0 to 3600.")
+    n = round(plan.seconds * SAMPLE_RATE)
     report(0.0)
 
     ambience = _ambience_layer(plan, n)
@@ -143,7 +146,9 @@ def _effects_layer(plan: Plan, n: int) -> np.ndarray:
             sound = render_effect(cue.name, cue.duration, rng)
             if sound is None or not np.isfinite(cue.start):
                 continue
-            pan = cue.pan if cue.pan else _subject_pan(shot.subjects, cue.subject)
+            pan = cue.pan if cue.pan and np.isfinite(cue.pan) else None
+            if pan is None:
+                pan = _subject_pan(shot.subjects, cue.subject)
             place(out, to_stereo(sound * _EFFECT_PEAK, pan), round(cue.start * SAMPLE_RATE))
     return out
 
@@ -151,7 +156,7 @@ def _effects_layer(plan: Plan, n: int) -> np.ndarray:
 def _subject_pan(subjects: list[Subject], subject_id: str | None, width: float = 0.8) -> float:
     """Pan toward where the subject stands in the frame."""
     for subject in subjects:
-        if subject.id == subject_id:
+        if subject.id == subject_id and np.isfinite(subject.x):
             return float(np.clip((subject.x - 0.5) * 2 * width, -width, width))
     return 0.0
 
@@ -182,12 +187,15 @@ def _speech_layer(plan: Plan, n: int, clips: Mapping[tuple[int, int], np.ndarray
             if clip is None:
                 voice = voices.get(line.speaker or "", NARRATOR_VOICE)
                 clip = speak(line.text, line.language, voice, SAMPLE_RATE)
-            mono = np.asarray(clip, dtype=np.float64).reshape(-1)
+            mono = np.asarray(clip, dtype=np.float64)
+            if mono.ndim == 2:
+                mono = mono.mean(axis=1)  # a stereo clip is folded to mono, then panned
+            mono = mono.reshape(-1)
             mono = np.nan_to_num(mono)
             if not mono.size or not np.any(mono):
                 continue
             mono = _speech_level(mono)
-            start = round(max(line.start, 0.0) * SAMPLE_RATE)
+            start = round(max(line.start, 0.0) * SAMPLE_RATE) if np.isfinite(line.start) else 0
             if start + mono.size > n:
                 # The video ends mid-word: fade out instead of cutting with a click.
                 mono = fade(mono[: max(0, n - start)].copy(), 0.0, 0.05)

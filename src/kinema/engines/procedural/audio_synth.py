@@ -113,11 +113,15 @@ def times(n: int) -> np.ndarray:
 
 
 def decay(n: int, seconds: float, attack: float = 0.002) -> np.ndarray:
-    """A percussive envelope: a short linear attack, then exponential decay."""
+    """A percussive envelope: a short linear attack, exponential decay, and a last few
+    milliseconds tapered to zero so a sound cut at ``n`` samples never ends in a click."""
     t = times(n)
     env = np.exp(-t / max(seconds, 1e-4))
-    attack_n = max(1, int(attack * SAMPLE_RATE))
-    env[:attack_n] *= np.linspace(0, 1, min(attack_n, n))
+    attack_n = min(max(1, int(attack * SAMPLE_RATE)), n)
+    env[:attack_n] *= np.linspace(0, 1, attack_n)
+    tail_n = min(int(0.006 * SAMPLE_RATE), n - attack_n)
+    if tail_n > 1:
+        env[n - tail_n :] *= np.linspace(1, 0, tail_n)
     return env
 
 
