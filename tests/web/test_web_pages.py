@@ -361,3 +361,12 @@ def test_emoji_font_named_by_the_stylesheet_is_served(client: TestClient) -> Non
         assert font.status_code == 200
         assert font.headers["content-type"] == "font/woff2"
         assert font.content[:4] == b"wOF2"
+
+
+def test_signup_page_says_when_registration_is_closed(
+    settings: Any, client: TestClient, parse: PageParser
+) -> None:
+    settings.registration = "closed"
+    page = parse(client.get("/signup").text)
+    assert page.by_id("signup-form") is None
+    assert "not taking new members" in page.find("p", class_="lead").text
