@@ -229,3 +229,26 @@ def test_unreachable_endpoint_is_recorded_not_raised(
     [attempt] = record["attempts"]
     assert attempt["response_status"] is None
     assert "Could not reach" in attempt["error"]
+
+
+def test_overdue_delivery_lost_by_the_queue_is_sent_by_the_sweep(
+    runtime: Runtime, make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient], receiver: WebhookReceiver,
+) -> None:
+    alice = make_user("alice")
+    _register(api_client(alice), receiver.url)
+    receiver.statuses = [500, 200]
+    [delivery_id] = _queue(runtime, alice, "video.completed", "gen_5")
+    runtime.huey.flush()  # the queue loses the scheduled retry
+    assert service.send_overdue_deliveries(runtime) == 0  # not overdue yet
+
+    with transaction(runtime.sessions) as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        assert delivery is not None
+        delivery.next_attempt_at = utcnow() - timedelta(hours=1)
+
+    assert service.send_overdue_deliveries(runtime) == 1
+    with runtime.sessions() as session:
+        delivery = session.get(WebhookDelivery, delivery_id)
+        assert delivery is not None and delivery.status == DELIVERED
+    assert len(receiver.received) == 2

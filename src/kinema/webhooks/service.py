@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
 import httpx
+from huey import crontab
 from huey.signals import SIGNAL_COMPLETE
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
@@ -56,6 +57,9 @@ DELIVERY_TIMEOUT_SECONDS = 15.0
 SIGNATURE_TOLERANCE_SECONDS = 300
 MAX_ENDPOINTS_PER_USER = 20
 DELIVER_TASK = "webhooks.deliver"
+SWEEP_TASK = "webhooks.send_overdue"
+# A retry this late was lost by the queue rather than merely waiting its turn.
+OVERDUE_GRACE_SECONDS = 600
 _SECRET_PREFIX = "whsec_"
 
 
@@ -317,7 +321,7 @@ def queue_event(
             try:
                 enqueue_delivery(runtime, delivery_id)
             except Exception:
-                # The row stays pending; ``send_due_deliveries`` picks it up later.
+                # The row stays pending; ``send_overdue_deliveries`` picks it up later.
                 log.exception("Could not queue webhook delivery %s", delivery_id)
 
     sa_event.listen(session, "after_commit", _send_after_commit, once=True)
@@ -446,13 +450,18 @@ def run_delivery(runtime: Runtime, delivery_id: str) -> None:
         runtime.tasks[DELIVER_TASK].schedule(args=(delivery_id,), delay=outcome.retry_in_seconds)
 
 
-def send_due_deliveries(runtime: Runtime, *, limit: int = 100) -> int:
-    """Queue pending deliveries whose time has come (a safety net for retries whose
-    queue message was lost, e.g. with a wiped Redis). Returns how many were queued."""
+def send_overdue_deliveries(
+    runtime: Runtime, *, grace_seconds: int = OVERDUE_GRACE_SECONDS, limit: int = 100
+) -> int:
+    """Queue pending deliveries well past their due time: a safety net for retries whose
+    queue message was lost (a wiped Redis, a crash between commit and queueing). The
+    grace period leaves on-time retries to the queue's own schedule. Returns how many
+    were queued."""
+    cutoff = utcnow() - timedelta(seconds=grace_seconds)
     with transaction(runtime.sessions) as session:
         due = list(session.scalars(
             select(WebhookDelivery.id)
-            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= utcnow())
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_at <= cutoff)
             .order_by(WebhookDelivery.next_attempt_at)
             .limit(limit)
         ))
@@ -473,11 +482,17 @@ def register(runtime: Runtime) -> None:
     if DELIVER_TASK in runtime.tasks:
         return
 
-    @runtime.huey.task(name=DELIVER_TASK)
+    @runtime.huey.task(name=f"kinema.{DELIVER_TASK}")
     def deliver_webhook(delivery_id: str) -> None:
         run_delivery(runtime, delivery_id)
 
     runtime.tasks[DELIVER_TASK] = deliver_webhook
+
+    @runtime.huey.periodic_task(crontab(minute="*/5"), name=f"kinema.{SWEEP_TASK}")
+    def send_overdue_webhooks() -> None:
+        send_overdue_deliveries(runtime)
+
+    runtime.tasks[SWEEP_TASK] = send_overdue_webhooks
 
     # The generation task records its outcome on the job row and returns normally, even
     # when the render failed; once it has run, the row says what to announce.
