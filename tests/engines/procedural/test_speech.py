@@ -149,8 +149,9 @@ def test_speech_works_in_worker_processes() -> None:
         assert np.array_equal(got, want)
 
 
-def test_a_line_sounds_the_same_whatever_was_said_before() -> None:
-    first = speak(SENTENCE, voice=Voice("m1", 50, 170))
-    speak("Something else entirely, said by someone else.", "fr", Voice("f2", 80, 200))
-    again = speak(SENTENCE, voice=Voice("m1", 50, 170))
+@pytest.mark.parametrize("voice", [Voice("m1", 50, 170), Voice("f2", 60, 180)])
+def test_a_line_sounds_the_same_whatever_was_said_before(voice: Voice) -> None:
+    first = speak(SENTENCE, voice=voice)
+    speak("Something else entirely, said by someone else.", "fr", Voice("m2", 80, 200))
+    again = speak(SENTENCE, voice=voice)
     assert np.array_equal(first, again)

@@ -52,10 +52,11 @@ _LANGUAGE_ALIASES = {
 _LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(-[a-z0-9]+)*$")
 
 # eSpeak NG carries a little signal state from one utterance to the next (glottal phase,
-# pitch flutter, echo buffer, noise generator, gain control) and offers no call to reset
+# pitch flutter, noise generator, gain control, filter memory) and offers no call to reset
 # it, so the same line would come out slightly different depending on what was said
-# before. These integer-only statics are snapshotted after start-up and put back before
-# every line, which makes speech, and so every soundtrack, exactly repeatable.
+# before. These plain-number statics (no pointers) are snapshotted after start-up and put
+# back before every line, which makes speech, and so every soundtrack, exactly
+# repeatable. The echo buffer is left alone: selecting a voice already clears it.
 _CARRIED_STATE = frozenset(
     {
         "Flutter_ix",
@@ -64,9 +65,6 @@ _CARRIED_STATE = frozenset(
         "cycle_samples",
         "phaseinc",
         "agc",
-        "echo_buf",
-        "echo_head",
-        "echo_tail",
         "echo_complete",
         "glotlast",
         "vlast",
