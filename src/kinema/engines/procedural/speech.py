@@ -304,6 +304,8 @@ def speak(
     """
     if sample_rate <= 0:
         raise EngineError(f"The speech sample rate must be positive, got {sample_rate}.")
+    if not isinstance(text, str) or not isinstance(language, str):
+        raise EngineError("A line of dialogue needs its text and language as words.")
     chosen = voice or NARRATOR_VOICE
     with _lock:
         synth = _engine()
