@@ -85,6 +85,13 @@ def _decode(mp4: bytes) -> tuple[float, int, int, bool, int]:
         return duration, video.codec_context.width, video.codec_context.height, has_audio, frames
 
 
+def _frames(mp4: bytes) -> list[np.ndarray]:
+    """Every frame of an MP4 as a float RGB array."""
+    with av.open(io.BytesIO(mp4)) as container:
+        return [frame.to_ndarray(format="rgb24").astype(np.float32)
+                for frame in container.decode(container.streams.video[0])]
+
+
 def _png(color: tuple[int, int, int] = (200, 40, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (64, 48), color).save(buffer, format="PNG")
@@ -313,8 +320,17 @@ def test_remix_edit_extend_and_delete(
     )
     assert extended.status == "completed", extended.error
     assert extended.seconds == "2"
-    duration, *_ = _decode(client.videos.download_content(extended.id).read())
+    assert extended.remixed_from_video_id == source.id
+    extended_mp4 = client.videos.download_content(extended.id).read()
+    duration, *_ = _decode(extended_mp4)
     assert 1.8 <= duration <= 2.3
+    # It continues the source: its first second is the source, the new second differs.
+    source_frames = _frames(client.videos.download_content(source.id).read())
+    extended_frames = _frames(extended_mp4)
+    night_frames = _frames(client.videos.download_content(remix.id).read())
+    same = np.abs(source_frames[12] - extended_frames[12]).mean()
+    assert same < 4 < np.abs(source_frames[12] - night_frames[12]).mean()
+    assert np.abs(extended_frames[12] - extended_frames[36]).mean() > same
 
     with pytest.raises(openai.BadRequestError) as caught:
         client.videos.extend(prompt="much longer", seconds="20", **by_id)  # type: ignore[arg-type]

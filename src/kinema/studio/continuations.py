@@ -9,7 +9,6 @@ their id here because that is what the OpenAI-compatible API calls a video.
 
 from __future__ import annotations
 
-import inspect
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -94,18 +93,18 @@ def request_extension(
             f"{total:g}, and videos are at most {MAX_SECONDS} seconds.",
             param="seconds",
         )
-    if source.engine == "procedural" and _studio_renders_plans():
+    if source.engine == "procedural":
         # The exact continuation: the source's plan plus new shots, rendered as given.
         try:
             plan = extend_plan(video.plan, prompt, seconds)
         except InvalidRequest as exc:
             raise InvalidInput(str(exc)) from None
-        return service.request_generation(  # type: ignore[call-arg, unused-ignore]
-            session, runtime, user, prompt=prompt, seconds=total, size=source.size,
-            remix_of=video.id, engine=source.engine, plan=plan,
+        return service.request_generation(
+            session, runtime, user, prompt=prompt, seconds=plan["seconds"],
+            size=source.size, remix_of=video.id, engine=source.engine, plan=plan,
         )
-    # Otherwise the engine's remix path makes the longer video from the source's scene
-    # with the prompt applied.
+    # Engines without plans of this kind make the longer video through their remix
+    # path: the source's scene (and frames) with the prompt applied.
     return service.request_generation(
         session,
         runtime,
@@ -116,8 +115,3 @@ def request_extension(
         remix_of=video.id,
         engine=source.engine,
     )
-
-
-def _studio_renders_plans() -> bool:
-    """Whether this studio can queue a job that renders a given plan."""
-    return "plan" in inspect.signature(service.request_generation).parameters
