@@ -15,15 +15,18 @@ from PIL import Image
 AUDIO_RATE = 48000
 AUDIO_BITRATE = 160_000
 # Fast settings: a short clip is encoded in about the time it takes to render it. The
-# speed benchmark measures PyAV alone with exactly these.
-X264_OPTIONS = {"preset": "veryfast", "crf": "23", "profile": "high"}
+# speed benchmark measures PyAV alone with exactly these. Macroblock-tree rate control is
+# off because with it the same frames did not always give the same bitstream (and so not
+# the same decoded pictures), and a seed must always give the same video.
+X264_OPTIONS = {"preset": "veryfast", "crf": "23", "profile": "high", "x264-params": "mbtree=0"}
 
 
 def rgb_to_yuv420(image: Image.Image) -> np.ndarray:
     """An RGB frame as planar yuv420p (shape ``(h * 3 // 2, w)``), ready for the encoder;
     done in the renderer's process so the encoding process only encodes."""
     frame = av.VideoFrame.from_image(image).reformat(format="yuv420p")
-    return frame.to_ndarray()
+    # to_ndarray may be a view of the frame's own buffers, freed with the frame: copy.
+    return np.array(frame.to_ndarray(), copy=True)
 
 
 class VideoWriter:

@@ -15,6 +15,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import av
 import numpy as np
 from PIL import Image, UnidentifiedImageError
 
@@ -140,10 +141,8 @@ class ProceduralEngine:
         )
         output = Path(request.output)
         output.parent.mkdir(parents=True, exist_ok=True)
-        self._render_and_encode(plan, inputs, clips, output, report)
         thumbnail = output.with_suffix(".jpg")
-        poster_frame = min(plan.fps * plan.seconds - 1, max(0, round(plan.seconds * plan.fps / 3)))
-        FrameRenderer(inputs).render(int(poster_frame)).save(thumbnail, "JPEG", quality=85)
+        self._render_and_encode(plan, inputs, clips, output, thumbnail, report)
         report("encode", 1.0)
         transcript = [
             TranscriptLine(speaker=_speaker_name(shot, line), text=line.text,
@@ -185,9 +184,18 @@ class ProceduralEngine:
 
     def _render_and_encode(self, plan: Plan, inputs: RenderInputs,
                            clips: Mapping[tuple[int, int], np.ndarray], output: Path,
-                           report: ProgressCallback) -> None:
+                           thumbnail: Path, report: ProgressCallback) -> None:
         renderer = FrameRenderer(inputs)
         total = renderer.frame_count
+        # The poster is a frame a third of the way in: past any fade-in, early enough to
+        # show the opening shot.
+        poster = min(total - 1, total // 3)
+
+        def keep_poster(index: int, yuv: np.ndarray) -> None:
+            if index == poster:
+                image = av.VideoFrame.from_ndarray(yuv, format="yuv420p").to_image()
+                image.save(thumbnail, "JPEG", quality=85)
+
         metadata = {
             "title": plan.prompt[:200],
             "comment": " ".join(plan.credits),
@@ -201,12 +209,14 @@ class ProceduralEngine:
                 with ProcessPoolExecutor(max_workers=self.workers, mp_context=_pool_context(),
                                          initializer=_worker_start,
                                          initargs=(inputs,)) as pool:
-                    sound: Future[np.ndarray] | None = pool.submit(_soundtrack_task, inputs.plan, dict(clips))
+                    sound: Future[np.ndarray] | None = pool.submit(
+                        _soundtrack_task, inputs.plan, dict(clips))
                     done = 0
                     for frames in _ordered_chunks(pool, total, self.workers * 3):
                         for yuv in frames:
+                            keep_poster(done, yuv)
                             writer.add_frame(yuv)
-                        done += len(frames)
+                            done += 1
                         report("render", done / total)
                         if sound is not None and sound.done():
                             writer.add_soundtrack(_sound_result(sound, report))
@@ -215,7 +225,9 @@ class ProceduralEngine:
                         writer.add_soundtrack(_sound_result(sound, report))
             else:
                 for index in range(total):
-                    writer.add_frame(rgb_to_yuv420(renderer.render(index)))
+                    yuv = rgb_to_yuv420(renderer.render(index))
+                    keep_poster(index, yuv)
+                    writer.add_frame(yuv)
                     report("render", (index + 1) / total)
                 report("sound", 0.0)
                 writer.add_soundtrack(render_soundtrack(

@@ -27,6 +27,9 @@ STOPWORDS = frozenset(
         "back", "forth", "again", "lot", "lots", "full", "filled", "onto", "upon", "about", "like",
         "make", "makes", "add", "adds", "style", "styled", "instead", "turn", "replace", "let",
         "now", "please", "version", "everything", "all", "both", "same",
+
+        "camera", "cameras", "shot", "shots", "angle", "lens", "footage", "style", "scene",
+        "framing", "frame", "view", "moment", "seconds", "second",
     ]
 )
 

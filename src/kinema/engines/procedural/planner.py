@@ -18,7 +18,7 @@ import numpy as np
 
 from kinema.engines.base import CharacterRef
 from kinema.engines.procedural import lexicon as lx
-from kinema.engines.procedural.motion import action_events
+from kinema.engines.procedural.motion import TRAVEL, action_events
 from kinema.engines.procedural.plan import (
     Camera,
     Line,
@@ -394,6 +394,10 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 depth = pd
             if py is not None:
                 y = py
+            travel = TRAVEL.get(g.action or "", 0.0)
+            if travel and px is None:
+                # Keep the whole path in frame: start and end both inside the margins.
+                x = min(max(x, 0.1 + travel / 2), 0.9 - travel / 2) if travel < 0.8 else 0.5
             scale = 0.3 * g.size / (1.0 + 0.18 * (total - 1))
             name = g.character.name if g.character else f"the {g.noun}"
             if g.count > 1:

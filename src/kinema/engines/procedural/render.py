@@ -75,7 +75,11 @@ class _Scene:
     particles: np.ndarray  # (n, 4): x, y, speed, size (fractions / per second)
     fog: Image.Image | None  # L mask, wider than the frame so it can drift
     flashes: list[float]
-    lut_base: np.ndarray  # (3, 256) float curves for the shot's light and style
+    lut: list[int]  # the shot's light and style as a Pillow RGB lookup table (768 values)
+
+    def tone(self, color: tuple[int, int, int]) -> tuple[int, int, int]:
+        """A colour as it looks in this shot's light (for things drawn per frame)."""
+        return (self.lut[color[0]], self.lut[256 + color[1]], self.lut[512 + color[2]])
 
 
 def camera_at(shot: Shot, t: float, seed: int) -> tuple[float, float, float]:
@@ -138,6 +142,7 @@ class FrameRenderer:
         self.cutouts = inputs.cutouts
         self.levels = inputs.speech_levels
         self._scenes: dict[int, _Scene] = {}
+        self._art_cache: dict[tuple[object, ...], Image.Image] = {}
         self._backdrop: Image.Image | None = None
 
     # --- per shot ---------------------------------------------------------------------
@@ -173,6 +178,12 @@ class FrameRenderer:
             near = None
         else:
             far, near = self._draw_setting(shot, cw, ch, rng)
+        # Light and style are baked into the layers once, not applied to every frame.
+        curves = self._curves(shot)
+        lut = np.clip(curves * 255.0 + 0.5, 0, 255).astype(np.uint8).reshape(-1).tolist()
+        far = far.point(lut)
+        if near is not None:
+            near = near.point([*lut, *range(256)])
         static = None
         if shot.camera.move == "static":
             static = far.copy()
@@ -182,7 +193,8 @@ class FrameRenderer:
         n = {"rain": 260, "storm": 380, "snow": 220, "wind": 70}.get(shot.weather, 0)
         if shot.setting == "underwater":
             n = max(n, 45)
-        n = int(n * (w * h) / (720 * 1280) ** 1 * 1.0 + (10 if n else 0))
+        # Small frames get fewer but not too few particles (they are drawn larger, below).
+        n = int(n * max(0.3, (w * h) / (720 * 1280)))
         particles = np.column_stack([
             rng.random(n), rng.random(n), rng.uniform(0.6, 1.4, n), rng.uniform(0.5, 1.5, n),
         ]) if n else np.zeros((0, 4))
@@ -198,7 +210,7 @@ class FrameRenderer:
         flashes = (lightning_times(self.plan.seed, index, shot.duration)
                    if shot.weather == "storm" else [])
         return _Scene(far=far, near=near, static=static, particles=particles, fog=fog,
-                      flashes=flashes, lut_base=self._curves(shot))
+                      flashes=flashes, lut=lut)
 
     def _curves(self, shot: Shot) -> np.ndarray:
         v = np.arange(256, dtype=np.float32) / 255.0
@@ -457,9 +469,11 @@ class FrameRenderer:
         half_w, half_h = w / 2 / z, h / 2 / z
         cx = min(max(cx, half_w), layer.width - half_w)
         cy = min(max(cy, half_h), layer.height - half_h)
+        if abs(z - 1.0) < 1e-6:
+            # A pure pan moves whole pixels: a crop, no resampling (the costliest step).
+            left, top = round(cx - half_w), round(cy - half_h)
+            return layer.crop((left, top, left + w, top + h))
         box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
-        if abs(z - 1.0) < 1e-6 and box[0] == int(box[0]) and box[1] == int(box[1]):
-            return layer.crop(tuple(int(b) for b in box))  # type: ignore[arg-type]
         return layer.resize((w, h), Image.Resampling.BILINEAR, box=box)
 
     def _to_screen(self, x: float, y: float, depth: float,
@@ -488,13 +502,13 @@ class FrameRenderer:
                 frame.paste(near, (0, 0), near)
         draw = ImageDraw.Draw(frame)
         if shot.setting == "beach" and not self.image:
-            self._draw_waves(draw, shot, tl, cam)
-        self._draw_subjects(frame, shot, tl, index, cam)
+            self._draw_waves(draw, scene, tl, cam)
+        self._draw_subjects(frame, shot, shot_index, tl, index, cam)
         self._draw_weather(frame, draw, shot, scene, tl)
         if scene.fog is not None:
             drift = int((tl * 0.03 * self.width) % self.width)
             mask = scene.fog.crop((drift, 0, drift + self.width, self.height))
-            frame.paste(Image.new("RGB", frame.size, (205, 210, 215)), (0, 0), mask)
+            frame.paste(Image.new("RGB", frame.size, scene.tone((205, 210, 215))), (0, 0), mask)
         flash = 0.0
         for ft in scene.flashes:
             if 0 <= tl - ft < 0.25:
@@ -507,7 +521,7 @@ class FrameRenderer:
             self._draw_caption(frame, shot, t)
         return frame
 
-    def _draw_waves(self, draw: ImageDraw.ImageDraw, shot: Shot, tl: float,
+    def _draw_waves(self, draw: ImageDraw.ImageDraw, scene: _Scene, tl: float,
                     cam: tuple[float, float, float]) -> None:
         u = self.height / 1280
         hy = HORIZON["beach"] * self.height
@@ -516,10 +530,10 @@ class FrameRenderer:
             _, sy, _z = self._to_screen(0.5, y_world / self.height, 0.0, cam)
             pts = [(x, sy + 4 * u * math.sin(x / (50 * u) + tl * 2 + k))
                    for x in range(0, self.width + 12, 12)]
-            draw.line(pts, fill=(235, 245, 250), width=max(1, int(3 * u)))
+            draw.line(pts, fill=scene.tone((235, 245, 250)), width=max(1, int(3 * u)))
 
-    def _draw_subjects(self, frame: Image.Image, shot: Shot, tl: float, index: int,
-                       cam: tuple[float, float, float]) -> None:
+    def _draw_subjects(self, frame: Image.Image, shot: Shot, shot_index: int, tl: float,
+                       index: int, cam: tuple[float, float, float]) -> None:
         by_id = {s.id: s for s in shot.subjects}
         ground = shot.setting not in ("space", "underwater", "sky")
         for subject in sorted(shot.subjects, key=lambda s: (-s.depth, s.id)):
@@ -529,18 +543,18 @@ class FrameRenderer:
             sx, sy, z = self._to_screen(p.x, p.y, subject.depth, cam)
             height = subject.scale * self.height * (1.0 - 0.45 * subject.depth) * p.scale * z
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
-            art = self._art(subject, height)
+            mouth = round(min(1.0, level) * 4) if subject.character else 0
+            key = (shot_index, subject.glyph, subject.character, subject.color, height,
+                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth)
+            art = self._art_cache.get(key)
             if art is None:
-                continue
-            if subject.character and level > 0.05:
-                art = self._with_mouth(art, level)
-            if p.flip:
-                art = art.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
-            if abs(p.squash - 1.0) > 1e-3:
-                art = art.resize((art.width, max(1, int(art.height * p.squash))),
-                                 Image.Resampling.BILINEAR)
-            if abs(p.angle) > 0.5:
-                art = art.rotate(p.angle, resample=Image.Resampling.BILINEAR, expand=True)
+                art = self._posed_art(subject, height, p.angle, p.flip, p.squash, mouth,
+                                      self._scene(shot_index))
+                if art is None:
+                    continue
+                if len(self._art_cache) > 400:  # rotations and sizes vary; keep memory flat
+                    self._art_cache.clear()
+                self._art_cache[key] = art
             if ground and subject.action not in ("fly",) and subject.y > 0.55:
                 base_y = self._to_screen(p.x, subject.y, subject.depth, cam)[1]
                 sw = max(4, int(art.width * 0.8))
@@ -548,6 +562,23 @@ class FrameRenderer:
                 frame.paste((0, 0, 0), (int(sx - mask.width / 2),
                                         int(base_y - mask.height / 2)), mask)
             frame.paste(art, (int(sx - art.width / 2), int(sy - art.height)), art)
+
+    def _posed_art(self, subject: Subject, height: int, angle: float, flip: bool,
+                   squash: float, mouth: int, scene: _Scene) -> Image.Image | None:
+        art = self._art(subject, height)
+        if art is None:
+            return None
+        if mouth:
+            art = self._with_mouth(art, mouth / 4)
+        if flip:
+            art = art.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        if abs(squash - 1.0) > 1e-3:
+            art = art.resize((art.width, max(1, int(art.height * squash))),
+                             Image.Resampling.BILINEAR)
+        if abs(angle) > 0.5:
+            art = art.rotate(round(angle / 2) * 2, resample=Image.Resampling.BILINEAR,
+                             expand=True)
+        return art.point([*scene.lut, *range(256)])
 
     def _art(self, subject: Subject, height: int) -> Image.Image | None:
         if subject.character and subject.character in self.cutouts and not subject.glyph:
@@ -580,27 +611,28 @@ class FrameRenderer:
             slant = 0.08 if weather == "rain" else 0.2
             ys = (p[:, 1] + tl * speed * p[:, 2]) % 1.0
             xs = (p[:, 0] + ys * slant) % 1.0
-            length = 40 * u * p[:, 2]
+            length = np.maximum(6.0, 40 * u * p[:, 2])
             for x, y, ln in zip(xs * w, ys * h, length, strict=True):
-                draw.line((x, y, x + slant * ln, y + ln), fill=(200, 210, 230),
+                draw.line((x, y, x + slant * ln, y + ln), fill=scene.tone((200, 210, 230)),
                           width=max(1, int(2 * u)))
         elif weather == "snow":
             ys = (p[:, 1] + tl * 0.12 * p[:, 2]) % 1.0
             xs = (p[:, 0] + 0.02 * np.sin(tl * 1.5 + p[:, 3] * 6)) % 1.0
-            radius = 3.5 * u * p[:, 3]
+            radius = np.maximum(1.3, 3.5 * u * p[:, 3])
             for x, y, r in zip(xs * w, ys * h, radius, strict=True):
-                draw.ellipse((x - r, y - r, x + r, y + r), fill=(250, 250, 255))
+                draw.ellipse((x - r, y - r, x + r, y + r), fill=scene.tone((250, 250, 255)))
         elif weather == "wind":
             xs = (p[:, 0] + tl * 0.9 * p[:, 2]) % 1.0
             ys = p[:, 1] + 0.02 * np.sin(tl * 3 + p[:, 3] * 5)
             for x, y, s in zip(xs * w, ys * h, p[:, 3], strict=True):
-                draw.line((x, y, x - 50 * u * s, y), fill=(235, 235, 225), width=max(1, int(u)))
+                draw.line((x, y, x - 50 * u * s, y), fill=scene.tone((235, 235, 225)),
+                          width=max(1, int(u)))
         elif shot.setting == "underwater":  # bubbles rise
             ys = (p[:, 1] - tl * 0.08 * p[:, 2]) % 1.0
             xs = (p[:, 0] + 0.01 * np.sin(tl * 2 + p[:, 3] * 9)) % 1.0
             for x, y, s in zip(xs * w, ys * h, p[:, 3], strict=True):
                 r = 5 * u * s
-                draw.ellipse((x - r, y - r, x + r, y + r), outline=(200, 235, 250),
+                draw.ellipse((x - r, y - r, x + r, y + r), outline=scene.tone((200, 235, 250)),
                              width=max(1, int(u * 1.5)))
 
     def _draw_bolt(self, draw: ImageDraw.ImageDraw, shot_index: int, flash_index: int) -> None:
@@ -614,17 +646,16 @@ class FrameRenderer:
         draw.line(pts, fill=(255, 255, 240), width=max(2, int(4 * self.height / 1280)))
 
     def _grade(self, frame: Image.Image, scene: _Scene, flash: float, index: int) -> Image.Image:
-        curves = scene.lut_base
+        """Per-frame light changes (lightning, projector flicker) and style filters; the
+        shot's steady light is already in the layers and the subjects."""
         style = self.plan.style
         gain = 1.0 + 1.2 * flash
-        if style == "vintage":  # projector flicker
+        if style == "vintage":
             gain *= 1.0 + 0.04 * math.sin(index * 2.3) * math.sin(index * 0.7)
-        lut = np.clip(curves * gain * 255.0 + 0.5, 0, 255).astype(np.uint8)
+        if abs(gain - 1.0) > 1e-3:
+            frame = frame.point(_gain_lut(round(gain, 2)))
         if style == "noir":
-            gray = frame.convert("L").point(lut[0].tolist())
-            frame = gray.convert("RGB")
-        else:
-            frame = frame.point(lut.reshape(-1).tolist())
+            frame = frame.convert("L").convert("RGB")
         if style == "anime":
             frame = ImageEnhance.Color(frame).enhance(1.35)
         elif style == "watercolor":
@@ -678,6 +709,11 @@ def _caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
         if Path(path).is_file():
             return ImageFont.truetype(path, size)
     return ImageFont.load_default(size=size)
+
+
+@lru_cache(maxsize=64)
+def _gain_lut(gain: float) -> list[int]:
+    return np.clip(np.arange(256) * gain, 0, 255).astype(np.uint8).tolist() * 3
 
 
 @lru_cache(maxsize=4)
