@@ -37,6 +37,9 @@ MAX_CHANGE = 120.0
 # Reading retries with the least certain bits flipped (up to two of these many), which
 # mends a few wrong votes while the checksum still rules out chance matches.
 UNSURE_BITS = 10
+EMBED_PASSES = 3
+LAYOUTS = 4
+SECONDS_PER_LAYOUT = 0.5
 ID_PREFIX = "vid_"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _BODY_CHARS = 26
@@ -71,11 +74,20 @@ def _bits_to_id(bits: np.ndarray) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _layout() -> np.ndarray:
-    """Which payload bit each pair of blocks carries: a fixed shuffle of repeated bits."""
+def _layouts() -> np.ndarray:
+    """Which payload bit each pair of blocks carries, for each of ``LAYOUTS`` fixed
+    shuffles of the repeated bits. Frames take turns (``layout_at``), so a spot of the
+    picture that cannot hold a bit (a hard edge, a blown-out sky) spoils a different bit
+    each time instead of always the same one."""
     pairs = (GRID // 2 // BLOCK) ** 2 // 2
     order = np.resize(np.arange(_PAYLOAD_BITS), pairs)
-    return np.random.default_rng(0x4B494E).permutation(order)
+    rng = np.random.default_rng(0x4B494E)
+    return np.stack([rng.permutation(order) for _ in range(LAYOUTS)])
+
+
+def layout_at(seconds: float) -> int:
+    """The shuffle a frame shown at ``seconds`` uses."""
+    return int(seconds / SECONDS_PER_LAYOUT) % LAYOUTS
 
 
 def _luma(frame: np.ndarray) -> np.ndarray:
@@ -94,38 +106,65 @@ def _to_grid(frame: np.ndarray) -> np.ndarray:
     return cv2.resize(_luma(frame), (GRID, GRID), interpolation=cv2.INTER_AREA)
 
 
-def embed_video_id_in_frame(frame: np.ndarray, video_id: str) -> np.ndarray:
-    """Return ``frame`` (H x W x 3 uint8 RGB) carrying ``video_id`` invisibly."""
-    bits = _id_to_bits(video_id)
-    grid = _to_grid(frame)
-    coefficients, details = _block_coefficients(grid)
+def _pair_differences(luma_grid: np.ndarray) -> np.ndarray:
+    coefficients, _ = _block_coefficients(luma_grid)
     dc = coefficients[:, 0, 0]
-    left, right = dc[0::2], dc[1::2]
-    want = np.where(bits[_layout()] == 1, 1.0, -1.0)
-    difference = left - right
-    # Move each pair just far enough that its order says the bit with some margin.
-    change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
-    change = np.clip(change, -MAX_CHANGE, MAX_CHANGE)
-    coefficients[0::2, 0, 0] += change / 2.0
-    coefficients[1::2, 0, 0] -= change / 2.0
-    blocks = idctn(coefficients, axes=(1, 2), norm="ortho")
+    return np.asarray(dc[0::2] - dc[1::2])
+
+
+def _pair_residual(change: np.ndarray) -> np.ndarray:
+    """The brightness change on the grid that moves each pair's DC difference by
+    ``change`` (half up on the left block, half down on the right)."""
     n = GRID // 2 // BLOCK
+    coefficients = np.zeros((n * n, BLOCK, BLOCK))
+    coefficients[0::2, 0, 0] = change / 2.0
+    coefficients[1::2, 0, 0] = -change / 2.0
+    blocks = idctn(coefficients, axes=(1, 2), norm="ortho")
     low = blocks.reshape(n, n, BLOCK, BLOCK).transpose(0, 2, 1, 3).reshape(n * BLOCK, n * BLOCK)
-    marked = pywt.idwt2((low, details), "haar")
+    zeros = np.zeros_like(low)
+    return np.asarray(pywt.idwt2((low, (zeros, zeros, zeros)), "haar"))
+
+
+def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0) -> np.ndarray:
+    """Return ``frame`` (H x W x 3 uint8 RGB) carrying ``video_id`` invisibly, spread
+    with shuffle number ``layout`` (see ``layout_at``)."""
+    want = np.where(_id_to_bits(video_id)[_layouts()[layout % LAYOUTS]] == 1, 1.0, -1.0)
     height, width = frame.shape[:2]
-    residual = cv2.resize(marked - grid, (width, height), interpolation=cv2.INTER_LINEAR)
-    out = frame.astype(np.float32) + residual[:, :, None]
-    return np.clip(np.round(out), 0, 255).astype(np.uint8)
+    out = frame.astype(np.float32)
+    spent = np.zeros_like(want)
+    # A few passes: where bright or dark pixels clipped part of a change, the next pass
+    # asks for the rest.
+    for _ in range(EMBED_PASSES):
+        difference = _pair_differences(_to_grid(out))
+        # Move each pair just far enough that its order says the bit with some margin.
+        change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
+        change = np.clip(change, -MAX_CHANGE - spent, MAX_CHANGE - spent)
+        if not np.any(np.abs(change) > 0.5):
+            break
+        spent += change
+        residual = cv2.resize(
+            _pair_residual(change).astype(np.float32),
+            (width, height),
+            interpolation=cv2.INTER_LINEAR,
+        )
+        out = np.clip(out + residual[:, :, None], 0, 255)
+    return np.round(out).astype(np.uint8)
 
 
 def _frame_votes(frame: np.ndarray) -> np.ndarray:
-    coefficients, _ = _block_coefficients(_to_grid(frame))
-    dc = coefficients[:, 0, 0]
-    # Each pair votes +1 for "1" and -1 for "0"; nearly equal pairs vote softly.
-    soft = np.tanh((dc[0::2] - dc[1::2]) / MARGIN)
-    votes = np.zeros(_PAYLOAD_BITS, dtype=np.float64)
-    np.add.at(votes, _layout(), soft)
-    return votes
+    difference = _pair_differences(_to_grid(frame))
+    # Each pair votes +1 for "1" and -1 for "0"; nearly equal pairs vote softly, and
+    # pairs far apart count little: a change too large to make leaves them as they were.
+    soft = np.tanh(difference / MARGIN) / (1.0 + (np.abs(difference) / MAX_CHANGE) ** 4)
+    # The shuffle this frame used is the one under which its votes agree the most.
+    best: np.ndarray | None = None
+    for layout in _layouts():
+        votes = np.zeros(_PAYLOAD_BITS, dtype=np.float64)
+        np.add.at(votes, layout, soft)
+        if best is None or np.abs(votes).sum() > np.abs(best).sum():
+            best = votes
+    assert best is not None
+    return best
 
 
 def read_video_id_from_frames(frames: Iterable[np.ndarray]) -> str | None:

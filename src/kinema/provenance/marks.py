@@ -6,14 +6,14 @@ from pathlib import Path
 
 import numpy as np
 
-from kinema.provenance.invisible import embed_video_id_in_frame
+from kinema.provenance.invisible import embed_video_id_in_frame, layout_at
 from kinema.provenance.video import transform_video
 from kinema.provenance.watermark import watermark_frame
 
 
 def mark_frame(frame: np.ndarray, t: float, *, handle: str, video_id: str) -> np.ndarray:
     """One frame with the moving ``@handle`` watermark and the hidden ``video_id``."""
-    return embed_video_id_in_frame(watermark_frame(frame, t, handle), video_id)
+    return embed_video_id_in_frame(watermark_frame(frame, t, handle), video_id, layout=layout_at(t))
 
 
 def apply_provenance_marks(source: Path, output: Path, *, handle: str, video_id: str) -> Path:
