@@ -44,7 +44,11 @@ _THEN = re.compile(
     r"(?:[,;.]\s*|\s+)(?:and\s+)?then\b[,]?\s*|\.\s+(?:after that|next|later)\b,?\s*",
     re.IGNORECASE,
 )
-_TOKEN = re.compile(r"@[a-z0-9_.-]+|\u0000\d+\u0000|[a-z0-9][a-z0-9'&-]*|[^\W\d_][\w'-]*")
+_TOKEN = re.compile(
+    r"@[a-z0-9_]+(?:\.[a-z0-9_]+)*|\u0000\d+\u0000|[a-z0-9][a-z0-9'&-]*|[^\W\d_][\w'-]*|[.,;!?]"
+)
+# Words and marks that start a new clause: "a dog sits and [it] barks", "... . The cat ..."
+_CLAUSE_BREAKS = frozenset((".", ",", ";", "!", "?", "and", "while", "but", "as"))
 _PRONOUNS = frozenset((
     "it", "he", "she", "they", "them", "him", "her", "its", "his", "their", "everyone",
     "everybody",
@@ -87,6 +91,7 @@ class _ShotSpec:
     lines: list[tuple[int | None, str, str | None, bool]] = field(default_factory=list)
     pronoun_action: str | None = None
     unknown: list[str] = field(default_factory=list)
+    in_the_sky: bool = False  # "a cat in the sky" with no other place: the sky is the setting
 
 
 def _split_shots(prompt: str) -> list[str]:
@@ -137,13 +142,29 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
     current: int | None = None  # the group the clause is about
     speaker: int | str | None = "none"  # "none": no speech verb yet; None: narrator
     last_line: int | None = None
+    # The clause's subject does its verbs: in "@ada waves at a dog and says 'hi'" Ada
+    # speaks, although the dog was named last.
+    clause_first: int | None = None
+    prev_clause_first: int | None = None
+
+    def doer() -> int | None:
+        if clause_first is not None:
+            return clause_first
+        return prev_clause_first if prev_clause_first is not None else current
+
     i = 0
     while i < len(words):
         word = words[i]
         prev = words[i - 1] if i else ""
+        if word in _CLAUSE_BREAKS:
+            if clause_first is not None:
+                prev_clause_first = clause_first
+            clause_first = None
+            i += 1
+            continue
         if word.startswith("\u0000"):
             quote = quotes[int(word.strip("\u0000"))]
-            who = current if speaker == "none" else speaker
+            who = doer() if speaker == "none" else speaker
             if isinstance(who, str):
                 who = None
             lang = lx.detect_language(quote) or pending_language
@@ -163,6 +184,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
                 spec.groups.append(_Group(noun=ref.kind, glyph="" if ref.appearance else "🧑",
                                           character=ref))
                 current = len(spec.groups) - 1
+                clause_first = current if clause_first is None else clause_first
                 i = _attach(spec, current, pending_color, pending_size, pending_placement,
                             pending_action, i + 1)
                 pending_color, pending_size, pending_placement, pending_action = (
@@ -196,6 +218,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             phrase, n = hit
             if attr == "placement":
                 place = lx.PLACEMENTS[phrase]
+                spec.in_the_sky = spec.in_the_sky or phrase == "in the sky"
                 if current is not None:
                     spec.groups[current].placement = _merge_place(
                         spec.groups[current].placement, place)
@@ -240,6 +263,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             same = [k for k, g in enumerate(spec.groups) if g.noun == noun]
             if prev in _DEFINITE and pending_count is None and same:
                 current = same[-1]
+                clause_first = current if clause_first is None else clause_first
                 i += n
                 continue
             count = pending_count if pending_count is not None else (3 if plural else 1)
@@ -247,6 +271,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
                                       count=max(1, min(lx.MAX_COUNT, count)),
                                       definite=prev in _DEFINITE))
             current = len(spec.groups) - 1
+            clause_first = current if clause_first is None else clause_first
             i = _attach(spec, current, pending_color, pending_size, pending_placement,
                         pending_action if chase_from is None else None, i + n)
             if chase_from is not None and chase_from != current:
@@ -266,21 +291,24 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             pending_size = lx.SIZES[word]
         elif word in lx.ACTION_WORDS:
             action = lx.ACTION_WORDS[word]
-            if current is not None:
-                group = spec.groups[current]
+            actor = doer()
+            if actor is not None:
+                group = spec.groups[actor]
                 if group.action is None or group.action in ("idle", "talk"):
                     group.action = action
                 if action == "chase":
-                    chase_from = current
+                    chase_from = actor
             else:
                 spec.pronoun_action = action
                 pending_action = action
         elif word in lx.SPEECH_VERBS:
-            speaker = current
-            if current is not None and spec.groups[current].action is None:
-                spec.groups[current].action = "talk"
+            speaker = doer()
+            if speaker is not None and spec.groups[speaker].action is None:
+                spec.groups[speaker].action = "talk"
         elif word in _PRONOUNS:
             current = len(spec.groups) - 1 if spec.groups else None
+            if clause_first is None:
+                clause_first = prev_clause_first if prev_clause_first is not None else current
         elif word in lx.STOPWORDS or word in ("some",) or word in lx.LANGUAGE_NAMES:
             pass
         elif word in ("narrator", "voiceover", "voice-over", "narration"):
@@ -442,7 +470,7 @@ def make_plan(
 ) -> Plan:
     """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
     for words it does not know; they end up in ``plan.unknown_words``."""
-    texts = [s for s in (shots or []) if s.strip()] or _split_shots(prompt)
+    texts = [s for s in (shots or []) if s.strip()] or _split_shots(prompt) or [prompt]
     specs = [_parse_shot(t, characters) for t in texts]
     rng = np.random.default_rng(seed)
     plan = Plan(prompt=prompt if prompt.strip() else " / ".join(texts), seed=seed,
@@ -479,6 +507,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
     setting = spec.setting or (previous.setting if previous else None)
     if setting is None and weather == "snow":
         setting = "snow"
+    if setting is None and spec.in_the_sky:
+        setting = "sky"
     if setting is None:
         setting = _default_setting(spec.groups) if spec.groups else "park"
     time_of_day = spec.time_of_day or (previous.time_of_day if previous else "day")
