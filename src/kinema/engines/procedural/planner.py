@@ -384,12 +384,18 @@ def _default_mood(shot: Shot) -> str:
 
 
 def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
-            taken: set[str] | None = None) -> tuple[list[Subject], list[list[str]]]:
-    """Place the groups' subjects in the frame; returns them and each group's ids."""
+            taken: set[str] | None = None,
+            occupied: Sequence[float] = ()) -> tuple[list[Subject], list[list[str]]]:
+    """Place the groups' subjects in the frame, away from the ``occupied`` x positions of
+    subjects already there; returns them and each group's ids."""
     subjects: list[Subject] = []
     total = sum(g.count for g in groups)
     total = min(total, MAX_SUBJECTS_PER_SHOT)
     slots = np.linspace(0.18, 0.82, total) if total > 1 else np.array([0.5])
+    if occupied:
+        grid = np.linspace(0.15, 0.85, total + len(occupied))
+        room = np.array([min(abs(g - o) for o in occupied) for g in grid])
+        slots = np.sort(grid[np.argsort(-room, kind="stable")[:total]])
     order = rng.permutation(total)
     k = 0
     names_used: dict[str, int] = {}
@@ -545,7 +551,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
             fresh = [k for k in fresh if k not in refers]
     new_groups = [spec.groups[k] for k in fresh]
     if new_groups:
-        added, ids = _layout(new_groups, setting, rng, {s.id for s in subjects})
+        added, ids = _layout(new_groups, setting, rng, {s.id for s in subjects},
+                             [s.x for s in subjects])
         subjects.extend(added)
         for k, new_ids in zip(fresh, ids, strict=True):
             group_ids[k] = new_ids
@@ -690,7 +697,8 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
                 if group.action is None:
                     group.action = _default_action(group, shot.setting)
             added, _ids = _layout(spec.groups, shot.setting, rng,
-                                  {s.id for s in shot.subjects})
+                                  {s.id for s in shot.subjects},
+                                  [s.x for s in shot.subjects])
             shot.subjects.extend(added)
     elif spec.groups and spec.groups[0].action and not spec.lines:
         # "the cat dances": change what a named subject does.

@@ -290,6 +290,8 @@ class FrameRenderer:
                            "forest": (60, 110, 90), "park": (110, 150, 120),
                            "desert": (200, 150, 100), "plain": (140, 160, 170),
                            "city": (120, 130, 150)}[setting]
+            if shot.weather == "snow" and setting not in ("city", "forest"):
+                ridge_color = (205, 212, 230)
             if setting == "city":
                 self._draw_skyline(draw, cw, hy, u, rng, night)
             else:
@@ -297,6 +299,8 @@ class FrameRenderer:
             ground = {"mountains": (90, 140, 80), "snow": (238, 242, 250),
                       "forest": (60, 120, 55), "park": (95, 170, 80), "desert": (225, 185, 120),
                       "plain": (150, 170, 140), "city": (75, 75, 82)}[setting]
+            if shot.weather == "snow" and setting != "city":
+                ground = (236, 240, 248)  # snow settles on the ground
             nd.rectangle((0, hy, cw, ch), fill=(*ground, 255))
             if setting == "city":
                 nd.rectangle((0, hy, cw, hy + 0.05 * self.height), fill=(150, 150, 155, 255))
