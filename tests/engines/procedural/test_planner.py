@@ -184,7 +184,8 @@ def test_remix_edits() -> None:
     assert night.shots[0].time_of_day == "night"
     assert night.shots[0].subjects[0].noun == "dog"
     cat = edit_plan(night, "replace the dog with a cat")
-    assert [s.noun for s in cat.shots[0].subjects] == ["cat"]
+    assert [(s.noun, s.id) for s in cat.shots[0].subjects] == [("cat", "cat-1")]
+    assert cat.shots[0].dialogue[0].speaker == "cat-1"
     assert cat.shots[0].time_of_day == "night"
     assert cat.shots[0].dialogue[0].text == "hi there"
     rainy = edit_plan(cat, "add rain")

@@ -652,8 +652,17 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
             new_spec = _parse_shot(new, characters)
             if new_spec.groups:
                 g = new_spec.groups[0]
+                renamed: dict[str, str] = {}
+                taken = {s.id for shot in plan.shots for s in shot.subjects}
                 for shot in plan.shots:
                     for s in _match_subjects(shot, old):
+                        if s.id not in renamed:
+                            base = (g.character.handle if g.character else g.noun)
+                            n = 1
+                            while f"{base.replace(' ', '-')}-{n}" in taken:
+                                n += 1
+                            renamed[s.id] = f"{base.replace(' ', '-')}-{n}"
+                            taken.add(renamed[s.id])
                         s.noun, s.glyph = g.noun, g.glyph
                         s.name = g.character.name if g.character else f"the {g.noun}"
                         s.character = g.character.handle if g.character else None
@@ -663,6 +672,7 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
                             s.color = None
                         if g.action is not None:
                             s.action = g.action
+                _rename_subjects(plan, renamed)
                 return
     m = _REMOVE.search(masked)
     if m and not quotes:
@@ -711,6 +721,19 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
                 s.action = spec.pronoun_action
     if spec.lines:
         _edit_dialogue(plan, spec, bool(_INSTEAD.search(masked)))
+
+
+def _rename_subjects(plan: Plan, renamed: dict[str, str]) -> None:
+    """Give replaced subjects ids that match what they now are ("cat-1", not "dog-1"),
+    keeping every reference to them (lines, chases, sound cues) pointing at them."""
+    for shot in plan.shots:
+        for s in shot.subjects:
+            s.id = renamed.get(s.id, s.id)
+            s.target = renamed.get(s.target, s.target) if s.target else s.target
+        for line in shot.dialogue:
+            line.speaker = renamed.get(line.speaker, line.speaker) if line.speaker else None
+        for cue in shot.sound_cues:
+            cue.subject = renamed.get(cue.subject, cue.subject) if cue.subject else None
 
 
 def _edit_dialogue(plan: Plan, spec: _ShotSpec, instead: bool) -> None:
