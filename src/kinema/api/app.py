@@ -15,8 +15,10 @@ from kinema.accounts.api import router as accounts_router
 from kinema.api.errors import install_error_handlers
 from kinema.api.openai_compat import router as openai_router
 from kinema.api.security import SecurityMiddleware
+from kinema.feed.api import router as feed_router
 from kinema.runtime import Runtime, build_runtime
 from kinema.settings import Settings, load_settings
+from kinema.social.api import router as social_router
 from kinema.studio.api import router as studio_router
 from kinema.webhooks.api import router as webhooks_router
 
@@ -73,6 +75,8 @@ def create_app(
     app.include_router(studio_router)
     app.include_router(openai_router)
     app.include_router(webhooks_router)
+    app.include_router(social_router)
+    app.include_router(feed_router)
     _include_web(app)
     return app
 

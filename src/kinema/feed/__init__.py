@@ -1,0 +1,1 @@
+"""The ranked, steerable feed: sources -> hydrate -> filter -> score -> select."""

@@ -1,0 +1,1 @@
+"""Follows, blocks, likes, comments, remix lineage and notifications."""

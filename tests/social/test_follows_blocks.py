@@ -1,0 +1,91 @@
+"""Follows and blocks, as people see them: counts, notifications, and a block that
+hides each person from the other everywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from fastapi.testclient import TestClient
+
+from kinema.accounts.models import User
+from kinema.studio.models import Video
+
+
+def test_following_shows_in_counts_and_tells_the_person(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    as_alice, as_bob = api_client(alice), api_client(bob)
+
+    answer = as_alice.post("/api/users/bob/follow")
+    assert answer.status_code == 200
+    assert answer.json()["following"] is True
+    assert as_alice.post("/api/users/bob/follow").status_code == 200  # again is fine
+
+    profile = as_alice.get("/api/users/bob/social").json()["user"]
+    assert profile["follower_count"] == 1
+    assert profile["is_following"] is True
+    assert as_bob.get("/api/users/alice/social").json()["user"]["follows_you"] is True
+
+    notes = as_bob.get("/api/notifications").json()
+    assert [n["kind"] for n in notes["items"]] == ["follow"]  # told once
+    assert notes["items"][0]["actor"]["handle"] == "alice"
+    assert notes["unread_count"] == 1
+
+    assert as_alice.delete("/api/users/bob/follow").json()["following"] is False
+    assert as_alice.get("/api/users/bob/social").json()["user"]["follower_count"] == 0
+    assert as_alice.post("/api/users/alice/follow").status_code == 400
+    assert as_alice.post("/api/users/nobody_here/follow").status_code == 404
+
+
+def test_a_block_hides_each_from_the_other_everywhere(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    publish: Callable[..., Video],
+) -> None:
+    alice, bob, carol = make_user("alice"), make_user("bob"), make_user("carol")
+    as_alice, as_bob, as_carol = api_client(alice), api_client(bob), api_client(carol)
+    bobs = publish(bob, "a cat surfing at sunset")
+    carols = publish(carol, "a fox in the snow")
+    as_alice.post("/api/users/bob/follow")
+    as_bob.post("/api/users/alice/follow")
+    as_bob.post(f"/api/videos/{carols.id}/comments", json={"text": "bob was here"})
+    as_alice.post(f"/api/videos/{carols.id}/comments", json={"text": "alice was here"})
+
+    assert as_alice.post("/api/users/bob/block").json()["blocked"] is True
+
+    # Follows ended both ways.
+    assert as_alice.get("/api/users/alice/social").json()["user"]["follower_count"] == 0
+    assert as_alice.get("/api/users/alice/social").json()["user"]["following_count"] == 0
+    # Neither sees the other's profile, videos, remixes or lineage.
+    for client, other in ((as_alice, "bob"), (as_bob, "alice")):
+        assert client.get(f"/api/users/{other}/social").status_code == 404
+        assert client.get(f"/api/users/{other}/videos").status_code == 404
+        assert client.post(f"/api/users/{other}/follow").status_code == 404
+    for path in ("lineage", "remixes", "comments"):
+        assert as_alice.get(f"/api/videos/{bobs.id}/{path}").status_code == 404
+    assert as_alice.post(f"/api/videos/{bobs.id}/like").status_code == 404
+    assert as_alice.post(f"/api/videos/{bobs.id}/comments", json={"text": "hi"}).status_code \
+        == 404
+    assert as_alice.post(f"/api/videos/{bobs.id}/remix", json={"prompt": "at night"}) \
+        .status_code == 404
+    # Not in each other's comments under someone else's video.
+    seen_by_alice = [c["author"]["handle"]
+                     for c in as_alice.get(f"/api/videos/{carols.id}/comments").json()["items"]]
+    seen_by_bob = [c["author"]["handle"]
+                   for c in as_bob.get(f"/api/videos/{carols.id}/comments").json()["items"]]
+    assert seen_by_alice == ["alice"]
+    assert seen_by_bob == ["bob"]
+    seen_by_carol = {c["author"]["handle"]
+                     for c in as_carol.get(f"/api/videos/{carols.id}/comments").json()["items"]}
+    assert seen_by_carol == {"alice", "bob"}
+    # Not in the feed.
+    feed = as_alice.get("/api/feed?limit=50").json()["items"]
+    assert bobs.id not in {item["id"] for item in feed}
+    assert carols.id in {item["id"] for item in feed}
+    # Everyone else still sees bob.
+    assert as_carol.get("/api/users/bob/videos").status_code == 200
+
+    assert [u["handle"] for u in as_alice.get("/api/me/blocks").json()["items"]] == ["bob"]
+    assert as_alice.delete("/api/users/bob/block").json()["blocked"] is False
+    assert as_alice.get("/api/users/bob/videos").status_code == 200
