@@ -76,3 +76,12 @@ def test_watermarked_video_keeps_size_rate_and_sound(clip: Path, tmp_path: Path)
                 _changed(a[rows, cols], b[rows, cols]).sum() > 40
                 for a, b in zip(originals, marked, strict=True)
             )
+
+
+def test_frames_can_be_watermarked_straight_into_an_mp4(tmp_path: Path) -> None:
+    frames = [np.full((144, 256, 3), 40 + i, dtype=np.uint8) for i in range(36)]
+    out = apply_visible_watermark(frames, tmp_path / "frames.mp4", "carol", fps=12)
+    decoded = [f for _, f in iter_frames(out)]
+    assert len(decoded) == 36
+    assert decoded[0].shape == (144, 256, 3)
+    assert _changed(frames[0], decoded[0]).sum() > 50

@@ -4,13 +4,15 @@ corner or edge never removes it from the whole video."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from fractions import Fraction
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from kinema.provenance.video import transform_video
+from kinema.provenance.video import transform_video, write_video
 
 # Where the mark rests, as fractions of the free space (x, y): it visits every corner
 # and the middle of both long edges.
@@ -121,7 +123,24 @@ def watermark_frame(frame: np.ndarray, t: float, handle: str) -> np.ndarray:
     return out
 
 
-def apply_visible_watermark(source: Path, output: Path, handle: str) -> Path:
-    """Write a copy of the MP4 ``source`` with the moving mark on every frame (same size,
-    frame rate and sound; H.264 yuv420p, faststart) and return its path."""
-    return transform_video(source, output, lambda frame, t: watermark_frame(frame, t, handle))
+def apply_visible_watermark(
+    source: Path | Iterable[np.ndarray],
+    output: Path,
+    handle: str,
+    *,
+    fps: Fraction | int = 24,
+) -> Path:
+    """Write an MP4 with the moving mark on every frame and return its path.
+
+    ``source`` is an MP4 (size, frame rate and sound are kept) or RGB frames shown at
+    ``fps``. The output is H.264 yuv420p with the index up front (faststart).
+    """
+    if isinstance(source, (str, Path)):
+        return transform_video(
+            Path(source), output, lambda frame, t: watermark_frame(frame, t, handle)
+        )
+    rate = Fraction(fps)
+    marked = (
+        watermark_frame(frame, float(index / rate), handle) for index, frame in enumerate(source)
+    )
+    return write_video(marked, output, fps=rate)
