@@ -124,6 +124,11 @@ def _gradient(h: int, w: int, top: tuple[int, int, int], bottom: tuple[int, int,
     return np.broadcast_to(column, (h, w, 3)).astype(np.uint8)
 
 
+def _toward(color: tuple[int, int, int], grey: float, k: float) -> tuple[int, int, int]:
+    r, g, b = (int(c * (1 - k) + grey * k) for c in color)
+    return (r, g, b)
+
+
 def _shade(color: tuple[int, int, int], k: float) -> tuple[int, int, int]:
     return (int(min(255, color[0] * k)), int(min(255, color[1] * k)), int(min(255, color[2] * k)))
 
@@ -234,7 +239,7 @@ class FrameRenderer:
                                np.clip((0.3 + 0.8 * v) * light[2], 0, 1)])
         elif style == "anime":  # clean, bright, a few tone steps
             steps = np.round(v * 10) / 10
-            curves = np.stack([np.clip((0.6 * steps + 0.4 * v) * 1.08 * light[c], 0, 1)
+            curves = np.stack([np.clip((0.35 * steps + 0.65 * v) * 1.08 * light[c], 0, 1)
                                for c in range(3)])
         elif style == "noir":
             s = np.clip(0.5 + (v - 0.5) * 1.35, 0, 1)
@@ -248,6 +253,11 @@ class FrameRenderer:
         setting, time = shot.setting, shot.time_of_day
         hy = int(self.my + HORIZON.get(setting, 0.64) * self.height)
         top, bottom = SKY.get(time, SKY["day"])
+        overcast = {"storm": 0.7, "rain": 0.55, "fog": 0.5, "snow": 0.45}.get(shot.weather, 0.0)
+        if overcast:  # clouds cover the sky: its colour goes toward grey
+            grey = 0.35 * (sum(top) + sum(bottom)) / 6
+            top = _toward(top, grey, overcast)
+            bottom = _toward(bottom, grey * 1.6, overcast)
         night = time == "night"
         if setting == "space":
             far_np = _gradient(ch, cw, (4, 4, 14), (28, 10, 48), ch)
@@ -271,7 +281,7 @@ class FrameRenderer:
             for x, y, r in zip(rng.uniform(0, cw, count), rng.uniform(0, hy if outdoor else ch,
                                count), rng.uniform(0.6, 2.2, count) * u * 1.5, strict=True):
                 draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 235))
-        if outdoor or setting == "space":
+        if (outdoor and overcast < 0.5) or setting == "space":  # no sun behind rain clouds
             self._draw_sun(draw, time, cw, hy, u, rng, setting)
         if (outdoor and shot.weather != "clear") or (outdoor and rng.random() < 0.8):
             self._draw_clouds(far, shot, cw, hy, u, rng)
@@ -653,7 +663,7 @@ class FrameRenderer:
         """Per-frame light changes (lightning, projector flicker) and style filters; the
         shot's steady light is already in the layers and the subjects."""
         style = self.plan.style
-        gain = 1.0 + 1.2 * flash
+        gain = 1.0 + 0.55 * flash
         if style == "vintage":
             gain *= 1.0 + 0.04 * math.sin(index * 2.3) * math.sin(index * 0.7)
         if abs(gain - 1.0) > 1e-3:
@@ -736,9 +746,11 @@ def _scanlines(w: int, h: int) -> Image.Image:
 
 @lru_cache(maxsize=4)
 def _paper(w: int, h: int) -> Image.Image:
+    # Soft blotches, like pigment pooling on paper, rather than fine grain.
     rng = np.random.default_rng(99)
-    small = rng.uniform(225, 255, (max(2, h // 6), max(2, w // 6))).astype(np.uint8)
-    return Image.fromarray(small, "L").resize((w, h), Image.Resampling.BICUBIC).convert("RGB")
+    small = rng.uniform(215, 255, (max(2, h // 40), max(2, w // 40))).astype(np.uint8)
+    paper = Image.fromarray(small, "L").resize((w, h), Image.Resampling.BICUBIC)
+    return paper.filter(ImageFilter.GaussianBlur(max(1, w // 200))).convert("RGB")
 
 
 @lru_cache(maxsize=16)
