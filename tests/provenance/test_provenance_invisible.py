@@ -56,3 +56,15 @@ def test_unmarked_video_has_no_id(clip: Path) -> None:
 def test_only_video_ids_can_be_carried(long_clip: Path, tmp_path: Path) -> None:
     with pytest.raises(InvalidInput):
         apply_provenance_marks(long_clip, tmp_path / "x.mp4", handle="a", video_id="hello")
+
+
+def test_a_still_taken_from_the_video_carries_the_id(
+    marked: tuple[Path, str], tmp_path: Path
+) -> None:
+    import cv2
+
+    path, video_id = marked
+    _, frame = next(iter_frames(path))
+    still = tmp_path / "still.png"
+    cv2.imwrite(str(still), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    assert read_video_id(still) == video_id

@@ -56,3 +56,13 @@ def test_unreadable_image_is_a_clear_error(tmp_path: Path) -> None:
     junk.write_bytes(b"definitely not a picture")
     with pytest.raises(InvalidInput):
         check_image(junk)
+
+
+def test_rendered_video_frames_are_checked(tmp_path: Path) -> None:
+    from kinema.provenance.video import write_video
+    from kinema.safety import check_video
+
+    photo = cv2.resize(data.chelsea(), (256, 192))
+    frames = [np.roll(photo, shift, axis=1) for shift in range(0, 48, 2)]
+    video = write_video(frames, tmp_path / "cat.mp4", fps=12)
+    assert check_video(video, every_seconds=0.5).allowed
