@@ -38,12 +38,14 @@ from kinema.studio.models import PUBLISHED, Video
 
 # How much each feature adds to a video's score. Following and interacting come first
 # by default; an explicit wish ("more cooking") outweighs them.
+# The signals that are not about the person add up to at most 4.3, so by default people
+# you follow and interact with come first.
 WEIGHTS: dict[str, float] = {
-    "following": 3.0,
-    "interacted": 2.0,
-    "character": 2.0,
-    "topic": 4.0,
-    "fewer": -2.5,
+    "following": 5.0,
+    "interacted": 4.5,
+    "character": 4.5,
+    "topic": 6.0,
+    "fewer": -4.0,
     "trending": 1.5,
     "remix_inspiring": 1.0,
     "fresh": 1.0,

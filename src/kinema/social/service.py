@@ -24,6 +24,7 @@ from kinema.accounts.models import User
 from kinema.db import utcnow
 from kinema.errors import InvalidInput, NotFound
 from kinema.ids import new_id
+from kinema.safety import service as safety
 from kinema.social.models import (
     CHARACTER_USED,
     COMMENT,
@@ -378,6 +379,7 @@ def add_comment(session: Session, user: User, video_id: str, text: str) -> Comme
             f"{len(clean)}.",
             code="comment_too_long",
         )
+    safety.moderate(session, user, clean, "comment")
     comment = Comment(id=new_id("cmt"), video_id=video.id, author_id=user.id, text=clean,
                       status=VISIBLE, created_at=utcnow())
     session.add(comment)
