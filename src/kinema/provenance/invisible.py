@@ -37,7 +37,7 @@ MAX_CHANGE = 120.0
 # Reading retries with the least certain bits flipped (up to two of these many), which
 # mends a few wrong votes while the checksum still rules out chance matches.
 UNSURE_BITS = 10
-EMBED_PASSES = 3
+EMBED_PASSES = 2
 LAYOUTS = 4
 SECONDS_PER_LAYOUT = 0.5
 ID_PREFIX = "vid_"
@@ -91,8 +91,9 @@ def layout_at(seconds: float) -> int:
 
 
 def _luma(frame: np.ndarray) -> np.ndarray:
-    rgb = frame.astype(np.float32)
-    return 0.299 * rgb[:, :, 0] + 0.587 * rgb[:, :, 1] + 0.114 * rgb[:, :, 2]
+    if frame.dtype != np.float32:
+        frame = frame.astype(np.float32)
+    return np.asarray(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
 
 
 def _block_coefficients(luma_grid: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
@@ -132,8 +133,8 @@ def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0
     height, width = frame.shape[:2]
     out = frame.astype(np.float32)
     spent = np.zeros_like(want)
-    # A few passes: where bright or dark pixels clipped part of a change, the next pass
-    # asks for the rest.
+    # Where bright or dark pixels clipped part of a change, another pass asks for the
+    # rest; most frames need only one.
     for _ in range(EMBED_PASSES):
         difference = _pair_differences(_to_grid(out))
         # Move each pair just far enough that its order says the bit with some margin.
@@ -147,7 +148,11 @@ def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0
             (width, height),
             interpolation=cv2.INTER_LINEAR,
         )
-        out = np.clip(out + residual[:, :, None], 0, 255)
+        out += residual[:, :, None]
+        low, high = float(out.min()), float(out.max())
+        np.clip(out, 0, 255, out=out)
+        if low >= 0 and high <= 255:
+            break
     return np.round(out).astype(np.uint8)
 
 
