@@ -64,7 +64,17 @@ def _bad_inputs(tmp_path: Path) -> list[tuple[list[str], str]]:
     empty_plan = tmp_path / "empty.json"
     empty_plan.write_text(json.dumps({"prompt": "x", "seed": 0, "width": 160, "height": 288,
                                       "fps": 12, "seconds": 1, "shots": []}))
+    odd_setting = tmp_path / "odd.json"
+    odd_setting.write_text(json.dumps({
+        "prompt": "x", "seed": 0, "width": 160, "height": 288, "fps": 12, "seconds": 1,
+        "shots": [{"start": 0, "duration": 1, "setting": "volcano"}]}))
+    huge = tmp_path / "huge.json"
+    huge.write_text(json.dumps({
+        "prompt": "x", "seed": 0, "width": 10000, "height": 288, "fps": 12, "seconds": 1,
+        "shots": [{"start": 0, "duration": 1}]}))
     return [
+        (["generate", "--plan", str(odd_setting)], "volcano"),
+        (["generate", "--plan", str(huge)], "Size"),
         (["generate", "a cat", "--size", "100x100"], "Size"),
         (["generate", "a cat", "--size", "big"], "WIDTHxHEIGHT"),
         (["generate", "a cat", "--size", "721x1280"], "even"),

@@ -226,6 +226,44 @@ def test_storyboard_gives_one_shot_per_entry(make_video) -> None:
     assert luma(video.frames[-1]) < luma(video.frames[0])
 
 
+@pytest.mark.parametrize("style", ["cinematic", "anime", "vintage film", "watercolor",
+                                   "vaporwave"])
+def test_styles_change_the_picture(make_video, style: str) -> None:
+    _plain, plain = make_video("a cat in the park at noon, static camera", seed=2)
+    _styled, styled = make_video(f"a cat in the park at noon, static camera, {style}", seed=2)
+    assert np.abs(plain.frames[3].astype(int) - styled.frames[3]).mean() > 4.0
+
+
+def test_camera_moves_the_scene(make_video) -> None:
+    _s, still = make_video("a snail sleeps in the mountains, static camera")
+    _p, panned = make_video("a snail sleeps in the mountains, pan left")
+    _z, zoomed = make_video("a snail sleeps in the mountains, zoom in")
+
+    def background_change(video: Decoded) -> float:
+        top = slice(288 // 5, int(288 * 0.4))  # the distant ridges, above the subject
+        return float(np.abs(video.frames[0][top].astype(int) - video.frames[-1][top]).mean())
+
+    # (A still camera only differs by compression noise.)
+    assert background_change(panned) > background_change(still) + 3.0
+    assert background_change(zoomed) > background_change(still) + 3.0
+
+
+def test_captions_show_the_line_while_it_is_spoken(make_video) -> None:
+    prompt = "a duck says 'quack quack, my friends' in the park, static camera"
+    result, plain = make_video(prompt, seconds=3.0, seed=1)
+    _c, captioned = make_video(prompt, seconds=3.0, seed=1, captions=True)
+    line = result.transcript[0]
+    during = round((line.start + line.end) / 2 * 12)
+    after = min(len(plain.frames) - 1, round((line.end + 0.3) * 12))
+    bottom = slice(int(288 * 0.6), 288)
+    def caption_difference(index: int) -> float:
+        return float(np.abs(plain.frames[index][bottom].astype(int)
+                            - captioned.frames[index][bottom]).mean())
+
+    assert caption_difference(during) > 2.0
+    assert caption_difference(after) < 0.5 * caption_difference(during)
+
+
 def test_noir_is_black_and_white(make_video) -> None:
     _result, video = make_video("a red car drives in the city, film noir")
     frame = video.frames[8].astype(int)

@@ -20,6 +20,12 @@ import numpy as np
 from PIL import Image, UnidentifiedImageError
 
 from kinema.engines.base import (
+    MAX_FPS,
+    MAX_SECONDS,
+    MAX_SIDE,
+    MIN_FPS,
+    MIN_SECONDS,
+    MIN_SIDE,
     EngineError,
     GenerationRequest,
     GenerationResult,
@@ -29,7 +35,18 @@ from kinema.engines.base import (
 )
 from kinema.engines.procedural.audio import SAMPLE_RATE, render_soundtrack
 from kinema.engines.procedural.encode import VideoWriter, rgb_to_yuv420
-from kinema.engines.procedural.plan import Line, Plan, Shot
+from kinema.engines.procedural.plan import (
+    ACTIONS,
+    CAMERA_MOVES,
+    MOODS,
+    SETTINGS,
+    STYLES,
+    TIMES_OF_DAY,
+    WEATHERS,
+    Line,
+    Plan,
+    Shot,
+)
 from kinema.engines.procedural.planner import (
     OPENMOJI_CREDIT,
     SPEECH_CREDIT,
@@ -70,6 +87,36 @@ def check_image(path: Path) -> None:
                              "supported picture or it is damaged.") from exc
 
 
+def check_plan(plan: Plan) -> None:
+    """Raise ``InvalidRequest`` with a plain sentence for a plan this engine cannot render
+    (a hand-edited one, say): sizes, timing and names out of range."""
+    if not plan.shots:
+        raise InvalidRequest("The plan has no shots.")
+    for side in (plan.width, plan.height):
+        if not isinstance(side, int) or not (MIN_SIDE <= side <= MAX_SIDE) or side % 2:
+            raise InvalidRequest(f"The plan's size must be even numbers from {MIN_SIDE} to "
+                                 f"{MAX_SIDE} per side, got {plan.width}x{plan.height}.")
+    if not isinstance(plan.fps, int) or not (MIN_FPS <= plan.fps <= MAX_FPS):
+        raise InvalidRequest(f"The plan's frame rate must be {MIN_FPS}-{MAX_FPS} fps.")
+    if not isinstance(plan.seconds, int | float) or not (
+            MIN_SECONDS <= plan.seconds <= MAX_SECONDS):
+        raise InvalidRequest(f"The plan must last {MIN_SECONDS}-{MAX_SECONDS} seconds.")
+    known = {"style": (plan.style, STYLES), "mood": (plan.mood, MOODS)}
+    for index, shot in enumerate(plan.shots, start=1):
+        if not (shot.duration > 0 and shot.start >= 0):
+            raise InvalidRequest(f"Shot {index} of the plan has no duration.")
+        known[f"shot {index} setting"] = (shot.setting, SETTINGS)
+        known[f"shot {index} time_of_day"] = (shot.time_of_day, TIMES_OF_DAY)
+        known[f"shot {index} weather"] = (shot.weather, WEATHERS)
+        known[f"shot {index} camera"] = (shot.camera.move, CAMERA_MOVES)
+        for subject in shot.subjects:
+            known[f"{subject.id} action"] = (subject.action, ACTIONS)
+    for what, (value, allowed) in known.items():
+        if value not in allowed:
+            raise InvalidRequest(f"The plan's {what} {value!r} is not one of: "
+                                 f"{', '.join(allowed)}.")
+
+
 class ProceduralEngine:
     """The default engine: everything drawn and synthesized on the CPU, no downloads."""
 
@@ -88,8 +135,7 @@ class ProceduralEngine:
                 plan = Plan.from_dict(request.plan)
             except ValueError as exc:
                 raise InvalidRequest(str(exc)) from exc
-            if not plan.shots:
-                raise InvalidRequest("The plan has no shots.")
+            check_plan(plan)
             return plan
         if request.parent_plan is not None:
             try:
