@@ -294,3 +294,30 @@ def test_worker_processes_render_the_same_frames(tmp_path: Path, monkeypatch) ->
     assert len(a.frames) == 24
     assert all(np.array_equal(x, y) for x, y in zip(a.frames, b.frames, strict=True))
     assert np.array_equal(a.audio, b.audio)
+
+
+@pytest.mark.slow
+def test_worker_processes_from_a_threaded_server(tmp_path: Path, monkeypatch) -> None:
+    """Servers run engines in threads; rendering then starts its workers from a clean
+    fork server, and the video is the same."""
+    import threading
+
+    monkeypatch.setattr(engine_module, "POOL_MIN_PIXELS", 0)
+    request = {"prompt": "a bee flies over the park", "width": 160, "height": 288,
+               "seconds": 1, "fps": 12, "seed": 2}
+    results = []
+    idle = threading.Event()
+    bystander = threading.Thread(target=idle.wait)  # another thread is alive, as in a server
+    bystander.start()
+    try:
+        worker = threading.Thread(target=lambda: results.append(ProceduralEngine(
+            workers=2).generate(GenerationRequest(output=tmp_path / "t.mp4", **request))))
+        worker.start()
+        worker.join()
+    finally:
+        idle.set()
+        bystander.join()
+    single = ProceduralEngine(workers=1).generate(
+        GenerationRequest(output=tmp_path / "s.mp4", **request))
+    a, b = decode(results[0].video_path), decode(single.video_path)
+    assert all(np.array_equal(x, y) for x, y in zip(a.frames, b.frames, strict=True))

@@ -12,6 +12,7 @@ import os
 import threading
 from collections.abc import Iterator, Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
@@ -188,7 +189,11 @@ class ProceduralEngine:
         output = Path(request.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         thumbnail = output.with_suffix(".jpg")
-        self._render_and_encode(plan, inputs, clips, output, thumbnail, report)
+        try:
+            self._render_and_encode(plan, inputs, clips, output, thumbnail, report)
+        except BrokenProcessPool as exc:
+            raise EngineError("Rendering stopped: a worker process ended unexpectedly "
+                              "(the machine may be out of memory).") from exc
         report("encode", 1.0)
         transcript = [
             TranscriptLine(speaker=_speaker_name(shot, line), text=line.text,
