@@ -201,3 +201,24 @@ def test_remix_edits() -> None:
     assert [s.noun for s in fewer.shots[0].subjects] == ["cat"]
     # The parent is never changed by a remix.
     assert plan.shots[0].time_of_day == "day" and plan.shots[0].subjects[0].noun == "dog"
+
+
+def test_word_salad_never_breaks_the_planner() -> None:
+    import random
+
+    from kinema.engines.procedural import lexicon as lx
+
+    words = [*sorted(lx.COLORS), *sorted(lx.SIZES), *sorted(lx.ACTION_WORDS)[:60],
+             *sorted(lx.SETTING_PHRASES)[:40], *sorted(lx.WEATHER_PHRASES),
+             *sorted(lx.CAMERA_PHRASES), *sorted(lx.STYLE_PHRASES), "cat", "dogs", "three",
+             "'hi'", '"yo"', "says", "then", "shot 1:", "Shot 2:", "@ada", "in french", "it",
+             "the", "a", ",", ".", "'", "‘ok’", "「こんにちは」", "🐱", "123", "chases",
+             "instead", "replace the cat with a dog", "add rain", "remove the dog", "\u0000",
+             "with", "into", "make the", "and"]
+    chooser = random.Random(0)
+    for k in range(400):
+        text = " ".join(chooser.choice(words) for _ in range(chooser.randint(0, 20)))
+        plan = make_plan(text, seconds=chooser.choice([1, 5, 20]), seed=k)
+        assert plan.shots and sum(s.duration for s in plan.shots) == pytest.approx(plan.seconds)
+        instruction = " ".join(chooser.choice(words) for _ in range(chooser.randint(0, 8)))
+        assert edit_plan(plan, instruction).shots

@@ -114,7 +114,13 @@ def _extract_quotes(text: str) -> tuple[str, list[str]]:
         quotes.append(next(g for g in match.groups() if g is not None).strip())
         return f" \u0000{len(quotes) - 1}\u0000 "
 
-    return _QUOTE.sub(keep, text), quotes
+    # NUL marks where a quote was taken out; one typed in the prompt would confuse that.
+    return _QUOTE.sub(keep, text.replace("\u0000", " ")), quotes
+
+
+def _unmask(text: str, quotes: list[str]) -> str:
+    """Put the quotes ``_extract_quotes`` took out back in."""
+    return re.sub("\u0000(\\d+)\u0000", lambda m: '"' + quotes[int(m.group(1))] + '"', text)
 
 
 def _longest(words: list[str], i: int, table: dict[str, str] | dict[str, tuple]) -> tuple[
@@ -648,7 +654,7 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
     for pattern in (_REPLACE, _TURN_INTO):
         m = pattern.search(masked)
         if m:
-            old, new = m.group(1), m.group(2)
+            old, new = _unmask(m.group(1), quotes), _unmask(m.group(2), quotes)
             new_spec = _parse_shot(new, characters)
             if new_spec.groups:
                 g = new_spec.groups[0]
