@@ -209,6 +209,24 @@ def admin_token(
     typer.echo(token)
 
 
+@admin_app.command("role")
+def admin_role(
+    handle: Annotated[str, typer.Option(help="Whose role.")],
+    role: Annotated[str, typer.Option(help="user, moderator or admin.")],
+    data_dir: DataDirOption = None,
+) -> None:
+    """Make someone a moderator or an administrator (or a plain user again)."""
+    from kinema.db import transaction
+    from kinema.safety import service
+
+    with _plain_errors():
+        runtime = _runtime(data_dir)
+        with transaction(runtime.sessions) as session:
+            person = service.set_role(session, None, handle, role)
+            shown = f"@{person.handle} is now {'an' if role == 'admin' else 'a'} {role}"
+    typer.echo(shown)
+
+
 @admin_app.command("seed")
 def admin_seed(
     users: Annotated[int, typer.Option(min=0, help="How many demo users.")] = 100,

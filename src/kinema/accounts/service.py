@@ -261,6 +261,14 @@ def get_user_by_handle(session: Session, handle: str) -> User:
     return user
 
 
+def set_suspended(session: Session, user: User, suspended: bool) -> User:
+    """Suspend or reinstate an account. A suspended account cannot sign in or use the
+    API; its sessions and keys are kept so it can still appeal."""
+    user.is_suspended = suspended
+    session.flush()
+    return user
+
+
 # --- invites -------------------------------------------------------------------------
 
 

@@ -16,7 +16,9 @@ from kinema.api.errors import install_error_handlers
 from kinema.api.openai_compat import router as openai_router
 from kinema.api.security import SecurityMiddleware
 from kinema.feed.api import router as feed_router
+from kinema.provenance.api import router as provenance_router
 from kinema.runtime import Runtime, build_runtime
+from kinema.safety.api import router as safety_router
 from kinema.settings import Settings, load_settings
 from kinema.social.api import router as social_router
 from kinema.studio.api import router as studio_router
@@ -77,6 +79,8 @@ def create_app(
     app.include_router(webhooks_router)
     app.include_router(social_router)
     app.include_router(feed_router)
+    app.include_router(safety_router)
+    app.include_router(provenance_router)
     _include_web(app)
     return app
 

@@ -43,7 +43,9 @@ from kinema.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded
 from kinema.ids import new_id
 from kinema.media.images import clean_image
 from kinema.media.probe import probe_video
+from kinema.provenance import service as provenance
 from kinema.queue import enqueue
+from kinema.safety import service as safety
 from kinema.studio.models import (
     COMPLETED,
     DRAFT,
@@ -156,6 +158,8 @@ def upload_image(session: Session, runtime: Runtime, user: User, data: bytes) ->
     image = clean_image(
         data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_upload_pixels
     )
+    # Nudity, and likeness: a real face must be the uploader's own verified character.
+    safety.moderate(session, user, image.data, "image")
     upload = Upload(
         id=new_id("upl"),
         user_id=user.id,
@@ -233,6 +237,8 @@ def request_generation(
         raise InvalidInput(
             f"The prompt is {len(prompt)} characters long; the limit is {MAX_PROMPT_CHARS}."
         )
+    # Before the quota check and the insert: a refused prompt costs nothing.
+    safety.moderate(session, user, prompt, "prompt")
     seconds = DEFAULT_SECONDS if seconds is None else seconds
     if not (MIN_SECONDS <= seconds <= MAX_SECONDS):
         raise InvalidInput(f"Duration must be between {MIN_SECONDS} and {MAX_SECONDS} seconds.")
@@ -439,6 +445,10 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
         if generation.image_id:
             upload = session.get(Upload, generation.image_id)
             upload_key = upload.storage_key if upload else None
+        from kinema.accounts.models import User as Author
+
+        author = session.get(Author, generation.user_id)
+        job["author_handle"] = author.handle if author is not None else ""
         parent_plan = parent_key = None
         if generation.remix_of:
             parent = session.get(Video, generation.remix_of)
@@ -476,8 +486,28 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
             plan=job["plan"],
         )
         result = get_engine(job["engine"]).generate(request, recorder)
+        recorder.write(stage="checks", percent=97)
+        verdict = safety.check_rendered_video(
+            runtime.sessions,
+            job["user_id"],
+            [line.text for line in result.transcript],
+            result.video_path,
+        )
+        if not verdict.allowed:
+            _fail(runtime, generation_id, worker, attempt, verdict.message)
+            return None
+        # The id is chosen now: the invisible mark carries it.
+        video_id = new_id("vid")
+        recorder.write(stage="provenance", percent=97)
+        marked = provenance.apply_provenance(
+            runtime.settings,
+            result.video_path,
+            scratch / "provenance",
+            video_id=video_id,
+            author_handle=job["author_handle"],
+        )
         recorder.write(stage="save", percent=98)
-        return _keep_result(runtime, job, worker, attempt, result)
+        return _keep_result(runtime, job, worker, attempt, result, video_id, marked)
     except _JobTakenAway:
         log.info("Generation %s was recovered by another worker; stopping", generation_id)
         return None
@@ -495,12 +525,17 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
 
 
 def _keep_result(
-    runtime: Runtime, job: dict[str, Any], worker: str, attempt: int, result: Any
+    runtime: Runtime,
+    job: dict[str, Any],
+    worker: str,
+    attempt: int,
+    result: Any,
+    video_id: str,
+    marked: provenance.ProvenanceResult,
 ) -> str | None:
-    facts = probe_video(result.video_path)
-    video_id = new_id("vid")
+    facts = probe_video(marked.video_path)
     video_key, thumbnail_key = f"videos/{video_id}.mp4", f"videos/{video_id}.jpg"
-    runtime.storage.put_file(video_key, result.video_path)
+    runtime.storage.put_file(video_key, marked.video_path)
     runtime.storage.put_file(thumbnail_key, result.thumbnail_path)
     now = utcnow()
     with transaction(runtime.sessions) as session:
@@ -549,6 +584,7 @@ def _keep_result(
             )
         )
         session.flush()
+        provenance.record_fingerprint(session, video_id, marked.fingerprint)
         session.execute(
             update(Generation).where(Generation.id == job["id"]).values(video_id=video_id)
         )
@@ -674,6 +710,7 @@ def publish_video(
             raise InvalidInput(
                 f"The caption is {len(caption)} characters long; the limit is {MAX_CAPTION_CHARS}."
             )
+        safety.moderate(session, user, caption, "caption")
         video.caption = caption
     if video.status == DRAFT:
         video.status = PUBLISHED
@@ -706,6 +743,21 @@ def delete_video(session: Session, runtime: Runtime, user: User, video_id: str) 
                 log.warning("Could not delete media %s", key, exc_info=True)
 
     _after_commit(session, remove_files)
+
+
+def set_video_removed(session: Session, video_id: str, *, removed: bool) -> Video:
+    """Moderators take a video down (``removed``: nobody but its author and moderators
+    can see it) or put it back as it was before: published if it had been published,
+    otherwise a draft."""
+    video = session.get(Video, video_id)
+    if video is None:
+        raise NotFound("That video was not found.")
+    if removed:
+        video.status = REMOVED
+    elif video.status == REMOVED:
+        video.status = PUBLISHED if video.published_at is not None else DRAFT
+    session.flush()
+    return video
 
 
 def list_drafts(session: Session, user: User, *, limit: int = 100) -> list[Video]:

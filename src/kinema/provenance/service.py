@@ -1,0 +1,198 @@
+"""Provenance operations: marking, signing and fingerprinting every rendered video, and
+answering "did this file come from here?".
+
+``apply_provenance`` runs in the worker after the engine returns and before the video is
+stored: one re-encode pass draws the moving ``@handle`` watermark and hides the video id
+in the pictures, then the progressive MP4 is signed with the instance's C2PA key and
+fingerprinted. ``record_fingerprint`` keeps the fingerprint with the video;
+``check_file`` looks a file up among them.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kinema.accounts.models import User
+from kinema.errors import InvalidInput, NotFound
+from kinema.provenance.fingerprint import (
+    MATCH_THRESHOLD,
+    Fingerprint,
+    fingerprint_image,
+    fingerprint_video,
+    match,
+)
+from kinema.provenance.invisible import read_video_id
+from kinema.provenance.marks import apply_provenance_marks
+from kinema.provenance.models import VideoFingerprint
+from kinema.provenance.signing import ensure_signing_identity, read_credentials, sign_video
+from kinema.settings import Settings
+
+SIGNING_DIR = Path("keys") / "c2pa"
+# A copy can be a little longer than what it was cut from (padding, a re-muxed tail);
+# anything longer than this cannot be an excerpt of a known video.
+LENGTH_SLACK_SECONDS = 1.0
+_IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
+
+
+def signing_dir(settings: Settings) -> Path:
+    """Where the instance's C2PA signing key and certificate chain are kept."""
+    return settings.data_dir / SIGNING_DIR
+
+
+@dataclass(frozen=True)
+class ProvenanceResult:
+    """A marked and signed video ready to store, with its fingerprint."""
+
+    video_path: Path
+    fingerprint: Fingerprint
+    seconds_spent: float
+
+
+def apply_provenance(
+    settings: Settings,
+    source: Path,
+    scratch: Path,
+    *,
+    video_id: str,
+    author_handle: str,
+) -> ProvenanceResult:
+    """Mark (visible moving watermark with ``@author_handle`` + invisible ``video_id``,
+    one re-encode), sign (C2PA: created by a trained algorithm with Kinema, by the
+    author) and fingerprint the rendered MP4 ``source``; files go under ``scratch``."""
+    started = time.perf_counter()
+    scratch.mkdir(parents=True, exist_ok=True)
+    marked = apply_provenance_marks(
+        Path(source), scratch / f"{video_id}.marked.mp4", handle=author_handle, video_id=video_id
+    )
+    signed = sign_video(
+        marked,
+        scratch / f"{video_id}.mp4",
+        author_handle=author_handle,
+        key_dir=signing_dir(settings),
+        title=f"Kinema video {video_id}",
+    )
+    marked.unlink(missing_ok=True)
+    fingerprint = fingerprint_video(signed, label=video_id)
+    return ProvenanceResult(
+        video_path=signed,
+        fingerprint=fingerprint,
+        seconds_spent=time.perf_counter() - started,
+    )
+
+
+def record_fingerprint(session: Session, video_id: str, fingerprint: Fingerprint) -> None:
+    """Keep a video's fingerprint for reverse lookup."""
+    session.merge(
+        VideoFingerprint(
+            video_id=video_id, seconds=float(fingerprint.seconds), data=fingerprint.to_dict()
+        )
+    )
+    session.flush()
+
+
+# Parsed fingerprints by video id: they never change once stored, so each process parses
+# each one once.
+_parsed: dict[str, Fingerprint] = {}
+_parsed_lock = threading.Lock()
+
+
+def _known_fingerprints(session: Session, candidate: Fingerprint) -> list[Fingerprint]:
+    """Every stored fingerprint the candidate could have come from. Compared against
+    all of them for now (a few thousand compare in well under a second); the length
+    filter skips videos too short to contain the candidate."""
+    query = select(VideoFingerprint.video_id)
+    if candidate.kind == "video":
+        query = query.where(VideoFingerprint.seconds >= candidate.seconds - LENGTH_SLACK_SECONDS)
+    ids = list(session.scalars(query))
+    with _parsed_lock:
+        missing = [video_id for video_id in ids if video_id not in _parsed]
+    if missing:
+        rows = session.execute(
+            select(VideoFingerprint.video_id, VideoFingerprint.data).where(
+                VideoFingerprint.video_id.in_(missing)
+            )
+        ).all()
+        with _parsed_lock:
+            for video_id, data in rows:
+                fingerprint = Fingerprint.from_dict(data)
+                fingerprint.label = video_id
+                _parsed[video_id] = fingerprint
+    with _parsed_lock:
+        return [_parsed[video_id] for video_id in ids if video_id in _parsed]
+
+
+@dataclass(frozen=True)
+class ProvenanceCheck:
+    """The answer to "did this come from here?". ``video_id`` is None when there is no
+    match or when the caller may not see the video it came from."""
+
+    match: bool
+    video_id: str | None
+    similarity: float
+    kind: str  # "video" | "image"
+    signed_here: bool  # carries a valid C2PA manifest signed by this instance
+    marked_video_id_found: bool  # the invisible mark named a video of this instance
+
+
+def _is_image(path: Path) -> bool:
+    with open(path, "rb") as handle:
+        head = handle.read(16)
+    return head.startswith(_IMAGE_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
+
+
+def check_file(
+    session: Session, settings: Settings, viewer: User | None, path: Path
+) -> ProvenanceCheck:
+    """Look up a video or image file among this instance's videos: by fingerprint
+    (works on re-encoded, scaled and trimmed copies), by the invisible video id, and
+    by a C2PA manifest signed with this instance's key."""
+    from kinema.studio.service import get_video_for_viewer
+
+    path = Path(path)
+    is_image = _is_image(path)
+    if is_image:
+        candidate = fingerprint_image(path)
+    else:
+        candidate = fingerprint_video(path)
+        if len(candidate.frame_times) == 0:
+            raise InvalidInput("That video has no pictures Kinema can read.")
+    found, score = match(candidate, _known_fingerprints(session, candidate))
+    video_id = found.label if found is not None else None
+
+    signed_here = False
+    marked_id_found = False
+    if not is_image:
+        identity = ensure_signing_identity(signing_dir(settings))
+        try:
+            credentials = read_credentials(path, trust_ca=identity.ca)
+        except InvalidInput:
+            credentials = None
+        signed_here = credentials is not None and credentials.trusted
+        marked = read_video_id(path)
+        if marked is not None and session.get(VideoFingerprint, marked) is not None:
+            marked_id_found = True
+            if video_id is None:
+                # The fingerprint missed (a heavily changed copy) but the hidden id is
+                # intact and names one of this instance's videos.
+                video_id, score = marked, max(score, MATCH_THRESHOLD)
+    matched = video_id is not None
+    visible_id = None
+    if video_id is not None:
+        try:
+            visible_id = get_video_for_viewer(session, video_id, viewer).id
+        except NotFound:
+            visible_id = None
+    return ProvenanceCheck(
+        match=matched,
+        video_id=visible_id,
+        similarity=round(float(score), 4),
+        kind="image" if is_image else "video",
+        signed_here=signed_here,
+        marked_video_id_found=marked_id_found,
+    )
