@@ -146,7 +146,7 @@ class ProceduralEngine:
             plan = edit_plan(parent, request.prompt, seed=request.seed,
                              characters=request.characters)
             _fit_to_request(plan, request)
-            plan.image = request.image is not None or plan.image
+            plan.image = request.image is not None
             plan.captions = request.captions or plan.captions
             return plan
         return make_plan(
@@ -379,7 +379,10 @@ def _time_dialogue(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray],
             line.end = round(cursor + length, 3)
             line.cut = False
             if line.end > shot.end:
-                line.end = round(max(line.start, shot.end), 3)
+                # No room left in the shot: the line is cut at the shot's end (or not
+                # heard at all when the shot is already over), and says so.
+                line.start = round(min(line.start, shot.end), 3)
+                line.end = round(shot.end, 3)
                 line.cut = True
             cursor = line.end + LINE_GAP
     _cut_clips(plan, clips)
