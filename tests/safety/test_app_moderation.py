@@ -138,8 +138,7 @@ def test_public_figures_are_refused_including_ones_admins_add(
     assert_blocked(alice.post("/api/generations", json=prompt), "public_figure")
     # Only administrators add names.
     assert (
-        alice.post("/api/moderation/public-figures", json={"entry": "Some One"}).status_code
-        == 403
+        alice.post("/api/moderation/public-figures", json={"entry": "Some One"}).status_code == 403
     )
 
 
@@ -190,9 +189,7 @@ def test_captions_and_comments_are_moderated(
     alice = api_client(make_user("alice"))
     bob = api_client(make_user("bob"))
     made = alice.post("/api/generations", json={"prompt": "a dog running in a park", **TINY})
-    video_id = alice.get(f"/api/generations/{made.json()['generation']['id']}").json()[
-        "video_id"
-    ]
+    video_id = alice.get(f"/api/generations/{made.json()['generation']['id']}").json()["video_id"]
     assert video_id
 
     refused = alice.post(f"/api/videos/{video_id}/publish", json={"caption": "kill yourself"})
