@@ -143,6 +143,13 @@ def test_multi_shot_prompts() -> None:
     assert then.shots[1].subjects[1].action == "jump"
 
 
+def test_quotes_are_never_split_into_shots() -> None:
+    plan = make_plan("the cat says 'and then we go, shot 2: home' and then the dog jumps")
+    assert len(plan.shots) == 2
+    assert [ln.text for ln in plan.shots[0].dialogue] == ["and then we go, shot 2: home"]
+    assert plan.shots[1].subjects[-1].action == "jump"
+
+
 def test_storyboard_one_shot_per_entry() -> None:
     plan = make_plan("", shots=["a cat at dawn", "a dog at night", "a fish underwater"])
     assert [s.time_of_day for s in plan.shots][:2] == ["dawn", "night"]

@@ -95,16 +95,19 @@ class _ShotSpec:
 
 
 def _split_shots(prompt: str) -> list[str]:
-    marks = list(_SHOT_MARK.finditer(prompt))
+    # Split outside quotes only: "the cat says 'and then we go'" is one shot.
+    masked, quotes = _extract_quotes(prompt)
+    marks = list(_SHOT_MARK.finditer(masked))
     if marks:
-        parts = [prompt[m.end(): (marks[i + 1].start() if i + 1 < len(marks) else None)]
+        parts = [masked[m.end(): (marks[i + 1].start() if i + 1 < len(marks) else None)]
                  for i, m in enumerate(marks)]
-        lead = prompt[: marks[0].start()].strip()
+        lead = masked[: marks[0].start()].strip()
         if lead and parts:
             parts[0] = lead + " " + parts[0]
-        return [p.strip(" .,;") for p in parts if p.strip(" .,;")]
-    parts = _THEN.split(prompt)
-    return [p.strip(" .,;") for p in parts if p.strip(" .,;")] or [prompt]
+    else:
+        parts = _THEN.split(masked)
+    shots = [re.sub(r"\s+", " ", _unmask(p, quotes)).strip(" .,;") for p in parts]
+    return [s for s in shots if s] or [prompt]
 
 
 def _extract_quotes(text: str) -> tuple[str, list[str]]:
@@ -120,7 +123,7 @@ def _extract_quotes(text: str) -> tuple[str, list[str]]:
 
 def _unmask(text: str, quotes: list[str]) -> str:
     """Put the quotes ``_extract_quotes`` took out back in."""
-    return re.sub("\u0000(\\d+)\u0000", lambda m: '"' + quotes[int(m.group(1))] + '"', text)
+    return re.sub("\u0000(\\d+)\u0000", lambda m: "“" + quotes[int(m.group(1))] + "”", text)
 
 
 def _longest(words: list[str], i: int, table: dict[str, str] | dict[str, tuple]) -> tuple[
