@@ -694,7 +694,7 @@ class FrameRenderer:
                      if ln.start <= t < ln.end), None)
         if line is None:
             return
-        size = max(12, int(self.height * 0.028))
+        size = max(12, int(min(self.height * 0.032, self.width * 0.055)))
         font = _caption_font(size)
         draw = ImageDraw.Draw(frame)
         words, rows, row = line.text.split(), [], ""
@@ -706,7 +706,7 @@ class FrameRenderer:
             else:
                 row = trial
         rows.append(row)
-        y = self.height * 0.86 - len(rows) * size * 1.25
+        y = self.height * 0.93 - min(3, len(rows)) * size * 1.25
         for text in rows[-3:]:
             width = draw.textlength(text, font=font)
             x = (self.width - width) / 2
