@@ -10,7 +10,7 @@ in its own transaction, because the request that was refused rolls back.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
@@ -24,7 +24,8 @@ from kinema.accounts.models import User
 from kinema.db import utcnow
 from kinema.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kinema.ids import new_id
-from kinema.safety.images import check_image, check_video, faces
+from kinema.provenance.video import iter_frames
+from kinema.safety.images import EXPOSED_THRESHOLDS, check_image, detect, faces, judge_detections
 from kinema.safety.models import (
     APPEAL_DENIED,
     APPEAL_GRANTED,
@@ -54,6 +55,8 @@ IMAGE_CONTEXTS = ("image", "frame")
 EXCERPT_CHARS = 500
 # Sampled output frames: one every this many seconds is checked for nudity.
 FRAME_SAMPLE_SECONDS = 1.0
+# A rendered frame's nudity detection this confident counts on its own.
+STRONG_FRAME_SCORE = 0.75
 
 TARGET_TYPES = ("video", "comment", "user", "character")
 REPORT_REASONS = (
@@ -268,6 +271,22 @@ def likeness_check(session: Session, user: User, image: Path | bytes | np.ndarra
     )
 
 
+def check_rendered_frames(frames: Iterable[np.ndarray]) -> Verdict:
+    """Nudity in rendered frames. Drawn scenes fool the detector now and then (a dark
+    night sky read as skin), so a detection counts when it is strong, or when the
+    detector also sees another part of a human body in the same frame; the first
+    frame that counts refuses the video."""
+    for frame in frames:
+        found = detect(frame)
+        verdict = judge_detections(found)
+        if verdict.allowed:
+            continue
+        strongest = max((d.score for d in found if d.label in EXPOSED_THRESHOLDS), default=0.0)
+        if strongest >= STRONG_FRAME_SCORE or len({d.label for d in found}) >= 2:
+            return verdict
+    return Verdict.allow()
+
+
 def check_rendered_video(
     sessions: sessionmaker[Session],
     user_id: str,
@@ -281,7 +300,8 @@ def check_rendered_video(
     verdict = moderate_text(spoken, context="transcript") if spoken else Verdict.allow()
     context = "transcript"
     if verdict.allowed:
-        verdict = check_video(Path(video_path), every_seconds=FRAME_SAMPLE_SECONDS)
+        frames = (rgb for _, rgb in iter_frames(Path(video_path), every=FRAME_SAMPLE_SECONDS))
+        verdict = check_rendered_frames(frames)
         context = "frames"
     if not verdict.allowed:
         excerpt = spoken if context == "transcript" else ""
