@@ -56,10 +56,12 @@ def make_huey(settings: Settings) -> Huey:
 
 def register_tasks(runtime: Runtime) -> None:
     """Register every domain's tasks on ``runtime.huey`` and remember them by name."""
+    from kinema.characters import jobs as character_jobs
     from kinema.studio import jobs as studio_jobs
     from kinema.webhooks import service as webhooks
 
     studio_jobs.register(runtime)
+    character_jobs.register(runtime)
     webhooks.register(runtime)
 
 

@@ -15,6 +15,7 @@ from kinema.accounts.api import router as accounts_router
 from kinema.api.errors import install_error_handlers
 from kinema.api.openai_compat import router as openai_router
 from kinema.api.security import SecurityMiddleware
+from kinema.characters.api import router as characters_router
 from kinema.feed.api import router as feed_router
 from kinema.provenance.api import router as provenance_router
 from kinema.runtime import Runtime, build_runtime
@@ -81,6 +82,7 @@ def create_app(
     app.include_router(feed_router)
     app.include_router(safety_router)
     app.include_router(provenance_router)
+    app.include_router(characters_router)
     _include_web(app)
     return app
 

@@ -271,6 +271,10 @@ def request_generation(
         if len(json.dumps(plan)) > MAX_PLAN_BYTES:
             raise InvalidInput(f"The plan is larger than {MAX_PLAN_BYTES // 1000} kB.")
     _check_quota(session, runtime, user)
+    # Characters named as @handle: resolved and permission-checked at submission.
+    from kinema.characters import service as characters
+
+    cast = characters.resolve_prompt_characters(session, user, prompt)
 
     generation = Generation(
         id=new_id("gen"),
@@ -292,6 +296,7 @@ def request_generation(
     )
     session.add(generation)
     session.flush()
+    characters.record_planned_appearances(session, generation.id, user, cast)
     generation_id = generation.id
     # Queue only once the row is committed, so the worker always finds it.
     _after_commit(session, lambda: _enqueue_generation(runtime, generation_id))
@@ -472,7 +477,11 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
         if parent_key and runtime.storage.exists(parent_key):
             parent_video = scratch / "parent.mp4"
             runtime.storage.copy_to(parent_key, parent_video)
+        from kinema.characters import service as characters
+
+        cast = characters.character_refs(runtime, generation_id, job["prompt"], scratch)
         request = GenerationRequest(
+            characters=cast,
             prompt=job["prompt"],
             output=scratch / "video.mp4",
             seconds=job["seconds"],
@@ -584,6 +593,9 @@ def _keep_result(
             )
         )
         session.flush()
+        from kinema.characters import service as characters
+
+        characters.record_appearances(session, video_id, job["id"])
         provenance.record_fingerprint(session, video_id, marked.fingerprint)
         session.execute(
             update(Generation).where(Generation.id == job["id"]).values(video_id=video_id)
@@ -758,6 +770,27 @@ def set_video_removed(session: Session, video_id: str, *, removed: bool) -> Vide
         video.status = PUBLISHED if video.published_at is not None else DRAFT
     session.flush()
     return video
+
+
+def withdraw_video(session: Session, runtime: Runtime, video_id: str) -> None:
+    """Someone shown in a video withdrew their consent (or their character was deleted):
+    the video is removed for everyone, its author included, and its media files are
+    deleted once this is committed, so it cannot be watched or restored."""
+    video = session.get(Video, video_id)
+    if video is None:
+        return
+    keys = [] if video.shares_media else [video.video_key, video.thumbnail_key]
+    video.status = REMOVED
+    session.flush()
+
+    def remove_files() -> None:
+        for key in keys:
+            try:
+                runtime.storage.delete(key)
+            except Exception:
+                log.warning("Could not delete media %s", key, exc_info=True)
+
+    _after_commit(session, remove_files)
 
 
 def list_drafts(session: Session, user: User, *, limit: int = 100) -> list[Video]:
