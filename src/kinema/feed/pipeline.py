@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import case, func, select
+from sqlalchemy import bindparam, case, func, select
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
@@ -67,7 +67,9 @@ MAX_IN_A_ROW = 2  # from one author
 SOURCE_WINDOW = timedelta(days=45)
 FRESH_HALF_LIFE_HOURS = 36.0
 GLOBAL_SIGNAL_SECONDS = 30.0  # trending and remix-inspiring are shared, refreshed this often
-PER_SOURCE = 250
+PER_SOURCE = 150
+PERSONAL_CACHE_SECONDS = 60.0
+PERSONAL_CACHE_SIZE = 20_000
 
 
 @dataclass
@@ -82,7 +84,6 @@ class Candidate:
     like_count: int = 0
     comment_count: int = 0
     remix_count: int = 0
-    features: dict[str, float] = field(default_factory=dict)
     score: float = 0.0
     reason: str = ""
 
@@ -122,20 +123,32 @@ def _by_recency(rows: Sequence[tuple[str, datetime | None]], now: datetime) -> d
     return out
 
 
+MAX_AUTHORS = 60  # per personal source
+
+
 def _recent_videos_by(ctx: FeedContext, author_ids: set[str], limit: int) -> dict[str, float]:
+    """Each author's newest published videos (an even share of ``limit`` each). One
+    short index walk per author, so a prolific author costs no more than a quiet one."""
     if not author_ids:
         return {}
-    rows = ctx.session.execute(
+    authors = sorted(author_ids)[:MAX_AUTHORS]
+    each = max(3, limit // len(authors))
+    since = ctx.now - SOURCE_WINDOW
+    query = (
         select(Video.id, Video.published_at)
         .where(
-            Video.author_id.in_(author_ids),
+            Video.author_id == bindparam("author"),
             Video.status == PUBLISHED,
-            Video.published_at > ctx.now - SOURCE_WINDOW,
+            Video.published_at > since,
         )
         .order_by(Video.published_at.desc())
-        .limit(limit)
-    ).all()
-    return _by_recency([(r[0], r[1]) for r in rows], ctx.now)
+        .limit(each)
+    )
+    rows: list[tuple[str, datetime | None]] = []
+    for author in authors:
+        rows.extend((r[0], r[1]) for r in ctx.session.execute(query, {"author": author}))
+    rows.sort(key=lambda row: row[1] or ctx.now, reverse=True)
+    return _by_recency(rows[:limit], ctx.now)
 
 
 class FollowingSource:
@@ -182,6 +195,10 @@ class CharacterSource:
 
     name = "character"
 
+    def __init__(self) -> None:
+        self._cache: dict[tuple[str, str], tuple[float, dict[str, float]]] = {}
+        self._lock = threading.Lock()
+
     def propose(self, ctx: FeedContext) -> dict[str, float]:
         if ctx.viewer is None or importlib.util.find_spec("kinema.characters") is None:
             return {}
@@ -192,7 +209,18 @@ class CharacterSource:
         finder: Callable[..., Sequence[str]] | None = getattr(characters, "feed_video_ids", None)
         if finder is None:
             return {}
-        return {video_id: 1.0 for video_id in finder(ctx.session, ctx.viewer.id, PER_SOURCE)}
+        # Appearances change rarely; a person's list is reused for a short while.
+        key = (str(ctx.session.get_bind().engine.url), ctx.viewer.id)
+        with self._lock:
+            cached = self._cache.get(key)
+        if cached is not None and time.monotonic() - cached[0] < PERSONAL_CACHE_SECONDS:
+            return cached[1]
+        found = {video_id: 1.0 for video_id in finder(ctx.session, ctx.viewer.id, PER_SOURCE)}
+        with self._lock:
+            if len(self._cache) >= PERSONAL_CACHE_SIZE:
+                self._cache.clear()
+            self._cache[key] = (time.monotonic(), found)
+        return found
 
 
 class _SharedSignal(ABC):
@@ -266,26 +294,22 @@ class TrendingSource(_SharedSignal):
 
 
 class RemixInspiringSource(_SharedSignal):
-    """Videos that make people create: many remixes for their likes, lately."""
+    """Videos that make people create: the most remixes published lately."""
 
     name = "remix_inspiring"
 
     def compute(self, ctx: FeedContext) -> dict[str, float]:
         rows = ctx.session.execute(
-            select(Video.id, Video.remix_count, Video.like_count)
+            select(Video.remix_of, func.count())
             .where(
+                Video.remix_of.is_not(None),
                 Video.status == PUBLISHED,
-                Video.remix_count > 0,
                 Video.published_at > ctx.now - SOURCE_WINDOW,
             )
-            .order_by(Video.remix_count.desc())
-            .limit(PER_SOURCE * 4)
+            .group_by(Video.remix_of)
         ).all()
-        scores = {
-            video_id: remixes * remixes / (remixes + likes + 3.0)
-            for video_id, remixes, likes in rows
-        }
-        return _normalized(scores, PER_SOURCE // 2)
+        return _normalized({video_id: float(n) for video_id, n in rows if video_id},
+                           PER_SOURCE // 2)
 
 
 class FreshSource:
@@ -361,6 +385,7 @@ def hydrate(ctx: FeedContext, candidates: dict[str, Candidate]) -> list[Candidat
         select(
             Video.id,
             Video.author_id,
+            Video.status,
             Video.prompt,
             Video.caption,
             Video.published_at,
@@ -369,14 +394,12 @@ def hydrate(ctx: FeedContext, candidates: dict[str, Candidate]) -> list[Candidat
             Video.remix_count,
         )
         .join(User, User.id == Video.author_id)
-        .where(
-            Video.id.in_(list(candidates)),
-            Video.status == PUBLISHED,
-            User.is_suspended.is_(False),
-        )
+        .where(Video.id.in_(list(candidates)), User.is_suspended.is_(False))
     ).all()
     kept = []
-    for video_id, author_id, prompt, caption, published, likes, comments, remixes in rows:
+    for video_id, author_id, status, prompt, caption, published, likes, comments, remixes in rows:
+        if status != PUBLISHED:  # checked here: see _recent_videos_by
+            continue
         candidate = candidates[video_id]
         candidate.author_id = author_id
         candidate.text = f"{prompt} {caption or ''}"
@@ -392,7 +415,8 @@ Filter = Callable[[FeedContext, list[Candidate]], list[Candidate]]
 
 def not_own(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
     """Your own videos are on your profile, not in your feed."""
-    return [c for c in items if c.author_id != ctx.viewer_id]
+    own = ctx.viewer_id
+    return [c for c in items if c.author_id != own]
 
 
 def not_blocked(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
@@ -463,7 +487,11 @@ FILTERS: tuple[Filter, ...] = (
 def score(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
     """A transparent weighted sum of named features; ``reason`` names the largest."""
     instruction = ctx.instruction
-    texts = [video_words(c.text) for c in items]
+    texts = (
+        [video_words(c.text) for c in items]
+        if instruction.boosts or instruction.reductions
+        else []
+    )
     wanted = (
         boost_strength(topic_similarity(instruction.boosts, texts)).max(axis=1)
         if instruction.boosts and items
@@ -474,28 +502,33 @@ def score(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
         if instruction.reductions and items
         else np.zeros(len(items))
     )
+    w = WEIGHTS
+    now = ctx.now.timestamp()
+    followed = ctx.followed
     for index, c in enumerate(items):
-        age_hours = (
-            max((ctx.now - c.published_at).total_seconds() / 3600, 0.0)
-            if c.published_at
-            else 1e6
+        age_hours = max(now - c.published_at.timestamp(), 0.0) / 3600 if c.published_at else 1e6
+        sources = c.sources
+        contributions = (
+            ("following", w["following"] * (c.author_id in followed)),
+            ("interacted", w["interacted"] * ("interacted" in sources)),
+            ("character", w["character"] * sources.get("character", 0.0)),
+            ("topic", w["topic"] * float(wanted[index])),
+            ("fewer", w["fewer"] * float(unwanted[index])),
+            ("trending", w["trending"] * sources.get("trending", 0.0)),
+            ("remix_inspiring", w["remix_inspiring"] * sources.get("remix_inspiring", 0.0)),
+            ("fresh", w["fresh"] * 0.5 ** (age_hours / FRESH_HALF_LIFE_HOURS)),
+            ("popular", w["popular"]
+             * min(math.log1p(c.like_count + 2 * c.comment_count) / 8.0, 1.0)),
+            ("exploration", w["exploration"] * sources.get("exploration", 0.0)),
         )
-        features = {
-            "following": 1.0 if c.author_id in ctx.followed else 0.0,
-            "interacted": c.sources.get("interacted", 0.0) and 1.0,
-            "character": c.sources.get("character", 0.0),
-            "topic": float(wanted[index]),
-            "fewer": float(unwanted[index]),
-            "trending": c.sources.get("trending", 0.0),
-            "remix_inspiring": c.sources.get("remix_inspiring", 0.0),
-            "fresh": 0.5 ** (age_hours / FRESH_HALF_LIFE_HOURS),
-            "popular": min(math.log1p(c.like_count + 2 * c.comment_count) / 8.0, 1.0),
-            "exploration": c.sources.get("exploration", 0.0),
-        }
-        contributions = {name: WEIGHTS[name] * value for name, value in features.items()}
-        c.features = {name: round(value, 4) for name, value in features.items() if value}
-        c.score = round(sum(contributions.values()), 4)
-        c.reason = max(contributions, key=lambda name: contributions[name])
+        total = 0.0
+        best_name, best_value = "fresh", -1.0
+        for name, value in contributions:
+            total += value
+            if value > best_value:
+                best_name, best_value = name, value
+        c.score = round(total, 4)
+        c.reason = best_name
     return items
 
 

@@ -191,11 +191,12 @@ def _page_from(
     snapshot was taken are skipped."""
     slice_ = snapshot.entries[offset : offset + limit]
     ids = [entry[0] for entry in slice_]
+    # The status is checked here rather than in SQL, so SQLite looks the ids up
+    # directly instead of walking the published-videos index.
     videos = {
         v.id: v
-        for v in session.scalars(
-            select(Video).where(Video.id.in_(ids), Video.status == PUBLISHED)
-        )
+        for v in session.scalars(select(Video).where(Video.id.in_(ids)))
+        if v.status == PUBLISHED
     } if ids else {}
     hidden = social.hidden_user_ids(session, viewer.id if viewer else None)
     dropped: set[str] = set()

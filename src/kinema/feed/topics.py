@@ -44,6 +44,7 @@ _STOPWORDS = frozenset(
 _word_vectors: dict[str, np.ndarray] = {}
 
 
+@lru_cache(maxsize=100_000)
 def video_words(text: str) -> tuple[str, ...]:
     """The content words of a video's prompt and caption, in order, without repeats."""
     seen: dict[str, None] = {}
