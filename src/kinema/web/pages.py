@@ -374,6 +374,43 @@ def offline_page(request: Request) -> HTMLResponse:
     )
 
 
+# ------------------------------------------------------------ moderation and provenance
+
+
+@router.get("/moderation", response_class=HTMLResponse, response_model=None)
+def moderation_page(
+    request: Request, user: PageUser, session: SessionDep
+) -> HTMLResponse | RedirectResponse:
+    """The moderation queue (moderators only): open reports with their content, and
+    appeals waiting for a decision."""
+    from kinema.safety import service as safety
+
+    if user is None:
+        return _sign_in_first(request)
+    if not safety.is_moderator(user):
+        return _not_found(request, user, "There is nothing at this address.")
+    return _render(
+        request,
+        "moderation.html",
+        user,
+        page_name="moderation",
+        items=safety.moderation_queue(session, user),
+        appeals=safety.open_appeals(session, user),
+    )
+
+
+@router.get("/provenance", response_class=HTMLResponse)
+def provenance_page(request: Request, user: PageUser, settings: SettingsDep) -> HTMLResponse:
+    """Anyone can upload a video or picture and learn whether it was made here."""
+    return _render(
+        request,
+        "provenance.html",
+        user,
+        page_name="provenance",
+        limit_mb=settings.max_video_upload_bytes // 1_048_576,
+    )
+
+
 # ------------------------------------------------------------------------ PWA files
 
 
