@@ -229,3 +229,10 @@ def test_word_salad_never_breaks_the_planner() -> None:
         assert plan.shots and sum(s.duration for s in plan.shots) == pytest.approx(plan.seconds)
         instruction = " ".join(chooser.choice(words) for _ in range(chooser.randint(0, 8)))
         assert edit_plan(plan, instruction).shots
+
+
+def test_people_are_drawn_doing_their_action() -> None:
+    assert _shot("a person surfs").subjects[0].glyph == "🏄"
+    assert _shot("a woman runs").subjects[0].glyph == "🏃"
+    assert _shot("a man dances").subjects[0].glyph == "🕺"
+    assert _shot("a woman sits").subjects[0].glyph == "👩"

@@ -348,6 +348,22 @@ def _attach(spec: _ShotSpec, index: int, color: tuple[int, int, int] | None, siz
     return i
 
 
+# People have emoji that show them doing things; a surfing person looks like one.
+_PEOPLE = frozenset(("person", "man", "woman", "boy", "girl", "child", "kid", "adult"))
+_ACTION_GLYPHS = {
+    "surf": "🏄", "swim": "🏊", "run": "🏃", "chase": "🏃", "walk": "🚶", "dance": "💃",
+    "fall": "🤸", "drive": "🚴",
+}
+
+
+def _action_glyph(noun: str, action: str | None) -> str | None:
+    if noun not in _PEOPLE or action is None:
+        return None
+    if action == "dance" and noun in ("man", "boy"):
+        return "🕺"
+    return _ACTION_GLYPHS.get(action)
+
+
 def _default_setting(groups: list[_Group]) -> str:
     nouns = {g.noun for g in groups}
     actions = {g.action for g in groups}
@@ -428,6 +444,9 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 y = float(rng.uniform(0.35, 0.65))
             elif air:
                 y = float(rng.uniform(0.22, 0.42))
+            elif setting == "beach" and g.action in ("surf", "swim"):
+                y = float(rng.uniform(0.62, 0.68))  # out on the water, not on the sand
+                depth = max(depth, 0.45)
             else:
                 y = 0.78 + 0.12 * (0.6 - depth)
             px, py, pd = g.placement
@@ -446,7 +465,8 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
             if g.count > 1:
                 name = f"{name} {j + 1}" if g.character is None else name
             subjects.append(Subject(
-                id=sid, noun=g.noun, glyph=g.glyph, name=name,
+                id=sid, noun=g.noun, glyph=_action_glyph(g.noun, g.action) or g.glyph,
+                name=name,
                 character=g.character.handle if g.character else None,
                 color=g.color, scale=round(scale, 4), x=round(x, 4), y=round(y, 4),
                 depth=round(depth, 4), action=g.action or "idle",

@@ -569,7 +569,8 @@ class FrameRenderer:
                 if len(self._art_cache) > 400:  # rotations and sizes vary; keep memory flat
                     self._art_cache.clear()
                 self._art_cache[key] = art
-            if ground and subject.action not in ("fly",) and subject.y > 0.55:
+            in_water = shot.setting == "beach" and subject.action in ("surf", "swim")
+            if ground and not in_water and subject.action != "fly" and subject.y > 0.55:
                 base_y = self._to_screen(p.x, subject.y, subject.depth, cam)[1]
                 sw = max(4, int(art.width * 0.8))
                 mask = shadow_mask(sw - sw % 4, max(4, (sw // 6) - (sw // 6) % 2))
