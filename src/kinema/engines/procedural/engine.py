@@ -189,6 +189,8 @@ class ProceduralEngine:
         output = Path(request.output)
         output.parent.mkdir(parents=True, exist_ok=True)
         thumbnail = output.with_suffix(".jpg")
+        if thumbnail == output:  # never let the poster overwrite the video
+            thumbnail = output.with_name(output.name + ".poster.jpg")
         try:
             self._render_and_encode(plan, inputs, clips, output, thumbnail, report)
         except BrokenProcessPool as exc:
