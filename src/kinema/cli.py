@@ -292,12 +292,14 @@ def generate(
     output: Annotated[
         Path | None, typer.Option("-o", "--output", help="Where to write the MP4.")
     ] = None,
-    seconds: Annotated[str, typer.Option(help="Length in seconds, 1-20.")] = "8",
-    size: Annotated[str, typer.Option(help="WIDTHxHEIGHT, even, 128-1920 per side.")] = (
-        "720x1280"
-    ),
-    fps: Annotated[str, typer.Option(help="Frames per second, 1-60.")] = "24",
-    seed: Annotated[str, typer.Option(help="Same seed, same video.")] = "0",
+    seconds: Annotated[
+        str, typer.Option(metavar="N", help="Length in seconds, 1-20.")
+    ] = "8",
+    size: Annotated[
+        str, typer.Option(metavar="WxH", help="Even sides from 128 to 1920.")
+    ] = "720x1280",
+    fps: Annotated[str, typer.Option(metavar="N", help="Frames per second, 1-60.")] = "24",
+    seed: Annotated[str, typer.Option(metavar="N", help="Same seed, same video.")] = "0",
     image: Annotated[
         Path | None, typer.Option(help="A picture that becomes the scene.")
     ] = None,
