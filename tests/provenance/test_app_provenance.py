@@ -203,3 +203,16 @@ def test_refused_dialogue_fails_the_job_without_a_video(
     assert "self-harm" in job["error"] or "harass" in job["error"]
     drafts = alice.get("/api/me/drafts").json()["items"]
     assert [d["id"] for d in drafts] == [video_id]
+
+
+def test_checks_are_rate_limited_per_caller(
+    runtime: Runtime, client: TestClient, tmp_path: Path
+) -> None:
+    photo = tmp_path / "coffee.png"
+    cv2.imwrite(str(photo), cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR))
+    answers = [
+        client.post("/api/provenance/check", files={"file": ("c.png", photo.read_bytes())})
+        for _ in range(12)
+    ]
+    codes = [answer.status_code for answer in answers]
+    assert codes[:10] == [200] * 10 and codes[-1] == 429

@@ -204,3 +204,22 @@ def test_captions_and_comments_are_moderated(
     assert bob.get(f"/api/videos/{video_id}/comments").json()["items"] == []
     fine = bob.post(f"/api/videos/{video_id}/comments", json={"text": "So cute, love the ending!"})
     assert fine.status_code == 201, fine.text
+
+
+def test_rendered_frames_need_a_strong_or_corroborated_nudity_detection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from kinema.safety import service
+
+    frame = np.zeros((64, 64, 3), np.uint8)
+    exposed = Detection("FEMALE_BREAST_EXPOSED", 0.6, (0, 0, 30, 30))
+
+    def seen(*detections: Detection) -> bool:
+        monkeypatch.setattr(service, "detect", lambda image: list(detections))
+        return not service.check_rendered_frames([frame, frame]).allowed
+
+    # A drawn night sky once read as skin: alone and unsure, it does not refuse a video.
+    assert not seen(exposed, exposed)
+    assert seen(exposed, Detection("FACE_FEMALE", 0.7, (30, 0, 20, 20)))
+    assert seen(Detection("FEMALE_GENITALIA_EXPOSED", 0.9, (0, 0, 30, 30)))
+    assert not seen(Detection("FACE_MALE", 0.9, (0, 0, 30, 30)))

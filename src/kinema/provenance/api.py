@@ -8,16 +8,19 @@ import tempfile
 from pathlib import Path
 
 import anyio
-from fastapi import APIRouter, File, UploadFile
+from fastapi import APIRouter, File, Request, UploadFile
 from pydantic import BaseModel
 
-from kinema.api.deps import OptionalUser, RuntimeDep, SessionDep
+from kinema.accounts.service import RateLimit, consume_rate_limit
+from kinema.api.deps import OptionalUser, RuntimeDep, SessionDep, client_ip
 from kinema.errors import InvalidInput, TooLarge
 from kinema.provenance import service
 
 router = APIRouter(prefix="/api", tags=["provenance"])
 
 CHUNK = 1024 * 1024
+# Each check decodes a whole video: a burst of a few, then one every 10 seconds.
+CHECKS_PER_CALLER = RateLimit(capacity=10, refill_seconds=10)
 
 
 class ProvenanceCheckOut(BaseModel):
@@ -31,10 +34,16 @@ class ProvenanceCheckOut(BaseModel):
 
 @router.post("/provenance/check")
 async def check(
-    viewer: OptionalUser, session: SessionDep, runtime: RuntimeDep, file: UploadFile = File(...)
+    request: Request,
+    viewer: OptionalUser,
+    session: SessionDep,
+    runtime: RuntimeDep,
+    file: UploadFile = File(...),
 ) -> ProvenanceCheckOut:
     """Upload a video or an image: did it come from this instance, from which video (if
     you may see it), and how similar is it (0-1)? Works without an account."""
+    caller = viewer.id if viewer is not None else f"ip:{client_ip(request) or 'unknown'}"
+    consume_rate_limit(runtime.sessions, f"provenance-check:{caller}", CHECKS_PER_CALLER)
     limit = runtime.settings.max_video_upload_bytes
     scratch_root = runtime.settings.data_dir / "tmp"
     scratch_root.mkdir(parents=True, exist_ok=True)

@@ -15,11 +15,13 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import av
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
 from kinema.errors import InvalidInput, NotFound
+from kinema.media.probe import probe_video
 from kinema.provenance.fingerprint import (
     MATCH_THRESHOLD,
     Fingerprint,
@@ -37,6 +39,8 @@ SIGNING_DIR = Path("keys") / "c2pa"
 # A copy can be a little longer than what it was cut from (padding, a re-muxed tail);
 # anything longer than this cannot be an excerpt of a known video.
 LENGTH_SLACK_SECONDS = 1.0
+MAX_CHECK_SECONDS = 600
+MAX_CHECK_PIXELS = 3840 * 2160
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
@@ -146,6 +150,21 @@ def _is_image(path: Path) -> bool:
     return head.startswith(_IMAGE_SIGNATURES) or (head[:4] == b"RIFF" and head[8:12] == b"WEBP")
 
 
+def _check_length(path: Path) -> None:
+    """Refuse videos too long or too large to compare in reasonable time."""
+    try:
+        facts = probe_video(path)
+    except (av.error.FFmpegError, IndexError, OSError) as exc:
+        raise InvalidInput("That file is not a video or picture Kinema can read.") from exc
+    if facts.seconds > MAX_CHECK_SECONDS:
+        raise InvalidInput(
+            f"That video is {facts.seconds / 60:.0f} minutes long; Kinema checks videos of up "
+            f"to {MAX_CHECK_SECONDS // 60} minutes. Cut the part you want to check."
+        )
+    if facts.width * facts.height > MAX_CHECK_PIXELS:
+        raise InvalidInput("That video is larger than 4K; check a smaller copy.")
+
+
 def check_file(
     session: Session, settings: Settings, viewer: User | None, path: Path
 ) -> ProvenanceCheck:
@@ -159,6 +178,7 @@ def check_file(
     if is_image:
         candidate = fingerprint_image(path)
     else:
+        _check_length(path)
         candidate = fingerprint_video(path)
         if len(candidate.frame_times) == 0:
             raise InvalidInput("That video has no pictures Kinema can read.")
