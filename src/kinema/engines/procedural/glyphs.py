@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import threading
 from functools import lru_cache
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from PIL import Image, ImageDraw, ImageFilter, ImageFont
 # so a subject growing frame by frame does not re-rasterise the font every frame.
 _RASTER_SIZES = (64, 128, 256, 512)
 SIZE_STEP = 4  # px: subject heights are rounded to this to keep the cache small
+# One FreeType face must not be used by two threads at once (servers render in threads).
+_font_lock = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -30,10 +33,11 @@ def _font(size: int) -> ImageFont.FreeTypeFont:
 @lru_cache(maxsize=512)
 def _raster(glyph: str, size: int) -> Image.Image:
     """The glyph drawn in colour at about ``size`` px, cropped to its visible pixels."""
-    font = _font(size)
     pad = size // 4
     canvas = Image.new("RGBA", (size * 2 + pad, size * 2 + pad), (0, 0, 0, 0))
-    ImageDraw.Draw(canvas).text((pad, pad), glyph, font=font, embedded_color=True)
+    with _font_lock:
+        font = _font(size)
+        ImageDraw.Draw(canvas).text((pad, pad), glyph, font=font, embedded_color=True)
     box = canvas.getbbox()
     if box is None:  # not in the font: a plain disc keeps the subject visible
         canvas = Image.new("RGBA", (size, size), (0, 0, 0, 0))
@@ -92,4 +96,7 @@ def shadow_mask(width: int, height: int) -> Image.Image:
 
 def glyph_renders(glyph: str) -> bool:
     """Whether the OpenMoji font has artwork for this emoji."""
-    return _raster(glyph, 64).getbbox() is not None and _font(64).getbbox(glyph) != (0, 0, 0, 0)
+    if _raster(glyph, 64).getbbox() is None:
+        return False
+    with _font_lock:
+        return _font(64).getbbox(glyph) != (0, 0, 0, 0)
