@@ -87,8 +87,9 @@ class _ShotSpec:
     style: str | None = None
     mood: str | None = None
     groups: list[_Group] = field(default_factory=list)
-    # (group index or None for a narrator / inherited subject by pronoun, text, language)
-    lines: list[tuple[int | None, str, str | None, bool]] = field(default_factory=list)
+    # (speaking group's index, or None for a narrator or a subject carried over from the
+    # previous shot; text; language if the prompt says or the script shows it)
+    lines: list[tuple[int | None, str, str | None]] = field(default_factory=list)
     pronoun_action: str | None = None
     unknown: list[str] = field(default_factory=list)
     in_the_sky: bool = False  # "a cat in the sky" with no other place: the sky is the setting
@@ -177,8 +178,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             if isinstance(who, str):
                 who = None
             lang = lx.detect_language(quote) or pending_language
-            spec.lines.append((who, quote, lang, who is None and current is None
-                               and bool(spec.groups) is False))
+            spec.lines.append((who, quote, lang))
             if isinstance(who, int):
                 spec.groups[who].speaks = True
             last_line = len(spec.lines) - 1
@@ -206,8 +206,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
         if word == "in" and i + 1 < len(words) and words[i + 1] in lx.LANGUAGE_NAMES:
             code = lx.LANGUAGE_NAMES[words[i + 1]]
             if last_line is not None and prev.startswith("\u0000"):
-                who, quote, lang, narr = spec.lines[last_line]
-                spec.lines[last_line] = (who, quote, lx.detect_language(quote) or code, narr)
+                who, quote, _lang = spec.lines[last_line]
+                spec.lines[last_line] = (who, quote, lx.detect_language(quote) or code)
             else:
                 pending_language = code
             i += 2
@@ -588,7 +588,7 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
     shot = Shot(start=round(start, 4), duration=round(duration, 4), description=spec.text,
                 setting=setting, time_of_day=time_of_day, weather=weather, camera=camera,
                 subjects=subjects)
-    for who, text, language, _narrated in spec.lines:
+    for who, text, language in spec.lines:
         speaker: str | None = None
         if who is not None and group_ids.get(who):
             speaker = group_ids[who][0]
@@ -766,7 +766,7 @@ def _rename_subjects(plan: Plan, renamed: dict[str, str]) -> None:
 
 
 def _edit_dialogue(plan: Plan, spec: _ShotSpec, instead: bool) -> None:
-    for who, text, language, _narrated in spec.lines:
+    for who, text, language in spec.lines:
         target_shot = plan.shots[-1]
         speaker_id: str | None = None
         if who is not None and who < len(spec.groups):
