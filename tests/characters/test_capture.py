@@ -45,7 +45,10 @@ def test_challenge_is_three_digits_and_up_to_three_turns(alice: TestClient) -> N
 
 @pytest.mark.slow
 def test_person_is_verified_from_their_recording(
-    alice: TestClient, clips: Callable[..., Path], runtime, settings  # type: ignore[no-untyped-def]
+    alice: TestClient,
+    clips: Callable[..., Path],
+    runtime,
+    settings,  # type: ignore[no-untyped-def]
 ) -> None:
     ask = challenge(alice)
     clip = clips("person", phrase=ask["phrase"], turns=ask["turns"])
@@ -116,7 +119,10 @@ def test_a_pet_needs_no_face_and_is_cut_out(alice: TestClient, clips: Callable[.
 
 
 def test_bad_submissions_get_clear_errors_and_keep_nothing(
-    alice: TestClient, clips: Callable[..., Path], tmp_path: Path, runtime  # type: ignore[no-untyped-def]
+    alice: TestClient,
+    clips: Callable[..., Path],
+    tmp_path: Path,
+    runtime,  # type: ignore[no-untyped-def]
 ) -> None:
     from conftest import FPS, astronaut_portrait, write_clip
 
@@ -156,7 +162,10 @@ def test_bad_submissions_get_clear_errors_and_keep_nothing(
 
 
 def test_others_cannot_see_a_private_character(
-    alice: TestClient, make_user, api_client, clips: Callable[..., Path]  # type: ignore[no-untyped-def]
+    alice: TestClient,
+    make_user,
+    api_client,
+    clips: Callable[..., Path],  # type: ignore[no-untyped-def]
 ) -> None:
     response = submit(alice, clips("pet"), handle="rex", kind="pet")
     character_id = response.json()["character"]["id"]
@@ -170,20 +179,27 @@ def test_others_cannot_see_a_private_character(
 
 @pytest.mark.slow
 def test_one_face_one_owner(
-    alice: TestClient, make_user, api_client, clips: Callable[..., Path]  # type: ignore[no-untyped-def]
+    alice: TestClient,
+    make_user,
+    api_client,
+    clips: Callable[..., Path],  # type: ignore[no-untyped-def]
 ) -> None:
     ask = challenge(alice)
     first = submit(
-        alice, clips("person", phrase=ask["phrase"], turns=ask["turns"]),
-        handle="eileen", challenge_id=ask["id"],
+        alice,
+        clips("person", phrase=ask["phrase"], turns=ask["turns"]),
+        handle="eileen",
+        challenge_id=ask["id"],
     )
     assert character(alice, first.json()["character"]["id"])["status"] == "verified"
 
     mallory = api_client(make_user("mallory"))
     ask = challenge(mallory)
     second = submit(
-        mallory, clips("person", phrase=ask["phrase"], turns=ask["turns"]),
-        handle="not_eileen", challenge_id=ask["id"],
+        mallory,
+        clips("person", phrase=ask["phrase"], turns=ask["turns"]),
+        handle="not_eileen",
+        challenge_id=ask["id"],
     )
     found = character(mallory, second.json()["character"]["id"])
     assert found["status"] == "rejected"
