@@ -64,6 +64,10 @@ def probe_clip(path: Path) -> ClipFacts:
                 seconds = float(stream.duration * stream.time_base)
             else:
                 seconds = 0.0
+            if seconds <= 0:
+                # Browser recordings (MediaRecorder WebM) often carry no duration: read it
+                # off the last packet instead.
+                seconds = _packet_span(container, stream)
             return ClipFacts(
                 seconds=seconds,
                 width=stream.codec_context.width,
@@ -72,6 +76,14 @@ def probe_clip(path: Path) -> ClipFacts:
             )
     except av.error.FFmpegError:
         raise VerificationRefused("The file could not be read as a video.") from None
+
+
+def _packet_span(container: av.container.InputContainer, stream: av.VideoStream) -> float:
+    end = 0.0
+    for packet in container.demux(stream):
+        if packet.pts is not None and packet.time_base is not None:
+            end = max(end, float((packet.pts + (packet.duration or 0)) * packet.time_base))
+    return end
 
 
 def check_clip(facts: ClipFacts) -> None:

@@ -255,6 +255,15 @@ def create_page(request: Request, user: PageUser) -> HTMLResponse | RedirectResp
     )
 
 
+@router.get("/characters", response_class=HTMLResponse, response_model=None)
+def characters_page(request: Request, user: PageUser) -> HTMLResponse | RedirectResponse:
+    """Record a character (camera or file) and manage who may use it and where it
+    appears."""
+    if user is None:
+        return _sign_in_first(request)
+    return _render(request, "characters.html", user, page_name="characters")
+
+
 @router.get("/drafts", response_class=HTMLResponse, response_model=None)
 def drafts_page(
     request: Request, user: PageUser, session: SessionDep
