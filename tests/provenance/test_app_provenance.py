@@ -20,6 +20,7 @@ from synthetic import make_clip, reencode
 from kinema.accounts.models import User
 from kinema.engines import GenerationRequest, get_engine
 from kinema.provenance import read_credentials, read_video_id
+from kinema.provenance import service as provenance
 from kinema.provenance.signing import TRAINED_ALGORITHMIC_MEDIA
 from kinema.provenance.video import iter_frames
 from kinema.provenance.watermark import watermark_frame
@@ -120,6 +121,7 @@ def test_rendered_video_carries_watermark_hidden_id_and_signed_credentials(
 
 def test_check_recognises_copies_and_nothing_else(
     runtime: Runtime,
+    monkeypatch: pytest.MonkeyPatch,
     make_user: Callable[..., User],
     api_client: Callable[[User], TestClient],
     client: TestClient,
@@ -155,6 +157,12 @@ def test_check_recognises_copies_and_nothing_else(
     photo = tmp_path / "coffee.png"
     cv2.imwrite(str(photo), cv2.cvtColor(data.coffee(), cv2.COLOR_RGB2BGR))
     assert check(client, photo, "coffee.png")["match"] is False
+
+    # With many stored videos a picture index shortlists candidates: same answers.
+    monkeypatch.setattr(provenance, "FULL_SCAN_LIMIT", 0)
+    for copy in (half, excerpt, still):
+        assert check(alice, copy, copy.name)["video_id"] == video_id, copy.name
+    assert check(alice, stranger)["match"] is False
 
 
 def test_check_refuses_bad_files_plainly(

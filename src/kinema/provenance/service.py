@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -23,7 +24,9 @@ from kinema.accounts.models import User
 from kinema.errors import InvalidInput, NotFound
 from kinema.media.probe import probe_video
 from kinema.provenance.fingerprint import (
+    FRAME_DISTANCE,
     MATCH_THRESHOLD,
+    MIN_FRAME_QUALITY,
     Fingerprint,
     fingerprint_image,
     fingerprint_video,
@@ -39,6 +42,12 @@ SIGNING_DIR = Path("keys") / "c2pa"
 # A copy can be a little longer than what it was cut from (padding, a re-muxed tail);
 # anything longer than this cannot be an excerpt of a known video.
 LENGTH_SLACK_SECONDS = 1.0
+# Up to this many stored videos a file is compared with every one of them (about a
+# millisecond each); beyond it, a picture index shortlists the videos that share frames
+# with the file and only those are compared in full.
+FULL_SCAN_LIMIT = 2000
+# Share of the file's distinct frames a video must have for the shortlist.
+SHORTLIST_SCORE = 0.2
 MAX_CHECK_SECONDS = 600
 MAX_CHECK_PIXELS = 3840 * 2160
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
@@ -107,13 +116,12 @@ _parsed_lock = threading.Lock()
 
 
 def _known_fingerprints(session: Session, candidate: Fingerprint) -> list[Fingerprint]:
-    """Every stored fingerprint the candidate could have come from. Compared against
-    all of them for now (a few thousand compare in well under a second); the length
-    filter skips videos too short to contain the candidate."""
+    """Every stored fingerprint the candidate could have come from: videos too short to
+    contain it are left out."""
     query = select(VideoFingerprint.video_id)
     if candidate.kind == "video":
         query = query.where(VideoFingerprint.seconds >= candidate.seconds - LENGTH_SLACK_SECONDS)
-    ids = list(session.scalars(query))
+    ids = sorted(session.scalars(query))
     with _parsed_lock:
         missing = [video_id for video_id in ids if video_id not in _parsed]
     if missing:
@@ -129,6 +137,57 @@ def _known_fingerprints(session: Session, candidate: Fingerprint) -> list[Finger
                 _parsed[video_id] = fingerprint
     with _parsed_lock:
         return [_parsed[video_id] for video_id in ids if video_id in _parsed]
+
+
+_POPCOUNT = np.array([bin(value).count("1") for value in range(256)], dtype=np.uint16)
+
+
+@dataclass(frozen=True)
+class _FrameIndex:
+    """Every distinct stored frame hash, packed 32 bytes each, with the position of the
+    video it belongs to."""
+
+    ids: tuple[str, ...]
+    packed: np.ndarray
+    owner: np.ndarray
+
+
+_frame_index: _FrameIndex | None = None
+
+
+def _index_for(known: list[Fingerprint]) -> _FrameIndex:
+    global _frame_index
+    ids = tuple(item.label for item in known)
+    index = _frame_index
+    if index is not None and index.ids == ids:
+        return index
+    hashes, owners = [], []
+    for position, item in enumerate(known):
+        usable = item.frame_hashes[item.frame_quality >= MIN_FRAME_QUALITY]
+        hashes.append(np.packbits(usable.astype(bool), axis=1))
+        owners.append(np.full(len(usable), position, dtype=np.int32))
+    index = _FrameIndex(
+        ids=ids,
+        packed=np.concatenate(hashes) if hashes else np.zeros((0, 32), np.uint8),
+        owner=np.concatenate(owners) if owners else np.zeros(0, np.int32),
+    )
+    _frame_index = index
+    return index
+
+
+def _shortlist(candidate: Fingerprint, known: list[Fingerprint]) -> list[Fingerprint]:
+    """The stored videos worth comparing in full: all of them while there are few, else
+    those that contain at least ``SHORTLIST_SCORE`` of the file's distinct frames."""
+    usable = candidate.frame_hashes[candidate.frame_quality >= MIN_FRAME_QUALITY]
+    if len(known) <= FULL_SCAN_LIMIT or len(usable) == 0:
+        return known
+    index = _index_for(known)
+    hits = np.zeros(len(known), dtype=np.int32)
+    for frame in np.packbits(usable.astype(bool), axis=1):
+        distances = _POPCOUNT[np.bitwise_xor(index.packed, frame)].sum(axis=1)
+        hits[np.unique(index.owner[distances <= FRAME_DISTANCE])] += 1
+    keep = np.flatnonzero(hits >= SHORTLIST_SCORE * len(usable))
+    return [known[position] for position in keep]
 
 
 @dataclass(frozen=True)
@@ -182,7 +241,8 @@ def check_file(
         candidate = fingerprint_video(path)
         if len(candidate.frame_times) == 0:
             raise InvalidInput("That video has no pictures Kinema can read.")
-    found, score = match(candidate, _known_fingerprints(session, candidate))
+    known = _known_fingerprints(session, candidate)
+    found, score = match(candidate, _shortlist(candidate, known))
     video_id = found.label if found is not None else None
 
     signed_here = False
