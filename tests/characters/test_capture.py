@@ -204,3 +204,13 @@ def test_one_face_one_owner(
     found = character(mallory, second.json()["character"]["id"])
     assert found["status"] == "rejected"
     assert "already belongs to another account" in found["reason"]
+
+    # The same holds for pictures: her own portrait is fine for her, not for another.
+    from conftest import astronaut_portrait
+
+    buffer = io.BytesIO()
+    Image.fromarray(astronaut_portrait()).save(buffer, format="PNG")
+    photo = {"file": ("me.png", buffer.getvalue(), "image/png")}
+    assert alice.post("/api/uploads", files=photo).status_code == 201
+    refused = mallory.post("/api/uploads", files=photo)
+    assert refused.status_code == 400, refused.text
