@@ -113,6 +113,20 @@ def test_report_remove_notify_appeal_once(
     assert granted.status_code == 200 and granted.json()["appeal"]["status"] == "granted"
     assert client.get(f"/api/videos/{video_id}").json()["status"] == "published"
     assert any("appeal was granted" in text for text in moderation_notices(alice))
+    log = admin.get("/api/moderation/audit").json()["items"]
+    assert [entry["action"] for entry in log] == [
+        "role",
+        "remove",
+        "appeal",
+        "restore",
+        "appeal_granted",
+    ]
+    # Nothing is left to restore.
+    again = mod.post(
+        "/api/moderation/actions",
+        json={"action": "restore", "target_type": "video", "target_id": video_id},
+    )
+    assert again.status_code == 409
 
 
 def test_reports_are_checked(

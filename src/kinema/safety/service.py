@@ -640,6 +640,11 @@ def take_action(
         target_type, target_type
     )
 
+    if action == RESTORE and not _removed_by_moderators(session, target_type, target_id):
+        raise Conflict(
+            f"This {thing} was not removed by moderators, so there is nothing to restore.",
+            code="not_removed",
+        )
     if action in (REMOVE, RESTORE):
         if target_type == "video":
             from kinema.studio.service import set_video_removed
@@ -699,6 +704,22 @@ def take_action(
         )
     session.flush()
     return entry
+
+
+def _removed_by_moderators(session: Session, target_type: str, target_id: str) -> bool:
+    """Whether the latest remove/restore on the target was a removal (something taken
+    down another way, e.g. a character's owner withdrawing consent, stays down)."""
+    latest = session.scalar(
+        select(ModerationAction.action)
+        .where(
+            ModerationAction.target_type == target_type,
+            ModerationAction.target_id == target_id,
+            ModerationAction.action.in_((REMOVE, RESTORE)),
+        )
+        .order_by(ModerationAction.seq.desc())
+        .limit(1)
+    )
+    return latest == REMOVE
 
 
 def audit_log(
@@ -811,19 +832,34 @@ def decide_appeal(
     assert action is not None
     if action.actor_id == moderator.id and not is_admin(moderator):
         raise Forbidden("Another moderator must decide an appeal against your own decision.")
-    if grant:
-        if action.action == REMOVE and action.target_type == "video":
-            from kinema.studio.service import set_video_removed
+    undo = None
+    if grant and action.action == REMOVE:
+        # Unless it was already restored (or taken down for good another way).
+        if _removed_by_moderators(session, action.target_type, action.target_id):
+            undo = RESTORE
+            if action.target_type == "video":
+                from kinema.studio.service import set_video_removed
 
-            set_video_removed(session, action.target_id, removed=False)
-        elif action.action == REMOVE and action.target_type == "comment":
-            _set_comment_status(session, action.target_id, visible=True)
-        elif action.action == SUSPEND:
-            from kinema.accounts.service import set_suspended
+                set_video_removed(session, action.target_id, removed=False)
+            else:
+                _set_comment_status(session, action.target_id, visible=True)
+    elif grant and action.action == SUSPEND:
+        from kinema.accounts.service import set_suspended
 
-            person = session.get(User, action.target_id)
-            if person is not None:
-                set_suspended(session, person, False)
+        person = session.get(User, action.target_id)
+        if person is not None and person.is_suspended:
+            undo = UNSUSPEND
+            set_suspended(session, person, False)
+    if undo is not None:
+        _log(
+            session,
+            actor=moderator,
+            action=undo,
+            target_type=action.target_type,
+            target_id=action.target_id,
+            target_user_id=action.target_user_id,
+            note=f"appeal {appeal.id} granted",
+        )
     appeal.status = APPEAL_GRANTED if grant else APPEAL_DENIED
     appeal.decided_at = utcnow()
     _log(
