@@ -46,6 +46,7 @@ def test_owner_sees_drafts_is_notified_and_takes_a_video_down(cast: dict[str, An
     owner, author, pet = cast["owner"], cast["author"], cast["pet"]
     draft = make_video(author, "@rex runs across a sunny meadow")
     assert draft["status"] == "draft"
+    assert draft["characters"] == [{"handle": "rex", "name": "Rex", "kind": "pet"}]
 
     listed = owner.get(f"/api/characters/{pet['id']}/appearances").json()["items"]
     assert [(a["video_id"], a["author"], a["status"]) for a in listed] == [

@@ -877,3 +877,20 @@ def matches_own_character(session: Session, user: User, image: Path | bytes | np
         if known is not None and descriptor_distance(known, found.descriptor) < SAME_FACE_DISTANCE:
             return True
     return False
+
+
+def characters_by_video(session: Session, video_ids: list[str]) -> dict[str, list[dict[str, str]]]:
+    """``{video_id: [{"handle", "name", "kind"}, ...]}`` for the videos' characters, in
+    one query (for the ``characters`` field of a video)."""
+    found: dict[str, list[dict[str, str]]] = {}
+    if not video_ids:
+        return found
+    rows = session.execute(
+        select(CharacterAppearance.video_id, Character.handle, Character.name, Character.kind)
+        .join(Character, Character.id == CharacterAppearance.character_id)
+        .where(CharacterAppearance.video_id.in_(video_ids))
+        .order_by(Character.handle)
+    ).all()
+    for video_id, handle, name, kind in rows:
+        found.setdefault(str(video_id), []).append({"handle": handle, "name": name, "kind": kind})
+    return found

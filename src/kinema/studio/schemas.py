@@ -151,10 +151,17 @@ def present_videos(session: Session, videos: Sequence[Video]) -> list[VideoOut]:
             select(User.id, User.handle, User.display_name).where(User.id.in_(author_ids))
         ):
             authors[user_id] = AuthorOut(id=user_id, handle=handle, display_name=display_name)
-    return [
+    presented = [
         VideoOut.of(video, authors.get(video.author_id) or AuthorOut(id=video.author_id, handle=""))
         for video in videos
     ]
+    # The characters (cameos) each video shows, from the characters domain.
+    from kinema.characters.service import characters_by_video
+
+    cast = characters_by_video(session, [video.id for video in videos])
+    for out in presented:
+        out.characters = cast.get(out.id, [])
+    return presented
 
 
 def present_video(session: Session, video: Video) -> VideoOut:
