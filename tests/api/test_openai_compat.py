@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import base64
 import importlib.util
-import inspect
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -40,13 +39,6 @@ def renders() -> None:
     """Tests that render need the default engine."""
     if importlib.util.find_spec("kinema.engines.procedural.engine") is None:
         pytest.skip("the procedural engine is not installed")
-
-
-def _studio_moderates() -> bool:
-    from kinema.studio import service
-
-    source = inspect.getsource(service)
-    return "moderate_text" in source or "ModerationBlocked" in source
 
 
 @pytest.fixture
@@ -389,8 +381,6 @@ def test_input_reference_image_starts_the_video(
 def test_moderated_prompt_is_refused_with_moderation_blocked(
     openai_client: Callable[..., OpenAI], make_user: Callable[..., User], runtime: Runtime
 ) -> None:
-    if not _studio_moderates():
-        pytest.skip("the studio does not moderate prompts yet")
     runtime.huey.immediate = False
     client = openai_client(make_user("alice"))
     with pytest.raises(openai.BadRequestError) as caught:
