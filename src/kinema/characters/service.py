@@ -217,12 +217,9 @@ def submit_character(
     session.flush()
     character_id, clip_key = character.id, character.clip_key
 
-    def forget_clip(_session: Session, _previous: object) -> None:
-        runtime.storage.delete(clip_key)
+    from kinema.studio.service import _after_rollback
 
-    from sqlalchemy import event
-
-    event.listen(session, "after_soft_rollback", forget_clip, once=True)
+    _after_rollback(session, lambda: runtime.storage.delete(clip_key))
     _after_commit(session, lambda: _enqueue_verification(runtime, character_id))
     return character
 
