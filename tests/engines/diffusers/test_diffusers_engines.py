@@ -43,8 +43,8 @@ def decode(path: Path) -> tuple[np.ndarray, np.ndarray, dict[str, Any]]:
             "audio_codec": audio.codec_context.name,
             "sample_rate": audio.codec_context.sample_rate,
             "channels": audio.codec_context.channels,
-            "fps": float(video.average_rate),
-            "duration": float(container.duration) / 1e6,
+            "fps": float(video.average_rate or 0),
+            "duration": float(container.duration or 0) / 1e6,
         }
         frames = np.stack([f.to_ndarray(format="rgb24") for f in container.decode(video)])
     with av.open(str(path)) as container:
