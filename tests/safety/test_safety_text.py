@@ -19,6 +19,8 @@ from kinema.safety import moderate_text
         "a cat surfing a wave at sunset",
         "a trump card on a poker table",
         "a drake swimming in a pond",
+        "This is killing it!",
+        "Wow!! this dance is fire!",
     ],
 )
 def test_ordinary_phrases_pass(text: str) -> None:

@@ -94,8 +94,15 @@ def deobfuscate(text: str) -> str:
     """``plain`` plus leetspeak inside words and spaced-out letters joined up."""
     text = plain(text)
     text = _SPACED_LETTERS.sub(lambda m: _SEPARATORS.sub("", m.group(0)), text)
-    text = _MIXED_WORD.sub(lambda m: m.group(0).translate(_LEET), text)
+    text = _MIXED_WORD.sub(_undo_leet, text)
     return text
+
+
+def _undo_leet(match: re.Match[str]) -> str:
+    # "!" ending a word is punctuation ("killing it!"), not an "i".
+    word = match.group(0)
+    core = word.rstrip("!")
+    return core.translate(_LEET) + word[len(core) :]
 
 
 def views(text: str) -> list[str]:
