@@ -277,6 +277,13 @@ def drafts_page(
     )
 
 
+@router.get("/feed", response_class=HTMLResponse)
+def feed_page(request: Request, user: PageUser) -> HTMLResponse:
+    """The vertical feed: one full-screen video at a time, swiped (or j/k, arrows),
+    with like, comment, remix and share. Signed-out visitors see the shared feed."""
+    return _render(request, "feed.html", user, page_name="feed", active_tab="feed")
+
+
 @dataclass
 class _ShareCard:
     """Open Graph fields for a published video's link preview."""
