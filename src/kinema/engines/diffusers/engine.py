@@ -263,10 +263,7 @@ class DiffusersEngine:
             report("load", 1.0)
             inputs, parent_frames, parent_fps = self._inputs(request, mode)
             pipe = self.pipeline_for(mode)
-            steps = self.options.steps or self.family.steps
-            guidance = self.options.guidance
-            if guidance is None:
-                guidance = self.family.guidance
+            steps, guidance = self.steps_and_guidance()
             output = self._run(pipe, inputs, steps, guidance, request.seed, report, should_cancel)
             seconds_made = self._clip_seconds(request, mode)
             frames = self._frames_out(output, inputs.shape, request, seconds_made)
@@ -372,6 +369,48 @@ class DiffusersEngine:
                 )
         return inputs, parent_frames, parent_fps
 
+    def steps_and_guidance(self) -> tuple[int, float]:
+        """The denoising steps and guidance scale this engine runs with."""
+        steps = self.options.steps or self.family.steps
+        guidance = self.options.guidance
+        return steps, self.family.guidance if guidance is None else guidance
+
+    def call_arguments(self, request: GenerationRequest) -> tuple[Any, dict[str, Any]]:
+        """The pipeline and the exact arguments this engine passes it for ``request``,
+        without the progress callback (used to compare against calling diffusers
+        directly)."""
+        request.validate()
+        mode = self._mode(request)
+        self.load()
+        inputs, _, _ = self._inputs(request, mode)
+        pipe = self.pipeline_for(mode)
+        steps, guidance = self.steps_and_guidance()
+        return pipe, self._arguments(pipe, inputs, steps, guidance, request.seed)
+
+    def _arguments(
+        self, pipe: Any, inputs: Inputs, steps: int, guidance: float, seed: int
+    ) -> dict[str, Any]:
+        import torch
+
+        arguments: dict[str, Any] = {
+            "prompt": inputs.prompt,
+            "height": inputs.shape.height,
+            "width": inputs.shape.width,
+            "num_frames": inputs.shape.frames,
+            "num_inference_steps": steps,
+            "guidance_scale": guidance,
+            "generator": torch.Generator(device="cpu").manual_seed(seed),
+            "output_type": "np",
+        }
+        if self.family.negative_prompt:
+            arguments["negative_prompt"] = self.family.negative_prompt
+        tokenizer = getattr(pipe, "tokenizer", None)
+        limit = getattr(tokenizer, "model_max_length", None)
+        if isinstance(limit, int) and 0 < limit < 100_000:
+            arguments["max_sequence_length"] = limit
+        arguments.update(self.pipeline_arguments(pipe, inputs))
+        return {k: v for k, v in arguments.items() if v is not _DROP}
+
     def _run(
         self, pipe: Any, inputs: Inputs, steps: int, guidance: float, seed: int,
         report: ProgressCallback, should_cancel: CancelCheck | None,
@@ -387,27 +426,9 @@ class DiffusersEngine:
             report("denoise", min(1.0, (step + 1) / total))
             return tensors
 
-        generator = torch.Generator(device="cpu").manual_seed(seed)
-        arguments: dict[str, Any] = {
-            "prompt": inputs.prompt,
-            "height": inputs.shape.height,
-            "width": inputs.shape.width,
-            "num_frames": inputs.shape.frames,
-            "num_inference_steps": steps,
-            "guidance_scale": guidance,
-            "generator": generator,
-            "output_type": "np",
-            "callback_on_step_end": on_step_end,
-            "callback_on_step_end_tensor_inputs": ["latents"],
-        }
-        if self.family.negative_prompt:
-            arguments["negative_prompt"] = self.family.negative_prompt
-        tokenizer = getattr(pipe, "tokenizer", None)
-        limit = getattr(tokenizer, "model_max_length", None)
-        if isinstance(limit, int) and 0 < limit < 100_000:
-            arguments["max_sequence_length"] = limit
-        arguments.update(self.pipeline_arguments(pipe, inputs))
-        arguments = {k: v for k, v in arguments.items() if v is not _DROP}
+        arguments = self._arguments(pipe, inputs, steps, guidance, seed)
+        arguments["callback_on_step_end"] = on_step_end
+        arguments["callback_on_step_end_tensor_inputs"] = ["latents"]
         report("denoise", 0.0)
         try:
             with torch.inference_mode():
