@@ -51,6 +51,9 @@ def test_comments_are_capped_paginated_and_notified(
     assert too_long.json()["error"]["code"] == "comment_too_long"
     assert as_bob.post(f"/api/videos/{video.id}/comments", json={"text": "   "}).status_code \
         == 400
+    refused = as_bob.post(f"/api/videos/{video.id}/comments", json={"text": "go kill yourself"})
+    assert refused.status_code == 400
+    assert refused.json()["error"]["code"] == "moderation_blocked"
     for n in range(7):
         made = as_bob.post(f"/api/videos/{video.id}/comments", json={"text": f"nice {n}"})
         assert made.status_code == 201

@@ -368,7 +368,8 @@ def _change_counter(session: Session, video: Video, column: str, delta: int) -> 
 
 
 def add_comment(session: Session, user: User, video_id: str, text: str) -> Comment:
-    """Comment on a published video (at most ``MAX_COMMENT_CHARS`` characters)."""
+    """Comment on a published video (at most ``MAX_COMMENT_CHARS`` characters). Harmful
+    comments are refused by moderation (``ModerationBlocked``)."""
     video = _published_video(session, user, video_id)
     clean = (text or "").strip()
     if not clean:
@@ -379,6 +380,7 @@ def add_comment(session: Session, user: User, video_id: str, text: str) -> Comme
             f"{len(clean)}.",
             code="comment_too_long",
         )
+    safety.moderate(session, user, clean, "comment")
     safety.moderate(session, user, clean, "comment")
     comment = Comment(id=new_id("cmt"), video_id=video.id, author_id=user.id, text=clean,
                       status=VISIBLE, created_at=utcnow())
