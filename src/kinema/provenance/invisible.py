@@ -22,11 +22,9 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-import pywt
-from scipy.fft import dctn, idctn
 
 from kinema.errors import InvalidInput
-from kinema.provenance.video import iter_frames
+from kinema.provenance.video import iter_luma
 
 GRID = 256
 BLOCK = 4
@@ -40,6 +38,8 @@ UNSURE_BITS = 10
 EMBED_PASSES = 2
 LAYOUTS = 4
 SECONDS_PER_LAYOUT = 0.5
+# Black and white in video-range luma.
+_BLACK, _WHITE = 16, 235
 ID_PREFIX = "vid_"
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
 _BODY_CHARS = 26
@@ -58,6 +58,11 @@ def _id_to_bits(video_id: str) -> np.ndarray:
     bits = [(value >> (_BODY_CHARS * 5 - 1 - i)) & 1 for i in range(_BODY_CHARS * 5)]
     bits += [(crc >> (15 - i)) & 1 for i in range(16)]
     return np.array(bits, dtype=np.uint8)
+
+
+def check_video_id(video_id: str) -> None:
+    """Raise ``InvalidInput`` unless ``video_id`` is a Kinema video id the mark can carry."""
+    _id_to_bits(video_id)
 
 
 def _bits_to_id(bits: np.ndarray) -> str | None:
@@ -90,46 +95,62 @@ def layout_at(seconds: float) -> int:
     return int(seconds / SECONDS_PER_LAYOUT) % LAYOUTS
 
 
+@lru_cache(maxsize=64)
+def _wanted_signs(video_id: str, layout: int) -> np.ndarray:
+    """+1 / -1 per pair of blocks: the bit each pair must say under shuffle ``layout``."""
+    signs = np.where(_id_to_bits(video_id)[_layouts()[layout % LAYOUTS]] == 1, 1.0, -1.0)
+    signs.setflags(write=False)
+    return signs
+
+
 def _luma(frame: np.ndarray) -> np.ndarray:
     if frame.dtype != np.float32:
         frame = frame.astype(np.float32)
     return np.asarray(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
 
 
-def _block_coefficients(luma_grid: np.ndarray) -> tuple[np.ndarray, tuple[np.ndarray, ...]]:
-    low, details = pywt.dwt2(luma_grid, "haar")
-    n = low.shape[0] // BLOCK
-    blocks = low.reshape(n, BLOCK, n, BLOCK).transpose(0, 2, 1, 3).reshape(-1, BLOCK, BLOCK)
-    return dctn(blocks, axes=(1, 2), norm="ortho"), details
-
-
 def _to_grid(frame: np.ndarray) -> np.ndarray:
     return cv2.resize(_luma(frame), (GRID, GRID), interpolation=cv2.INTER_AREA)
 
 
+def _grid_from_luma(luma: np.ndarray) -> np.ndarray:
+    return cv2.resize(luma, (GRID, GRID), interpolation=cv2.INTER_AREA)
+
+
 def _pair_differences(luma_grid: np.ndarray) -> np.ndarray:
-    coefficients, _ = _block_coefficients(luma_grid)
-    dc = coefficients[:, 0, 0]
-    return np.asarray(dc[0::2] - dc[1::2])
+    # The DC coefficient of a 4x4 block of the Haar low band is the sum of the 8x8 grid
+    # pixels under it over 8 (each low-band value is half the sum of its 2x2 pixels, the
+    # orthonormal DC a quarter of its 16 values): summed directly, the same numbers
+    # without running the transforms.
+    n = GRID // 2 // BLOCK
+    side = GRID // n
+    dc = luma_grid.reshape(n, side, n, side).sum(axis=(1, 3), dtype=np.float64) / 8.0
+    flat = dc.reshape(-1)
+    return np.asarray(flat[0::2] - flat[1::2])
+
+
+def _block_changes(change: np.ndarray) -> np.ndarray:
+    """The brightness change (grey levels) of each of the 32x32 blocks that moves each
+    pair's DC difference by ``change``: a DC unit is 8x the mean level of a block."""
+    n = GRID // 2 // BLOCK
+    blocks = np.empty(n * n, dtype=np.float32)
+    blocks[0::2] = change / 16.0
+    blocks[1::2] = -change / 16.0
+    return blocks.reshape(n, n)
 
 
 def _pair_residual(change: np.ndarray) -> np.ndarray:
     """The brightness change on the grid that moves each pair's DC difference by
     ``change`` (half up on the left block, half down on the right)."""
-    n = GRID // 2 // BLOCK
-    coefficients = np.zeros((n * n, BLOCK, BLOCK))
-    coefficients[0::2, 0, 0] = change / 2.0
-    coefficients[1::2, 0, 0] = -change / 2.0
-    blocks = idctn(coefficients, axes=(1, 2), norm="ortho")
-    low = blocks.reshape(n, n, BLOCK, BLOCK).transpose(0, 2, 1, 3).reshape(n * BLOCK, n * BLOCK)
-    zeros = np.zeros_like(low)
-    return np.asarray(pywt.idwt2((low, (zeros, zeros, zeros)), "haar"))
+    return np.asarray(
+        cv2.resize(_block_changes(change), (GRID, GRID), interpolation=cv2.INTER_NEAREST)
+    )
 
 
 def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0) -> np.ndarray:
     """Return ``frame`` (H x W x 3 uint8 RGB) carrying ``video_id`` invisibly, spread
     with shuffle number ``layout`` (see ``layout_at``)."""
-    want = np.where(_id_to_bits(video_id)[_layouts()[layout % LAYOUTS]] == 1, 1.0, -1.0)
+    want = _wanted_signs(video_id, layout)
     height, width = frame.shape[:2]
     out = frame.astype(np.float32)
     spent = np.zeros_like(want)
@@ -156,8 +177,59 @@ def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0
     return np.round(out).astype(np.uint8)
 
 
+@lru_cache(maxsize=8)
+def _level_planes(shape: tuple[int, ...]) -> tuple[np.ndarray, np.ndarray]:
+    """Planes of video-range black and white, to bound a luma plane pixel by pixel."""
+    black = np.full(shape, _BLACK, dtype=np.uint8)
+    white = np.full(shape, _WHITE, dtype=np.uint8)
+    black.setflags(write=False)
+    white.setflags(write=False)
+    return black, white
+
+
+def embed_video_id_in_luma(luma: np.ndarray, video_id: str, *, layout: int = 0) -> np.ndarray:
+    """Hide ``video_id`` in a frame's video-range luma plane (H x W uint8, 16-235 as
+    H.264 stores it), changing it in place, and return it.
+
+    The same mark as ``embed_video_id_in_frame`` puts into an RGB picture, whose grey
+    level this plane is, made without converting colours: rendered videos are marked
+    this way, and ``read_video_id`` reads them back from the luma plane.
+    """
+    want = _wanted_signs(video_id, layout)
+    height, width = luma.shape
+    to_video_range = np.float32(219.0 / 255.0)
+    spent = np.zeros_like(want)
+    for _ in range(EMBED_PASSES):
+        grid = (_grid_from_luma(luma).astype(np.float32) - 16.0) / to_video_range
+        difference = _pair_differences(grid)
+        # Move each pair just far enough that its order says the bit with some margin.
+        change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
+        change = np.clip(change, -MAX_CHANGE - spent, MAX_CHANGE - spent)
+        if not np.any(np.abs(change) > 0.5):
+            break
+        spent += change
+        residual = cv2.resize(
+            _pair_residual(change) * to_video_range, (width, height), interpolation=cv2.INTER_LINEAR
+        )
+        marked = cv2.add(luma, residual, dtype=cv2.CV_8U)  # rounds and saturates
+        # A pixel pushed past black or white (as an RGB picture shows it) loses part of
+        # its change: it stays at the edge, and the next pass measures again. Pixels
+        # already beyond an edge are not pushed further out.
+        black, white = _level_planes(luma.shape)
+        lower, upper = cv2.min(luma, black), cv2.max(luma, white)
+        cv2.min(marked, upper, dst=luma)
+        cv2.max(luma, lower, dst=luma)
+        clipped = cv2.norm(luma, marked, cv2.NORM_INF) > 0
+        if not clipped:
+            break
+    return luma
+
+
 def _frame_votes(frame: np.ndarray) -> np.ndarray:
-    difference = _pair_differences(_to_grid(frame))
+    return _votes(_pair_differences(_to_grid(frame)))
+
+
+def _votes(difference: np.ndarray) -> np.ndarray:
     # Each pair votes +1 for "1" and -1 for "0"; nearly equal pairs vote softly, and
     # pairs far apart count little: a change too large to make leaves them as they were.
     soft = np.tanh(difference / MARGIN) / (1.0 + (np.abs(difference) / MAX_CHANGE) ** 4)
@@ -175,10 +247,14 @@ def _frame_votes(frame: np.ndarray) -> np.ndarray:
 def read_video_id_from_frames(frames: Iterable[np.ndarray]) -> str | None:
     """The video id carried by these frames, or None when there is none (or too little
     of it survived to be sure)."""
+    return _read_votes(_frame_votes(frame) for frame in frames)
+
+
+def _read_votes(frame_votes: Iterable[np.ndarray]) -> str | None:
     total = np.zeros(_PAYLOAD_BITS, dtype=np.float64)
     seen = False
-    for frame in frames:
-        total += _frame_votes(frame)
+    for votes in frame_votes:
+        total += votes
         seen = True
     if not seen:
         return None
@@ -203,8 +279,11 @@ def read_video_id(path: Path, *, max_frames: int = 48) -> str | None:
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is not None:
         return read_video_id_from_frames([cv2.cvtColor(image, cv2.COLOR_BGR2RGB)])
-    frames = [rgb for _, rgb in iter_frames(path)]
-    if len(frames) > max_frames:
-        picks = np.linspace(0, len(frames) - 1, max_frames).round().astype(int)
-        frames = [frames[i] for i in picks]
-    return read_video_id_from_frames(frames)
+    # Only each frame's pair differences are kept (a few hundred numbers), so a long
+    # video is read in little memory; the brightness comes from the luma plane as the
+    # marking wrote it.
+    differences = [_pair_differences(_grid_from_luma(luma)) for _, luma in iter_luma(path)]
+    if len(differences) > max_frames:
+        picks = np.linspace(0, len(differences) - 1, max_frames).round().astype(int)
+        differences = [differences[i] for i in picks]
+    return _read_votes(_votes(difference) for difference in differences)

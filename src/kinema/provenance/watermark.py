@@ -123,6 +123,67 @@ def watermark_frame(frame: np.ndarray, t: float, handle: str) -> np.ndarray:
     return out
 
 
+@lru_cache(maxsize=64)
+def _overlay_yuv(
+    handle: str, width: int, height: int, odd_x: int, odd_y: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The mark for planar video-range YUV 4:2:0, placed at an ``(odd_x, odd_y)`` offset
+    from the chroma grid: (luma keep, luma add, chroma keep, chroma add), so that a
+    plane becomes ``plane * keep + add``. The same blend as ``watermark_frame`` does on
+    RGB, since video-range YUV is an affine map of RGB: white adds to luma only."""
+    rgb, alpha = _overlay(handle, width, height)
+    mark_h, mark_w = alpha.shape
+    white = rgb[:, :, 0]
+    # Luma: y' = 16 + 219/255 * (white + (y - 16) * 255/219 * (1 - a)).
+    keep_y = 1.0 - alpha
+    add_y = 16.0 * alpha + white * np.float32(219.0 / 255.0)
+    # Chroma (white carries none): c' = 128 + (c - 128) * (1 - a), on 2x2 averages.
+    box_h, box_w = mark_h + odd_y, mark_w + odd_x
+    box_h, box_w = box_h + box_h % 2, box_w + box_w % 2
+    padded = np.zeros((box_h, box_w), dtype=np.float32)
+    padded[odd_y : odd_y + mark_h, odd_x : odd_x + mark_w] = alpha
+    chroma_alpha = padded.reshape(box_h // 2, 2, box_w // 2, 2).mean(axis=(1, 3))
+    keep_c = 1.0 - chroma_alpha
+    add_c = 128.0 * chroma_alpha
+    return (
+        keep_y.astype(np.float32),
+        add_y.astype(np.float32),
+        keep_c.astype(np.float32),
+        add_c.astype(np.float32),
+    )
+
+
+def _blend(plane: np.ndarray, keep: np.ndarray, add: np.ndarray, x: int, y: int) -> None:
+    """``plane[y:, x:] = plane * keep + add`` over the part of the box inside the plane."""
+    h = min(keep.shape[0], plane.shape[0] - y)
+    w = min(keep.shape[1], plane.shape[1] - x)
+    if h <= 0 or w <= 0:
+        return
+    region = plane[y : y + h, x : x + w]
+    blended = region.astype(np.float32) * keep[:h, :w] + add[:h, :w]
+    region[...] = np.clip(np.rint(blended), 0, 255).astype(np.uint8)
+
+
+def watermark_yuv_frame(planes: np.ndarray, t: float, handle: str) -> np.ndarray:
+    """Draw the moving mark into a planar yuv420p frame (``(H * 3 // 2, W)`` uint8, as
+    ``VideoFrame.to_ndarray(format="yuv420p")`` gives; width and height even) in place
+    and return it; where the mark is at ``t`` seconds matches ``watermark_frame``."""
+    if not planes.flags.c_contiguous:
+        planes = np.ascontiguousarray(planes)
+    height, width = planes.shape[0] * 2 // 3, planes.shape[1]
+    _, alpha = _overlay(handle, width, height)
+    mark_h, mark_w = alpha.shape
+    x, y = mark_position(t, width, height, mark_w, mark_h)
+    keep_y, add_y, keep_c, add_c = _overlay_yuv(handle, width, height, x % 2, y % 2)
+    _blend(planes[:height], keep_y, add_y, x, y)
+    quarter = height * width // 4
+    for index in range(2):
+        start = height * width + index * quarter
+        chroma = planes.reshape(-1)[start : start + quarter].reshape(height // 2, width // 2)
+        _blend(chroma, keep_c, add_c, x // 2, y // 2)
+    return planes
+
+
 def apply_visible_watermark(
     source: Path | Iterable[np.ndarray],
     output: Path,
