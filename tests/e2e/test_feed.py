@@ -29,18 +29,28 @@ def _call(base: str, method: str, path: str, key: str,
         return json.load(answer)
 
 
+VISIBLE_ID = """() => {
+  const feed = document.getElementById('feed').getBoundingClientRect();
+  for (const item of document.querySelectorAll('.feed-item')) {
+    const box = item.getBoundingClientRect();
+    if (Math.abs(box.top - feed.top) < 4) return item.dataset.id;
+  }
+  return '';
+}"""
+
+
 def _visible_id(page: Any) -> str:
-    found: str = page.evaluate(
-        """() => {
-          const feed = document.getElementById('feed').getBoundingClientRect();
-          for (const item of document.querySelectorAll('.feed-item')) {
-            const box = item.getBoundingClientRect();
-            if (Math.abs(box.top - feed.top) < 4) return item.dataset.id;
-          }
-          return '';
-        }"""
-    )
+    found: str = page.evaluate(VISIBLE_ID)
     return found
+
+
+def _settles_on_another(page: Any, previous: str) -> str:
+    """Wait until the feed has snapped to a video other than ``previous``."""
+    page.wait_for_function(
+        f"(previous) => {{ const id = ({VISIBLE_ID})(); return id && id !== previous; }}",
+        arg=previous, timeout=15_000,
+    )
+    return _visible_id(page)
 
 
 def _playing(page: Any, video_id: str) -> bool:
@@ -99,22 +109,16 @@ def test_swipe_like_and_open_a_remix(chromium: Any, server: Any) -> None:
     # Swipe up with a finger-like scroll, then with the keyboard.
     page.mouse.move(195, 420)
     page.mouse.wheel(0, 844)
-    page.wait_for_function(f"() => document.querySelector('.feed-item[data-id=\"{first}\"]')"
-                           ".getBoundingClientRect().top < -400", timeout=10_000)
-    page.wait_for_timeout(800)
-    second = _visible_id(page)
-    assert second and second != first
+    second = _settles_on_another(page, first)
     page.keyboard.press("j")
-    page.wait_for_timeout(1000)
-    third = _visible_id(page)
-    assert third not in ("", first, second)
+    third = _settles_on_another(page, second)
+    assert third != first
     page.wait_for_function(
         "(id) => { const v = document.querySelector(`.feed-item[data-id='${id}'] video`);"
         " return !v.paused && v.currentTime > 0; }", arg=third, timeout=30_000)
     assert not _playing(page, first)
     page.keyboard.press("k")
-    page.wait_for_timeout(1000)
-    assert _visible_id(page) == second
+    assert _settles_on_another(page, third) == second
 
     # Tapping the video turns sound on, and it is remembered.
     page.click(f".feed-item[data-id='{second}'] video")
@@ -136,8 +140,7 @@ def test_swipe_like_and_open_a_remix(chromium: Any, server: Any) -> None:
     # Back to the first video and remix it: describe the change, watch it render, open
     # the remix.
     page.keyboard.press("ArrowUp")
-    page.wait_for_timeout(1000)
-    assert _visible_id(page) == original
+    assert _settles_on_another(page, second) == original
     page.click(f".feed-item[data-id='{original}'] [data-action=remix]")
     page.wait_for_selector("#remix-sheet", state="visible")
     page.fill("#remix-prompt", "make it night")
