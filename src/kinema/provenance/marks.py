@@ -14,7 +14,7 @@ from kinema.provenance.invisible import (
     embed_video_id_in_luma,
     layout_at,
 )
-from kinema.provenance.video import transform_video, transform_video_yuv
+from kinema.provenance.video import transform_video_yuv
 from kinema.provenance.watermark import watermark_frame, watermark_yuv_frame
 
 
@@ -36,7 +36,7 @@ def _has_even_size(source: Path) -> bool:
     try:
         with av.open(str(source)) as container:
             if not container.streams.video:
-                return False
+                raise InvalidInput("That file has no pictures in it.")
             context = container.streams.video[0].codec_context
             return context.width % 2 == 0 and context.height % 2 == 0
     except (av.error.FFmpegError, OSError) as exc:
@@ -48,13 +48,11 @@ def apply_provenance_marks(source: Path, output: Path, *, handle: str, video_id:
     size, frame rate and sound; H.264 yuv420p, faststart)."""
     source = Path(source)
     check_video_id(video_id)  # before any work, so a bad id leaves no file behind
-    if _has_even_size(source):
-        return transform_video_yuv(
-            source,
-            output,
-            lambda planes, t: mark_yuv_frame(planes, t, handle=handle, video_id=video_id),
-        )
-    # Odd sizes cannot be split into 4:2:0 planes as they are; go through RGB.
-    return transform_video(
-        source, output, lambda frame, t: mark_frame(frame, t, handle=handle, video_id=video_id)
+    if not _has_even_size(source):
+        # H.264 in 4:2:0, what every browser plays, needs an even width and height.
+        raise InvalidInput("Only videos with an even width and height can be marked.")
+    return transform_video_yuv(
+        source,
+        output,
+        lambda planes, t: mark_yuv_frame(planes, t, handle=handle, video_id=video_id),
     )
