@@ -89,3 +89,23 @@ def test_a_block_hides_each_from_the_other_everywhere(
     assert [u["handle"] for u in as_alice.get("/api/me/blocks").json()["items"]] == ["bob"]
     assert as_alice.delete("/api/users/bob/block").json()["blocked"] is False
     assert as_alice.get("/api/users/bob/videos").status_code == 200
+
+
+def test_a_video_without_a_scene_description_cannot_be_remixed(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    publish: Callable[..., Video],
+    runtime: object,
+) -> None:
+    from kinema.db import transaction
+    from kinema.studio.models import Video as VideoRow
+
+    alice, bob = make_user("alice"), make_user("bob")
+    video = publish(alice, "a cat surfing")
+    with transaction(runtime.sessions) as session:  # type: ignore[attr-defined]
+        row = session.get(VideoRow, video.id)
+        assert row is not None
+        row.plan = {}
+    answer = api_client(bob).post(f"/api/videos/{video.id}/remix", json={"prompt": "at night"})
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "not_remixable"

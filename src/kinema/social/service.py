@@ -468,6 +468,11 @@ def remix_video(
     ``remix_of`` is that video, so the engine edits its plan with ``prompt``. Length
     and shape default to the parent's."""
     parent = _published_video(session, user, video_id)
+    if not (parent.plan or {}).get("shots"):
+        raise InvalidInput(
+            "This video has no scene description to edit, so it cannot be remixed.",
+            code="not_remixable",
+        )
     return studio.request_generation(
         session,
         runtime,
