@@ -44,6 +44,11 @@ class Settings(BaseSettings):
     job_timeout_seconds: int = Field(default=600, ge=10)
     job_max_attempts: int = Field(default=3, ge=1)
 
+    # Webhooks may target loopback, private, link-local or multicast addresses only when
+    # this is on (a service on the instance's own network); off, users cannot make the
+    # server call into that network.
+    webhooks_allow_private: bool = False
+
     @model_validator(mode="after")
     def _fill_defaults(self) -> Settings:
         self.data_dir = self.data_dir.expanduser().resolve()

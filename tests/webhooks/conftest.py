@@ -1,4 +1,5 @@
-"""A real HTTP server on localhost that records the webhooks it receives."""
+"""A real HTTP server on localhost that records the webhooks it receives. Using it turns
+on ``webhooks_allow_private``: the instance refuses loopback targets otherwise."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+
+from kinema.settings import Settings
 
 
 @dataclass
@@ -30,7 +33,8 @@ class WebhookReceiver:
 
 
 @pytest.fixture
-def receiver() -> Iterator[WebhookReceiver]:
+def receiver(settings: Settings) -> Iterator[WebhookReceiver]:
+    settings.webhooks_allow_private = True
     state = WebhookReceiver(url="")
 
     class Handler(BaseHTTPRequestHandler):

@@ -556,7 +556,7 @@ def _endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> di
 
 @router.post("/webhook_endpoints")
 def create_webhook_endpoint(
-    fields: Fields, user: ApiKeyUser, session: SessionDep
+    fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """Register a URL for ``video.completed`` / ``video.failed``; the signing secret is
     in this answer only."""
@@ -571,6 +571,7 @@ def create_webhook_endpoint(
         endpoint, secret = webhooks.register_endpoint(
             session, user_id=user.id, url=url, events=events,
             name=_text_field(fields, "name") or "",
+            allow_private=runtime.settings.webhooks_allow_private,
         )
     except InvalidInput as exc:
         exc.details.setdefault("param", "event_types" if exc.code == "invalid_event" else "url")

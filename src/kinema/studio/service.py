@@ -615,6 +615,15 @@ class RecoveryReport:
     failed: list[str]
 
 
+def _announce_failure(runtime: Runtime, generation_id: str) -> None:
+    from kinema.webhooks import service as webhooks
+
+    try:
+        webhooks.announce_generation(runtime, generation_id)
+    except Exception:
+        log.exception("Could not announce generation %s to webhooks", generation_id)
+
+
 def recover_stalled_generations(runtime: Runtime, *, now: datetime | None = None) -> RecoveryReport:
     """Find jobs whose worker died (its process is gone, or no heartbeat for
     ``job_timeout_seconds``) and queue them again; after ``job_max_attempts`` tries they
@@ -667,6 +676,8 @@ def recover_stalled_generations(runtime: Runtime, *, now: datetime | None = None
         if give_up:
             log.warning("Generation %s failed after %d attempts", generation_id, attempts)
             report.failed.append(generation_id)
+            # It never passes through the generation task again, which would announce it.
+            _announce_failure(runtime, generation_id)
         else:
             log.warning("Generation %s lost its worker; queued again", generation_id)
             _enqueue_generation(runtime, generation_id)

@@ -8,7 +8,7 @@ from datetime import datetime
 from fastapi import APIRouter, Response
 from pydantic import BaseModel, Field
 
-from kinema.api.deps import CurrentUser, SessionDep
+from kinema.api.deps import CurrentUser, RuntimeDep, SessionDep
 from kinema.webhooks import service
 from kinema.webhooks.models import WebhookAttempt, WebhookEndpoint
 
@@ -84,10 +84,13 @@ class DeliveryList(BaseModel):
 
 
 @router.post("/webhooks", status_code=201)
-def register_webhook(body: WebhookBody, user: CurrentUser, session: SessionDep) -> NewWebhookOut:
+def register_webhook(
+    body: WebhookBody, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> NewWebhookOut:
     """Register a URL for ``video.completed`` / ``video.failed`` events."""
     endpoint, secret = service.register_endpoint(
-        session, user_id=user.id, url=body.url, events=body.events, name=body.name
+        session, user_id=user.id, url=body.url, events=body.events, name=body.name,
+        allow_private=runtime.settings.webhooks_allow_private,
     )
     return NewWebhookOut(webhook=WebhookOut.of(endpoint), secret=secret)
 

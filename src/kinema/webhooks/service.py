@@ -12,9 +12,11 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -65,6 +67,11 @@ _SECRET_PREFIX = "whsec_"
 
 class InvalidSignature(Exception):
     """A webhook's signature or timestamp does not check out."""
+
+
+class RefusedTarget(Exception):
+    """A webhook URL whose host cannot be found, or resolves to an address webhooks may
+    not reach on this instance; the message says which."""
 
 
 # --- signing ---------------------------------------------------------------------------
@@ -152,6 +159,61 @@ def _check_url(url: str) -> str:
     return url
 
 
+@dataclass(frozen=True)
+class WebhookTarget:
+    """Where a webhook URL leads: its host name and the checked address to connect to."""
+
+    host: str
+    address: str
+
+
+def _non_public_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
+    """What kind of non-public address this is, or None for a public one."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped  # ::ffff:127.0.0.1 reaches 127.0.0.1
+    if address.is_loopback:
+        return "loopback"
+    if address.is_link_local:
+        return "link-local"
+    if address.is_multicast:
+        return "multicast"
+    if address.is_private:
+        return "private"
+    if not address.is_global:
+        return "reserved"
+    return None
+
+
+def check_target(url: str, *, allow_private: bool = False) -> WebhookTarget:
+    """Resolve the URL's host and check every address it has: webhooks may not reach
+    loopback, private, link-local, multicast or other non-public addresses unless the
+    instance allows it (``KINEMA_WEBHOOKS_ALLOW_PRIVATE``), so that registering a URL
+    cannot make the server call into its own network. Raises ``RefusedTarget``."""
+    parsed = urlparse(url)
+    host = parsed.hostname or ""
+    try:
+        port = parsed.port or (443 if parsed.scheme == "https" else 80)
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError, ValueError):
+        raise RefusedTarget(f"The webhook host {host!r} could not be found.") from None
+    addresses: list[str] = []
+    for info in infos:
+        found = str(info[4][0]).split("%")[0]  # drop an IPv6 zone ("fe80::1%eth0")
+        if found not in addresses:
+            addresses.append(found)
+    if not addresses:
+        raise RefusedTarget(f"The webhook host {host!r} could not be found.")
+    if not allow_private:
+        for found in addresses:
+            kind = _non_public_kind(ipaddress.ip_address(found))
+            if kind is not None:
+                raise RefusedTarget(
+                    f"The webhook host {host!r} resolves to {found}, a {kind} address; "
+                    "this instance only sends webhooks to public internet addresses."
+                )
+    return WebhookTarget(host=host, address=addresses[0])
+
+
 def _check_events(events: list[str] | None) -> list[str]:
     if not events:
         return list(EVENT_TYPES)
@@ -171,14 +233,20 @@ def register_endpoint(
     url: str,
     events: list[str] | None = None,
     name: str = "",
+    allow_private: bool = False,
 ) -> tuple[WebhookEndpoint, str]:
     """Register ``url`` to receive ``events`` (all video events when empty) about the
     user's videos. Returns the endpoint and its signing secret, which is shown only
-    this once."""
+    this once. The URL's host must resolve, and to public addresses only unless
+    ``allow_private`` (the instance's ``webhooks_allow_private``)."""
     clean_url = _check_url(url)
     clean_events = _check_events(events)
     if len(name) > 100:
         raise InvalidInput("The webhook name is longer than 100 characters.")
+    try:
+        check_target(clean_url, allow_private=allow_private)
+    except RefusedTarget as exc:
+        raise InvalidInput(str(exc), code="invalid_url") from None
     count = len(session.scalars(
         select(WebhookEndpoint.id).where(WebhookEndpoint.user_id == user_id)
     ).all())
@@ -379,13 +447,36 @@ class AttemptOutcome:
     retry_in_seconds: int | None
 
 
+def _post(
+    http: httpx.Client, url: str, target: WebhookTarget, body: bytes, headers: dict[str, str]
+) -> httpx.Response:
+    """POST to the address that was checked, not to whatever the host name resolves to
+    a moment later (DNS rebinding): the URL names the address, while the Host header and
+    the TLS server name (for the certificate check) stay the host's."""
+    original = httpx.URL(url)
+    pinned = original.copy_with(host=target.address)
+    extensions = {"sni_hostname": original.host} if original.scheme == "https" else None
+    return http.post(
+        pinned,
+        content=body,
+        headers={**headers, "host": original.netloc.decode("ascii")},
+        extensions=extensions,
+    )
+
+
 def attempt_delivery(
-    session: Session, delivery_id: str, *, client: httpx.Client | None = None
+    session: Session,
+    delivery_id: str,
+    *,
+    client: httpx.Client | None = None,
+    allow_private: bool = False,
 ) -> AttemptOutcome | None:
     """Try to send one delivery now and record the attempt. A 2xx answer delivers it;
     anything else schedules a retry per ``RETRY_DELAYS`` until ``MAX_ATTEMPTS``, then the
-    delivery is marked failed. Returns ``None`` if there is nothing left to send (the
-    delivery is done or its endpoint was deleted)."""
+    delivery is marked failed. The endpoint's address is checked again first (DNS can
+    change after registration): a refused address is a failed attempt with the reason.
+    Returns ``None`` if there is nothing left to send (the delivery is done or its
+    endpoint was deleted)."""
     delivery = session.get(WebhookDelivery, delivery_id)
     if delivery is None or delivery.status != PENDING:
         return None
@@ -403,10 +494,13 @@ def attempt_delivery(
     own_client = client is None
     http = client or httpx.Client(timeout=DELIVERY_TIMEOUT_SECONDS, follow_redirects=False)
     try:
-        response = http.post(endpoint.url, content=delivery.payload.encode(), headers=headers)
+        target = check_target(endpoint.url, allow_private=allow_private)
+        response = _post(http, endpoint.url, target, delivery.payload.encode(), headers)
         response_status = response.status_code
         if not 200 <= response.status_code < 300:
             error = f"The endpoint answered HTTP {response.status_code}."
+    except RefusedTarget as exc:
+        error = f"Not sent: {exc}"[:500]
     except httpx.TimeoutException:
         error = f"The endpoint did not answer within {DELIVERY_TIMEOUT_SECONDS:g} seconds."
     except httpx.HTTPError as exc:
@@ -444,7 +538,9 @@ def run_delivery(runtime: Runtime, delivery_id: str) -> None:
     """The queue task: one attempt in its own transaction, then the next one scheduled
     on the queue after the backoff delay if it failed."""
     with transaction(runtime.sessions) as session:
-        outcome = attempt_delivery(session, delivery_id)
+        outcome = attempt_delivery(
+            session, delivery_id, allow_private=runtime.settings.webhooks_allow_private
+        )
     if outcome is not None and outcome.retry_in_seconds is not None:
         register(runtime)
         runtime.tasks[DELIVER_TASK].schedule(args=(delivery_id,), delay=outcome.retry_in_seconds)
