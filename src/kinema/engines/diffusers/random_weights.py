@@ -153,7 +153,7 @@ def build_ltx_video(scale: Scale = "tiny") -> Any:
             decoder_layers_per_block=(5, 5, 5, 5),
             spatio_temporal_scaling=(True, True, True, True),
             decoder_spatio_temporal_scaling=(True, True, True),
-            decoder_inject_noise=(True, True, True, False),
+            decoder_inject_noise=(False, False, False, False),
             downsample_type=("spatial", "temporal", "spatiotemporal", "spatiotemporal"),
             upsample_residual=(True, True, True),
             upsample_factor=(2, 2, 2),
@@ -163,6 +163,9 @@ def build_ltx_video(scale: Scale = "tiny") -> Any:
                 "LTXVideo095DownBlock3D", "LTXVideo095DownBlock3D",
                 "LTXVideo095DownBlock3D", "LTXVideo095DownBlock3D",
             ),
+            patch_size=4,
+            spatial_compression_ratio=32,
+            temporal_compression_ratio=8,
         )
         from transformers import T5Config, T5EncoderModel
 
@@ -198,11 +201,20 @@ def build_ltx2(scale: Scale = "tiny") -> Any:
 
     torch.manual_seed(0)
     if scale == "full":
-        # The published LTX-2 architecture is the library's default configuration.
-        text_encoder = Gemma3ForConditionalGeneration(Gemma3Config())
+        # The published LTX-2 architecture is the library's default configuration, with
+        # Gemma 3 12B as its text encoder.
+        text_encoder = Gemma3ForConditionalGeneration(
+            Gemma3Config(
+                text_config={
+                    "vocab_size": 262208, "hidden_size": 3840, "intermediate_size": 15360,
+                    "num_hidden_layers": 48, "num_attention_heads": 16,
+                    "num_key_value_heads": 8, "head_dim": 256,
+                }
+            )
+        )
         return LTX2Pipeline(
             scheduler=FlowMatchEulerDiscreteScheduler(),
-            vae=AutoencoderKLLTX2Video(),
+            vae=AutoencoderKLLTX2Video(spatial_compression_ratio=32, temporal_compression_ratio=8),
             audio_vae=AutoencoderKLLTX2Audio(),
             text_encoder=text_encoder,
             tokenizer=character_tokenizer(1024),
