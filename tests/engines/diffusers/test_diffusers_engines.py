@@ -305,3 +305,21 @@ def test_registry_builds_the_engines_from_the_environment(
     assert isinstance(engine, LTX2Engine)
     assert engine.options.preset == "24gb" and engine.options.offload == "model"
     assert engine.options.steps == 2 and engine.locate().local
+
+
+def test_remixing_a_generated_video_edits_its_scene(
+    tiny_engine: Callable[[str], Any], tmp_path: Path
+) -> None:
+    pytest.importorskip("kinema.engines.procedural.audio")
+    engine = tiny_engine("ltx-video")
+    first = engine.generate(request(tmp_path, "first", "a dog walks in the park at noon"))
+
+    remix = engine.generate(
+        request(tmp_path, "remix", "make it night", parent_video=first.video_path,
+                parent_plan=first.plan)
+    )
+
+    assert remix.plan["mode"] == "remix"
+    assert remix.plan["parent_prompt"] == "a dog walks in the park at noon"
+    assert first.plan["sound_plan"]["shots"][0]["time_of_day"] != "night"
+    assert remix.plan["sound_plan"]["shots"][0]["time_of_day"] == "night"

@@ -343,8 +343,13 @@ class DiffusersEngine:
         context = self.family.temporal + 1 if mode == "extend" else 0
         shape = self._shape(request, seconds, context)
         prompt = request.prompt.strip()
-        if not prompt and request.parent_plan:
-            prompt = str(request.parent_plan.get("prompt", ""))
+        for saved in (request.plan, request.parent_plan):
+            if not prompt and saved:
+                prompt = str(saved.get("prompt", "")).strip()
+        parent_prompt = str((request.parent_plan or {}).get("prompt", "")).strip()
+        if mode in ("remix", "extend") and parent_prompt and parent_prompt != prompt:
+            # The model is told what the whole new clip shows: the parent, changed.
+            prompt = f"{parent_prompt}. {prompt}"
         if request.shots:
             prompt = " Then ".join([p for p in (prompt, *request.shots) if p.strip()])
         rules = [c.appearance_rules for c in request.characters if c.appearance_rules]

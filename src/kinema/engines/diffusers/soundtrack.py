@@ -12,7 +12,7 @@ from typing import Any
 
 import numpy as np
 
-from kinema.engines.base import GenerationRequest, TranscriptLine
+from kinema.engines.base import GenerationRequest, InvalidRequest, TranscriptLine
 from kinema.engines.diffusers.media import SAMPLE_RATE
 
 LINE_GAP = 0.25  # seconds of quiet before and between lines of dialogue
@@ -43,9 +43,17 @@ def plan_sound(
     if planner is None or audio is None:
         return Soundtrack(audio=room_tone(seconds, request.seed))
 
-    if request.parent_plan is not None and request.prompt.strip():
-        plan = planner.edit_plan(request.parent_plan, request.prompt, seed=request.seed,
-                                 characters=request.characters)
+    if request.plan is not None:
+        from kinema.engines.procedural.plan import Plan
+
+        try:
+            plan = Plan.from_dict(request.plan)
+        except ValueError as exc:
+            raise InvalidRequest(str(exc)) from exc
+        plan.seconds = float(seconds)
+    elif _procedural_parent(request.parent_plan) is not None and request.prompt.strip():
+        plan = planner.edit_plan(_procedural_parent(request.parent_plan), request.prompt,
+                                 seed=request.seed, characters=request.characters)
         plan.seconds = float(seconds)
     else:
         plan = planner.make_plan(
@@ -71,6 +79,17 @@ def plan_sound(
         transcript=transcript,
         credits=credits,
     )
+
+
+def _procedural_parent(parent: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The procedural plan inside a parent's plan: the parent itself when a procedural
+    engine made it, or the sound plan a GPU engine kept with it."""
+    if not parent:
+        return None
+    if "shots" in parent:
+        return parent
+    sound = parent.get("sound_plan")
+    return sound if isinstance(sound, dict) and "shots" in sound else None
 
 
 def _time_dialogue(plan: Any, speech: Any) -> dict[tuple[int, int], np.ndarray]:
