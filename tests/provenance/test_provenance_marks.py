@@ -104,3 +104,21 @@ def test_a_failure_half_way_leaves_no_file_and_no_threads(clip: Path, tmp_path: 
         transform_video_yuv(clip, out, breaks_at_one_second)
     assert not out.exists()
     assert threading.active_count() == before
+
+
+def test_odd_sized_video_is_a_clear_error(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.mkv"
+    with av.open(str(odd), "w") as out:
+        stream = out.add_stream("mjpeg", rate=12)
+        stream.width, stream.height, stream.pix_fmt = 161, 97, "yuvj420p"
+        for index in range(6):
+            picture = av.VideoFrame.from_ndarray(
+                np.full((97, 161, 3), 20 * index, dtype=np.uint8), format="rgb24"
+            )
+            picture.pts = index
+            out.mux(stream.encode(picture.reformat(format="yuvj420p")))
+        out.mux(stream.encode(None))
+    out_path = tmp_path / "out.mp4"
+    with pytest.raises(InvalidInput, match="even width and height"):
+        apply_provenance_marks(odd, out_path, handle="a", video_id=new_id("vid"))
+    assert not out_path.exists()

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import av
 import numpy as np
 
-from kinema.errors import InvalidInput
 from kinema.provenance.invisible import (
     check_video_id,
     embed_video_id_in_frame,
@@ -32,25 +30,11 @@ def mark_yuv_frame(planes: np.ndarray, t: float, *, handle: str, video_id: str) 
     return planes
 
 
-def _has_even_size(source: Path) -> bool:
-    try:
-        with av.open(str(source)) as container:
-            if not container.streams.video:
-                raise InvalidInput("That file has no pictures in it.")
-            context = container.streams.video[0].codec_context
-            return context.width % 2 == 0 and context.height % 2 == 0
-    except (av.error.FFmpegError, OSError) as exc:
-        raise InvalidInput("That file is not a video Kinema can read.") from exc
-
-
 def apply_provenance_marks(source: Path, output: Path, *, handle: str, video_id: str) -> Path:
     """Re-encode the MP4 ``source`` into ``output`` with both marks on every frame (same
     size, frame rate and sound; H.264 yuv420p, faststart)."""
     source = Path(source)
     check_video_id(video_id)  # before any work, so a bad id leaves no file behind
-    if not _has_even_size(source):
-        # H.264 in 4:2:0, what every browser plays, needs an even width and height.
-        raise InvalidInput("Only videos with an even width and height can be marked.")
     return transform_video_yuv(
         source,
         output,

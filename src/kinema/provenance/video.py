@@ -296,6 +296,13 @@ def transform_video_yuv(
     The picture must have an even width and height (as every H.264 4:2:0 video has).
     """
     source = Path(source)
+    with _open(source) as container:
+        if not container.streams.video:
+            raise InvalidInput("That file has no pictures in it.")
+        context = container.streams.video[0].codec_context
+        if context.width % 2 or context.height % 2:
+            # H.264 in 4:2:0, what every browser plays, needs an even width and height.
+            raise InvalidInput("Only videos with an even width and height can be changed.")
     rate = frame_rate(source)
     options = dict(MARKED_X264_OPTIONS if x264_options is None else x264_options)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter, ImageFont
 
-from kinema.provenance.video import transform_video, write_video
+from kinema.provenance.video import transform_video_yuv, write_video
 
 # Where the mark rests, as fractions of the free space (x, y): it visits every corner
 # and the middle of both long edges.
@@ -197,8 +197,8 @@ def apply_visible_watermark(
     ``fps``. The output is H.264 yuv420p with the index up front (faststart).
     """
     if isinstance(source, (str, Path)):
-        return transform_video(
-            Path(source), output, lambda frame, t: watermark_frame(frame, t, handle)
+        return transform_video_yuv(
+            Path(source), output, lambda planes, t: watermark_yuv_frame(planes, t, handle)
         )
     rate = Fraction(fps)
     marked = (
