@@ -213,15 +213,143 @@ def test_over_quota_is_a_rate_limit_error(
     assert "daily limit" in caught.value.message
 
 
-def test_characters_explain_where_to_make_one(
-    openai_client: Callable[..., OpenAI], make_user: Callable[..., User]
+def _pet_clip() -> bytes:
+    """Four seconds of a cat (scikit-image's public-domain ``chelsea``), gently drifting,
+    with a low purr: a clip a pet character can be made from."""
+    from fractions import Fraction
+
+    import cv2
+    from skimage import data
+
+    fps, rate = 12, 48000
+    cat = np.ascontiguousarray(cv2.resize(data.chelsea(), (240, 160)))
+    buffer = io.BytesIO()
+    with av.open(buffer, "w", format="mp4") as container:
+        video = container.add_stream("libx264", rate=fps)
+        video.width, video.height, video.pix_fmt = 240, 160, "yuv420p"
+        audio = container.add_stream("aac", rate=rate)
+        audio.layout = "mono"
+        for i in range(4 * fps):
+            shift = np.float32([[1, 0, 2 * np.sin(i / 6)], [0, 1, 0]])
+            frame = cv2.warpAffine(cat, shift, (240, 160), borderMode=cv2.BORDER_REPLICATE)
+            for packet in video.encode(av.VideoFrame.from_ndarray(frame, format="rgb24")):
+                container.mux(packet)
+        for packet in video.encode():
+            container.mux(packet)
+        t = np.arange(4 * rate) / rate
+        purr = (0.1 * np.sin(2 * np.pi * 110 * t)
+                * (0.6 + 0.4 * np.sin(2 * np.pi * 25 * t))).astype(np.float32)
+        for start in range(0, len(purr), 1024):
+            chunk = purr[start : start + 1024].reshape(1, -1)
+            sound = av.AudioFrame.from_ndarray(chunk, format="flt", layout="mono")
+            sound.sample_rate, sound.pts, sound.time_base = rate, start, Fraction(1, rate)
+            for packet in audio.encode(sound):
+                container.mux(packet)
+        for packet in audio.encode():
+            container.mux(packet)
+    return buffer.getvalue()
+
+
+def test_characters_need_a_kind_and_people_go_through_verified_capture(
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
 ) -> None:
-    client = openai_client(make_user("alice"))
+    alice = make_user("alice")
+    client = openai_client(alice)
+    clip = ("rex.mp4", b"\x00" * 64, "video/mp4")
+
     with pytest.raises(openai.BadRequestError) as caught:
-        client.videos.create_character(name="Rex", video=("rex.mp4", b"\x00" * 64, "video/mp4"))
+        client.videos.create_character(name="Rex", video=clip)
+    assert (caught.value.code, caught.value.param) == ("kind_required", "kind")
     assert "verified capture" in caught.value.message
+    assert "http://testserver/characters" in caught.value.message
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create_character(name="Me", video=clip, extra_body={"kind": "person"})
+    assert caught.value.code == "verified_capture_required"
+    assert "http://testserver/characters" in caught.value.message
+
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create_character(name="Rex", video=clip, extra_body={"kind": "dragon"})
+    assert caught.value.param == "kind"
+
+    # Not a video at all: refused plainly, naming the parameter.
+    with pytest.raises(openai.BadRequestError) as caught:
+        client.videos.create_character(name="Rex", video=clip, extra_body={"kind": "pet"})
+    assert (caught.value.code, caught.value.param) == ("unusable_recording", "video")
+
+    assert api_client(alice).get("/api/characters").json()["items"] == []
     with pytest.raises(openai.NotFoundError):
-        client.videos.get_character("char_unknown")
+        client.videos.get_character("chr_unknown")
+
+
+@pytest.mark.slow
+def test_pet_character_made_over_the_sdk_stars_in_videos_its_owner_allows(
+    openai_client: Callable[..., OpenAI],
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    runtime: Runtime,
+    renders: None,
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    client, as_bob = openai_client(alice), openai_client(bob)
+    clip = _pet_clip()
+
+    made = client.videos.create_character(
+        name="Chelsea the Cat", video=("chelsea.mp4", clip, "video/mp4"),
+        extra_body={"kind": "pet"},
+    )
+    assert made.id is not None and made.name == "Chelsea the Cat"
+    assert made.created_at > 1_700_000_000
+    found = client.videos.get_character(made.id).to_dict()
+    assert found["status"] == "verified", found
+    assert (found["handle"], found["kind"], found["name"]) == (
+        "chelsea_the_cat", "pet", "Chelsea the Cat")
+    # The same name again gets a free handle of its own.
+    again = client.videos.create_character(
+        name="Chelsea the Cat", video=("chelsea.mp4", clip, "video/mp4"),
+        extra_body={"kind": "pet"},
+    ).to_dict()
+    assert again["handle"] == "chelsea_the_cat_2"
+    # A handle chosen by the caller must be free.
+    with pytest.raises(openai.ConflictError) as conflict:
+        client.videos.create_character(
+            name="Another", video=("chelsea.mp4", clip, "video/mp4"),
+            extra_body={"kind": "pet", "handle": "chelsea_the_cat"},
+        )
+    assert conflict.value.param == "handle"
+
+    video = client.videos.create_and_poll(
+        prompt="@chelsea_the_cat plays in a sunny garden", seconds="1", size=SIZE,
+        poll_interval_ms=10,
+    )
+    assert video.status == "completed", video.error
+    [draft] = api_client(alice).get("/api/me/drafts").json()["items"]
+    assert [c["handle"] for c in draft["characters"]] == ["chelsea_the_cat"]
+    _duration, width, height, has_audio, _count = _decode(
+        client.videos.download_content(video.id).read()
+    )
+    assert (width, height, has_audio) == (256, 144, True)
+
+    # Bob may not use a character that is only Alice's, and cannot even see it.
+    with pytest.raises(openai.NotFoundError) as refused:
+        as_bob.videos.create(prompt="@chelsea_the_cat naps", seconds="1", size=SIZE)
+    assert "@chelsea_the_cat" in refused.value.message
+    assert refused.value.code == "unknown_character"
+    assert set(refused.value.response.json()["error"]) == {"message", "type", "code", "param"}
+    with pytest.raises(openai.NotFoundError):
+        as_bob.videos.get_character(made.id)
+    assert as_bob.videos.list().data == []
+
+    # Once Alice lets everyone, Bob's prompt is accepted, as in the app.
+    allowed = api_client(alice).put(
+        f"/api/characters/{made.id}/permission", json={"level": "everyone"}
+    )
+    assert allowed.status_code == 200, allowed.text
+    runtime.huey.immediate = False  # accepting is what is checked; no second render
+    queued = as_bob.videos.create(prompt="@chelsea_the_cat naps", seconds="1", size=SIZE)
+    assert queued.status == "queued"
+    assert as_bob.videos.get_character(made.id).to_dict()["handle"] == "chelsea_the_cat"
 
 
 # --- with real renders -----------------------------------------------------------------

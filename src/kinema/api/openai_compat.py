@@ -2,11 +2,12 @@
 
 Code written for the official ``openai`` SDK (``client.videos.create``, ``retrieve``,
 ``list``, ``delete``, ``download_content``, ``remix``, ``edit``, ``extend``,
-``create_and_poll``...) runs unchanged with ``base_url`` pointing here and a Kinema API
-key as the key. A ``/v1`` video is a Kinema generation job (same id); the draft it makes
-appears in the key owner's studio. Errors use OpenAI's body shape,
-``{"error": {"message", "type", "code", "param"}}``, with the statuses the SDK maps to its
-exception classes.
+``create_and_poll``, ``create_character``...) runs unchanged with ``base_url`` pointing
+here and a Kinema API key as the key. A ``/v1`` video is a Kinema generation job (same
+id); the draft it makes appears in the key owner's studio. A ``/v1`` character is a
+Kinema character (pets and objects only; people record themselves in the app). Errors
+use OpenAI's body shape, ``{"error": {"message", "type", "code", "param"}}``, with the
+statuses the SDK maps to its exception classes.
 """
 
 from __future__ import annotations
@@ -15,8 +16,10 @@ import base64
 import binascii
 import json
 import re
+import secrets
 import shutil
 import tempfile
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,6 +35,8 @@ from kinema.accounts import service as accounts
 from kinema.accounts.models import User
 from kinema.api.deps import RuntimeDep, SessionDep, bearer_token
 from kinema.api.errors import register_error_format
+from kinema.characters import service as characters
+from kinema.characters.models import OBJECT, PERSON, PET, Character
 from kinema.engines import available_engines
 from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, InvalidRequest, parse_size
 from kinema.errors import Forbidden, InvalidInput, KinemaError, NotFound, NotSignedIn, TooLarge
@@ -417,26 +422,143 @@ def extend_video(
     return video_object(session, user, generation)
 
 
-_CHARACTERS_MESSAGE = (
-    "Characters are made in the Kinema app: pets and objects from a short clip, people "
-    "through Kinema's verified capture (they say a phrase and turn their head so nobody "
-    "can be made into a character without consent). This instance has no characters "
-    "service yet."
-)
+# --- characters (``client.videos.create_character`` / ``get_character``) ----------------
+
+# Over /v1 a character is made directly from a clip only for these kinds; people need the
+# app's live challenge so nobody is made into a character without their consent.
+DIRECT_KINDS = (PET, OBJECT)
+HANDLE_MAX = 30
+
+
+def _characters_page(runtime: Runtime) -> str:
+    return runtime.settings.base_url.rstrip("/") + "/characters"
+
+
+def character_object(character: Character) -> dict[str, Any]:
+    """The SDK's character object (``id``, ``name``, ``created_at``) plus what Kinema
+    knows: ``handle`` (for ``@handle`` in prompts), ``kind``, ``status``
+    (``verifying|verified|rejected``) and, when rejected, the ``reason``."""
+    return {
+        "id": character.id,
+        "object": "character",
+        "name": character.name,
+        "created_at": _unix(character.created_at),
+        "handle": character.handle,
+        "kind": character.kind,
+        "status": character.status,
+        "reason": character.reason,
+    }
+
+
+def _handle_candidates(name: str, kind: str) -> Iterator[str]:
+    """Handles derived from the name ("Mr. Whiskers" -> ``mr_whiskers``), then the same
+    with ``_2``, ``_3``... and finally random suffixes, until one is free."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    base = re.sub(r"[^a-z0-9]+", "_", ascii_name.lower()).strip("_")[: HANDLE_MAX - 4]
+    base = base.strip("_")
+    if len(base) < 3:
+        base = f"{base}_{kind}" if base else kind
+    yield base
+    for number in range(2, 50):
+        yield f"{base}_{number}"
+    while True:
+        yield f"{base[: HANDLE_MAX - 7]}_{secrets.token_hex(3)}"
+
+
+def _character_kind(runtime: Runtime, fields: dict[str, Any]) -> str:
+    page = _characters_page(runtime)
+    kind = (_text_field(fields, "kind") or "").lower()
+    if not kind:
+        raise InvalidInput(
+            "Say what the character is: kind 'pet' or 'object' (with the SDK, "
+            "extra_body={'kind': 'pet'}). People become characters only through Kinema's "
+            f"verified capture, recording themselves with a live challenge at {page}.",
+            param="kind",
+            code="kind_required",
+        )
+    if kind == PERSON:
+        raise InvalidInput(
+            "People become characters only through Kinema's verified capture: record "
+            f"yourself saying a phrase and turning your head as asked at {page}, so nobody "
+            "is made into a character without their consent. Over this API, kind may be "
+            "'pet' or 'object'.",
+            param="kind",
+            code="verified_capture_required",
+        )
+    if kind not in DIRECT_KINDS:
+        raise InvalidInput(
+            f"Invalid 'kind': {kind!r}; use 'pet' or 'object'.", param="kind",
+            code="invalid_value",
+        )
+    return kind
+
+
+def _submit_character(
+    session: Session,
+    runtime: Runtime,
+    user: User,
+    clip: Path,
+    *,
+    name: str,
+    kind: str,
+    handle: str | None,
+) -> Character:
+    """Submit the clip under the given handle, or under the first free handle derived
+    from the name."""
+    candidates = iter([handle]) if handle else _handle_candidates(name, kind)
+    for candidate in candidates:
+        try:
+            return characters.submit_character(
+                session, runtime, user, clip=clip, name=name, handle=candidate, kind=kind
+            )
+        except KinemaError as exc:
+            if exc.code == "handle_taken" and not handle:
+                continue  # the service checks the handle before touching anything
+            param = {"unusable_recording": "video", "handle_taken": "handle"}.get(exc.code)
+            if param is not None:
+                exc.details.setdefault("param", param)
+            raise
+    raise InvalidInput("Choose a handle for the character.", param="handle")
 
 
 @router.post("/videos/characters")
-def create_character(fields: Fields, user: ApiKeyUser) -> dict[str, Any]:
-    """Characters need Kinema's consent flow, which this instance does not offer over
-    ``/v1``; the answer says where to make one."""
-    _text_field(fields, "name", required=True)
-    raise InvalidInput(_CHARACTERS_MESSAGE, param="video", code="characters_unavailable")
+def create_character(
+    fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
+    """Make a pet or object character from a short clip with sound (3-15 s). It is
+    checked in the background: ``status`` is ``verifying`` until ``get_character`` says
+    ``verified`` (then ``@handle`` works in prompts) or ``rejected`` (with a reason)."""
+    name = _text_field(fields, "name", required=True)
+    assert name is not None
+    kind = _character_kind(runtime, fields)
+    video = fields.get("video")
+    if not isinstance(video, UploadedFile):
+        raise InvalidInput(
+            "Missing required parameter: 'video' (a 3-15 second clip with sound, uploaded "
+            "as a file).",
+            param="video",
+            code="missing_required_parameter",
+        )
+    scratch_root = runtime.settings.data_dir / "tmp"
+    scratch_root.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="character-", dir=scratch_root))
+    try:
+        clip = scratch / "clip"
+        clip.write_bytes(video.data)
+        character = _submit_character(
+            session, runtime, user, clip, name=name, kind=kind,
+            handle=_text_field(fields, "handle"),
+        )
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    return character_object(character)
 
 
 @router.get("/videos/characters/{character_id}")
-def get_character(character_id: str, user: ApiKeyUser) -> dict[str, Any]:
-    """Characters are not available over ``/v1`` on this instance, so none is found."""
-    raise NotFound(f"No character {character_id!r}. {_CHARACTERS_MESSAGE}")
+def get_character(character_id: str, user: ApiKeyUser, session: SessionDep) -> dict[str, Any]:
+    """One of the caller's characters (any status), or a verified one they may put in
+    videos; anything else is not found."""
+    return character_object(characters.get_character(session, user, character_id))
 
 
 @router.get("/videos/{video_id}")
