@@ -67,9 +67,13 @@ class GenerationRequest:
 
     def validate(self) -> None:
         """Raise ``InvalidRequest`` with a plain sentence for anything out of range."""
-        if self.plan is None and self.parent_plan is None and not self.prompt.strip():
-            if not self.shots:
-                raise InvalidRequest("The prompt is empty: describe the video you want.")
+        if (
+            self.plan is None
+            and self.parent_plan is None
+            and not self.prompt.strip()
+            and not self.shots
+        ):
+            raise InvalidRequest("The prompt is empty: describe the video you want.")
         if not (MIN_SECONDS <= self.seconds <= MAX_SECONDS):
             raise InvalidRequest(
                 f"Duration must be between {MIN_SECONDS} and {MAX_SECONDS} seconds."
@@ -122,7 +126,9 @@ def parse_size(text: str) -> tuple[int, int]:
         w_text, h_text = text.lower().strip().split("x")
         width, height = int(w_text), int(h_text)
     except ValueError:
-        raise InvalidRequest(f"Size must look like WIDTHxHEIGHT, e.g. 720x1280; got {text!r}.")
+        raise InvalidRequest(
+            f"Size must look like WIDTHxHEIGHT, e.g. 720x1280; got {text!r}."
+        ) from None
     for side in (width, height):
         if not (MIN_SIDE <= side <= MAX_SIDE) or side % 2:
             raise InvalidRequest(
