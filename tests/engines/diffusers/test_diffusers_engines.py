@@ -323,3 +323,35 @@ def test_remixing_a_generated_video_edits_its_scene(
     assert remix.plan["parent_prompt"] == "a dog walks in the park at noon"
     assert first.plan["sound_plan"]["shots"][0]["time_of_day"] != "night"
     assert remix.plan["sound_plan"]["shots"][0]["time_of_day"] == "night"
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [
+        {"preset": "16"},
+        {"cache": "mag", "mag_ratios": (1.0, 0.99, 0.97)},
+    ],
+    ids=["16gb-preset", "magcache"],
+)
+def test_memory_and_speed_settings_apply_and_are_recorded(
+    settings: dict[str, Any], tiny_model: Callable[[str], Path], tmp_path: Path
+) -> None:
+    from kinema.engines.diffusers.ltx_video import LTXVideoEngine
+    from kinema.engines.diffusers.options import DiffusersOptions
+
+    model = str(tiny_model("ltx-video"))
+    if "preset" in settings:
+        options = DiffusersOptions.for_preset(settings["preset"], model=model, steps=3)
+    else:
+        options = DiffusersOptions(model=model, steps=3, **settings)
+    result = LTXVideoEngine(options).generate(request(tmp_path, "tuned"))
+
+    frames, _, _ = decode(result.video_path)
+    assert frames.shape == (FPS, H, W, 3)
+    applied = result.plan["settings"]["applied"]
+    if "preset" in settings:
+        assert result.plan["settings"]["preset"] == "16gb"
+        assert applied["fp8"] and applied["vae_tiling"] and applied["cache"] == "first_block"
+        assert applied["offload"] == "none"  # nothing to offload to on a CPU-only machine
+    else:
+        assert applied["cache"] == "mag"

@@ -52,6 +52,12 @@ def test_options_come_from_kinema_variables(tmp_path: Path) -> None:
         DiffusersOptions.from_env("wan", {"KINEMA_GPU_STEPS": "many"})
     with pytest.raises(InvalidRequest, match="offload must be one of"):
         DiffusersOptions.from_env("wan", {"KINEMA_GPU_OFFLOAD": "disk"})
+    with pytest.raises(InvalidRequest, match="KINEMA_GPU_MAG_RATIOS"):
+        DiffusersOptions.from_env("wan", {"KINEMA_GPU_CACHE": "mag"})
+    mag = DiffusersOptions.from_env(
+        "wan", {"KINEMA_GPU_CACHE": "mag", "KINEMA_GPU_MAG_RATIOS": "1.0, 0.98,0.95"}
+    )
+    assert mag.mag_ratios == (1.0, 0.98, 0.95)
 
 
 def test_missing_weights_say_exactly_what_to_download_and_where(tmp_path: Path) -> None:

@@ -177,11 +177,8 @@ class DiffusersEngine:
                 storage_dtype=torch.float8_e4m3fn, compute_dtype=dtype
             )
             applied["fp8"] = True
-        if options.cache == "first_block" and transformer is not None:
-            from diffusers.hooks import FirstBlockCacheConfig
-
-            transformer.enable_cache(FirstBlockCacheConfig(threshold=options.cache_threshold))
-            applied["cache"] = "first_block"
+        if options.cache != "none" and transformer is not None:
+            applied["cache"] = self._enable_cache(transformer)
         if options.vae_tiling and hasattr(pipe.vae, "enable_tiling"):
             pipe.vae.enable_tiling()
             applied["vae_tiling"] = True
@@ -207,6 +204,26 @@ class DiffusersEngine:
                 pipe.transformer = torch.compile(transformer)
             applied["compile"] = True
         self.applied = applied
+
+    def _enable_cache(self, transformer: Any) -> str:
+        """Turn on the step cache; returns what was applied. Models whose blocks the
+        library cannot cache run without it (recorded in each video's plan)."""
+        from diffusers.hooks import FirstBlockCacheConfig, MagCacheConfig
+
+        options = self.options
+        config: Any
+        if options.cache == "mag" and options.mag_ratios:
+            config = MagCacheConfig(
+                mag_ratios=list(options.mag_ratios),
+                num_inference_steps=options.steps or self.family.steps,
+            )
+        else:
+            config = FirstBlockCacheConfig(threshold=options.cache_threshold)
+        try:
+            transformer.enable_cache(config)
+        except (ValueError, IndexError, TypeError):
+            return f"{options.cache} (not available for {self.family.label})"
+        return options.cache
 
     def pipeline_for(self, mode: str) -> Any:
         """The pipeline that runs ``mode``, sharing the loaded weights."""

@@ -17,7 +17,7 @@ from kinema.engines.base import InvalidRequest
 
 DTYPES = ("auto", "bfloat16", "float16", "float32")
 OFFLOADS = ("none", "model", "sequential", "group")
-CACHES = ("none", "first_block")
+CACHES = ("none", "first_block", "mag")
 DEVICES = ("auto", "cuda", "cpu", "mps")
 
 # Presets by VRAM, smallest first. Each names only what it changes from the defaults.
@@ -48,6 +48,8 @@ class DiffusersOptions:
     fp8: bool = False
     cache: str = "none"
     cache_threshold: float = 0.05
+    # MagCache needs the model's magnitude ratios (one per step, from a calibration run).
+    mag_ratios: tuple[float, ...] | None = None
     compile: bool = False
     steps: int | None = None  # denoising steps; None = the model's recommended number
     guidance: float | None = None  # guidance scale; None = the model's recommended value
@@ -69,6 +71,12 @@ class DiffusersOptions:
         if self.preset is not None and self.preset not in PRESETS:
             raise InvalidRequest(
                 f"GPU preset must be one of {', '.join(PRESETS)}; got {self.preset!r}."
+            )
+        if self.cache == "mag" and not self.mag_ratios:
+            raise InvalidRequest(
+                "MagCache needs the model's magnitude ratios: set KINEMA_GPU_MAG_RATIOS to "
+                "the comma-separated ratios from a calibration run, or use the first_block "
+                "cache."
             )
         if self.steps is not None and self.steps < 1:
             raise InvalidRequest("Denoising steps must be at least 1.")
@@ -120,6 +128,15 @@ class DiffusersOptions:
                     raise InvalidRequest(
                         f"KINEMA_GPU_{name.upper()} has a bad value: {raw!r}."
                     ) from None
+        if env.get("KINEMA_GPU_MAG_RATIOS"):
+            try:
+                values["mag_ratios"] = tuple(
+                    float(x) for x in env["KINEMA_GPU_MAG_RATIOS"].split(",") if x.strip()
+                )
+            except ValueError:
+                raise InvalidRequest(
+                    "KINEMA_GPU_MAG_RATIOS must be numbers separated by commas."
+                ) from None
         if env.get("KINEMA_ALLOW_DOWNLOADS"):
             values["allow_download"] = _flag(env["KINEMA_ALLOW_DOWNLOADS"])
         preset = env.get("KINEMA_GPU_PRESET")
@@ -136,7 +153,11 @@ class DiffusersOptions:
         out: dict[str, Any] = {}
         for f in fields(self):
             value = getattr(self, f.name)
-            out[f.name] = str(value) if isinstance(value, Path) else value
+            if isinstance(value, Path):
+                value = str(value)
+            elif isinstance(value, tuple):
+                value = list(value)
+            out[f.name] = value
         return out
 
 

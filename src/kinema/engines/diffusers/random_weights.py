@@ -130,7 +130,7 @@ def build_ltx_video(scale: Scale = "tiny") -> Any:
         transformer = LTXVideoTransformer3DModel(
             in_channels=8, out_channels=8, patch_size=1, patch_size_t=1,
             num_attention_heads=4, attention_head_dim=8, cross_attention_dim=32,
-            num_layers=1, caption_channels=32,
+            num_layers=2, caption_channels=32,
         )
         vae = AutoencoderKLLTXVideo(
             in_channels=3, out_channels=3, latent_channels=8,
