@@ -38,6 +38,7 @@ from kinema.engines.procedural.audio import SAMPLE_RATE, render_soundtrack
 from kinema.engines.procedural.encode import VideoWriter, rgb_to_yuv420
 from kinema.engines.procedural.plan import (
     ACTIONS,
+    ANCHORS,
     CAMERA_MOVES,
     MOODS,
     SETTINGS,
@@ -51,6 +52,7 @@ from kinema.engines.procedural.plan import (
 from kinema.engines.procedural.planner import (
     OPENMOJI_CREDIT,
     SPEECH_CREDIT,
+    dress_characters,
     edit_plan,
     make_plan,
     refresh_sound_cues,
@@ -112,10 +114,20 @@ def check_plan(plan: Plan) -> None:
         known[f"shot {index} camera"] = (shot.camera.move, CAMERA_MOVES)
         for subject in shot.subjects:
             known[f"{subject.id} action"] = (subject.action, ACTIONS)
+            for worn in subject.accessories:
+                known[f"{subject.id} {worn.item} anchor"] = (worn.anchor, ANCHORS)
+                if not (isinstance(worn.glyph, str) and worn.glyph) or not _is_color(worn.color):
+                    raise InvalidRequest(f"The plan's {worn.item!r} on {subject.id} needs a "
+                                         "glyph and a colour of three numbers 0-255 (or none).")
     for what, (value, allowed) in known.items():
         if value not in allowed:
             raise InvalidRequest(f"The plan's {what} {value!r} is not one of: "
                                  f"{', '.join(allowed)}.")
+
+
+def _is_color(color: object) -> bool:
+    return color is None or (isinstance(color, tuple) and len(color) == 3 and all(
+        isinstance(c, int) and 0 <= c <= 255 for c in color))
 
 
 class ProceduralEngine:
@@ -137,6 +149,8 @@ class ProceduralEngine:
             except ValueError as exc:
                 raise InvalidRequest(str(exc)) from exc
             check_plan(plan)
+            # An owner's appearance rules hold in a hand-written plan too.
+            dress_characters(plan, request.characters)
             return plan
         if request.parent_plan is not None:
             try:

@@ -360,6 +360,10 @@ def lookup_noun(words: str) -> tuple[str, str, bool] | None:
     one = singular(words)
     if one != words and one in index:
         return (one, index[one], True)
+    # Things to wear are things too: "a red cap on the beach".
+    for phrase, plural in ((words, False), (one, one != words)):
+        if phrase in ACCESSORIES:
+            return (ACCESSORIES[phrase][0], ACCESSORIES[phrase][1], plural)
     return None
 
 
@@ -381,3 +385,81 @@ VEHICLES = frozenset((
     "motorcycle", "bicycle", "bike", "train", "locomotive", "tractor", "fire engine",
     "ambulance", "kick scooter", "scooter", "skateboard", "pickup truck", "sport utility vehicle",
 ))
+
+
+# Things a subject can wear: phrase -> (item, OpenMoji glyph, anchor). The anchor says
+# where on the subject the renderer draws it (see ``plan.ANCHORS``).
+ACCESSORIES: dict[str, tuple[str, str, str]] = {
+    "cap": ("cap", "🧢", "head"), "baseball cap": ("cap", "🧢", "head"),
+    "ball cap": ("cap", "🧢", "head"), "hat": ("hat", "🎩", "head"),
+    "top hat": ("top hat", "🎩", "head"), "tophat": ("top hat", "🎩", "head"),
+    "sun hat": ("sun hat", "👒", "head"), "sunhat": ("sun hat", "👒", "head"),
+    "straw hat": ("sun hat", "👒", "head"), "cowboy hat": ("cowboy hat", "👒", "head"),
+    "crown": ("crown", "👑", "head"), "tiara": ("crown", "👑", "head"),
+    "graduation cap": ("graduation cap", "🎓", "head"),
+    "mortarboard": ("graduation cap", "🎓", "head"),
+    "helmet": ("helmet", "⛑️", "head"), "hard hat": ("helmet", "⛑️", "head"),
+    "army helmet": ("army helmet", "🪖", "head"),
+    "glasses": ("glasses", "👓", "eyes"), "eyeglasses": ("glasses", "👓", "eyes"),
+    "spectacles": ("glasses", "👓", "eyes"), "sunglasses": ("sunglasses", "🕶️", "eyes"),
+    "shades": ("sunglasses", "🕶️", "eyes"), "goggles": ("goggles", "🥽", "eyes"),
+    "headphones": ("headphones", "🎧", "ears"), "headphone": ("headphones", "🎧", "ears"),
+    "earphones": ("headphones", "🎧", "ears"), "headset": ("headphones", "🎧", "ears"),
+    "scarf": ("scarf", "🧣", "neck"), "necklace": ("necklace", "📿", "neck"),
+    "beads": ("necklace", "📿", "neck"), "tie": ("necktie", "👔", "neck"),
+    "necktie": ("necktie", "👔", "neck"), "bow tie": ("bow tie", "🎀", "neck"),
+    "bowtie": ("bow tie", "🎀", "neck"), "medal": ("medal", "🏅", "neck"),
+    "bow": ("bow", "🎀", "hair"), "ribbon": ("bow", "🎀", "hair"),
+    "hair bow": ("bow", "🎀", "hair"), "flower": ("flower", "🌸", "hair"),
+    "blossom": ("flower", "🌸", "hair"), "rose": ("rose", "🌹", "hair"),
+    "sunflower": ("sunflower", "🌻", "hair"), "feather": ("feather", "🪶", "hair"),
+    "shirt": ("shirt", "👕", "body"), "t-shirt": ("shirt", "👕", "body"),
+    "tshirt": ("shirt", "👕", "body"), "tee": ("shirt", "👕", "body"),
+    "coat": ("coat", "🧥", "body"), "jacket": ("coat", "🧥", "body"),
+    "hoodie": ("coat", "🧥", "body"), "sweater": ("coat", "🧥", "body"),
+    "vest": ("vest", "🦺", "body"), "safety vest": ("vest", "🦺", "body"),
+    "dress": ("dress", "👗", "body"), "lab coat": ("lab coat", "🥼", "body"),
+    "backpack": ("backpack", "🎒", "back"), "rucksack": ("backpack", "🎒", "back"),
+    "school bag": ("backpack", "🎒", "back"), "schoolbag": ("backpack", "🎒", "back"),
+}
+# Colours some things have unless the words say otherwise.
+ACCESSORY_COLORS: dict[str, tuple[int, int, int]] = {"cowboy hat": (150, 95, 45)}
+# Words that put what follows on the subject before them: "a dog wearing sunglasses",
+# "a cat with a red hat", "a girl in a crown", "@ada has a scarf".
+WEAR_WORDS = frozenset((
+    "wearing", "wears", "wear", "wore", "worn", "with", "in", "dons", "donning", "has",
+    "having", "sporting", "dressed", "puts", "put", "got",
+))
+# Words between a wear word and the thing worn that change nothing: "a pair of", "her".
+_WEAR_FILLER = frozenset((
+    "a", "an", "the", "his", "her", "their", "its", "my", "your", "our", "pair", "of", "one",
+    "on", "in", "new", "little", "tiny", "small", "big", "large", "huge", "cool", "fancy",
+    "favorite", "favourite", "nice", "shiny", "bright", "dark", "light",
+))
+# Words an appearance rule may use around the things it names ("always wears ...").
+APPEARANCE_FILLER = frozenset((
+    "always", "usually", "often", "must", "should", "likes", "like", "prefers", "loves",
+    "shown", "show", "appears", "appear", "drawn", "draw", "looks", "look", "every", "time",
+    "video", "videos", "outfit", "clothes", "wearing",
+))
+
+
+def accessory_at(words: list[str], i: int) -> tuple[str, tuple[int, int, int] | None, int] | None:
+    """``(phrase, colour, next index)`` when the words from ``i`` on name a thing to wear,
+    after any articles, sizes or a colour ("a pair of dark red sunglasses")."""
+    color: tuple[int, int, int] | None = None
+    j = i
+    while j < len(words) and (words[j] in _WEAR_FILLER or words[j] in COLORS):
+        if words[j] in COLORS:
+            color = COLORS[words[j]]
+        j += 1
+    for n in (2, 1):
+        chunk = words[j: j + n]
+        if len(chunk) < n:
+            continue
+        phrase = " ".join(chunk)
+        if phrase not in ACCESSORIES and singular(phrase) in ACCESSORIES and n == 1:
+            phrase = singular(phrase)
+        if phrase in ACCESSORIES:
+            return phrase, color, j + n
+    return None

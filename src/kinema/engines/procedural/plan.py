@@ -6,7 +6,8 @@ edits. Times are seconds from the start of the video; positions are fractions of
 frame (x to the right, y downward, 0..1).
 
 Version history:
-- 1: first version.
+- 1: first version. Later additions are optional fields, so older plans still load:
+  ``Subject.accessories`` (things a subject wears, e.g. a character's "red cap").
 """
 
 from __future__ import annotations
@@ -32,6 +33,10 @@ ACTIONS = (
     "idle", "walk", "run", "jump", "fly", "swim", "dance", "spin", "surf", "drive",
     "sleep", "talk", "fall", "chase",
 )
+# Where an accessory sits on its subject: on the head (hats), in the hair (a bow, a
+# flower), over the eyes (glasses), over the ears (headphones), at the neck (scarf, tie),
+# over the body (shirt, coat) or behind the back (backpack).
+ANCHORS = ("head", "hair", "eyes", "ears", "neck", "body", "back")
 
 
 @dataclass
@@ -41,6 +46,16 @@ class Voice:
     variant: str = "m1"
     pitch: int = 50
     rate: int = 165
+
+
+@dataclass
+class Accessory:
+    """Something a subject wears in every frame: "a red cap", "sunglasses"."""
+
+    item: str  # what it is, in words ("cap")
+    glyph: str  # its OpenMoji artwork
+    anchor: str = "head"  # where it sits on the subject, one of ``ANCHORS``
+    color: tuple[int, int, int] | None = None  # tint, e.g. "a red cap"
 
 
 @dataclass
@@ -59,6 +74,7 @@ class Subject:
     direction: int = 1  # +1 moves right, -1 moves left
     target: str | None = None  # subject id, for "chase"
     voice: Voice | None = None  # set for subjects that speak
+    accessories: list[Accessory] = field(default_factory=list)  # what it wears
 
 
 @dataclass
@@ -170,6 +186,7 @@ def _shot_from_dict(data: dict[str, Any]) -> Shot:
             values["color"] = tuple(values["color"])
         if values.get("voice") is not None:
             values["voice"] = Voice(**_pick(Voice, values["voice"]))
+        values["accessories"] = [_accessory_from_dict(a) for a in s.get("accessories") or []]
         subjects.append(Subject(**values))
     values = _pick(Shot, data)
     values["camera"] = Camera(**_pick(Camera, data.get("camera", {})))
@@ -177,3 +194,10 @@ def _shot_from_dict(data: dict[str, Any]) -> Shot:
     values["dialogue"] = [Line(**_pick(Line, d)) for d in data.get("dialogue", [])]
     values["sound_cues"] = [SoundCue(**_pick(SoundCue, c)) for c in data.get("sound_cues", [])]
     return Shot(**values)
+
+
+def _accessory_from_dict(data: dict[str, Any]) -> Accessory:
+    values = _pick(Accessory, data)
+    if values.get("color") is not None:
+        values["color"] = tuple(values["color"])
+    return Accessory(**values)

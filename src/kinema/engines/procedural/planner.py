@@ -18,8 +18,10 @@ import numpy as np
 
 from kinema.engines.base import CharacterRef
 from kinema.engines.procedural import lexicon as lx
+from kinema.engines.procedural.accessories import accessories_from_rules, accessory, wear
 from kinema.engines.procedural.motion import TRAVEL, action_events
 from kinema.engines.procedural.plan import (
+    Accessory,
     Camera,
     Line,
     Plan,
@@ -75,6 +77,7 @@ class _Group:
     character: CharacterRef | None = None
     speaks: bool = False
     definite: bool = False  # "the cat": may be one already on screen
+    accessories: list[Accessory] = field(default_factory=list)  # "wearing a red cap"
 
 
 @dataclass
@@ -156,6 +159,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
     # speaks, although the dog was named last.
     clause_first: int | None = None
     prev_clause_first: int | None = None
+    wearing = False  # the last thing read was worn: "with sunglasses and a red scarf"
 
     def doer() -> int | None:
         if clause_first is not None:
@@ -166,6 +170,16 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
     while i < len(words):
         word = words[i]
         prev = words[i - 1] if i else ""
+        if current is not None and (word in lx.WEAR_WORDS or (wearing and word in ("and", ","))):
+            worn = lx.accessory_at(words, i + 1)
+            if worn is not None:
+                # "a dog wearing sunglasses": the nearest subject wears them.
+                phrase, color, i = worn
+                group = spec.groups[current]
+                group.accessories = wear(group.accessories, [accessory(phrase, color)])
+                wearing = True
+                continue
+        wearing = False
         if word in _CLAUSE_BREAKS:
             if clause_first is not None:
                 prev_clause_first = clause_first
@@ -470,7 +484,8 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 character=g.character.handle if g.character else None,
                 color=g.color, scale=round(scale, 4), x=round(x, 4), y=round(y, 4),
                 depth=round(depth, 4), action=g.action or "idle",
-                direction=1 if rng.random() < 0.5 else -1))
+                direction=1 if rng.random() < 0.5 else -1,
+                accessories=list(g.accessories)))
             members.append(sid)
             k += 1
         group_ids.append(members)
@@ -528,6 +543,9 @@ def make_plan(
         previous = shot
         start += duration
     plan.mood = moods[0] if moods else _default_mood(plan.shots[0])
+    for word in dress_characters(plan, characters):
+        if word not in unknown:
+            unknown.append(word)
     plan.unknown_words = unknown
     plan.credits = [OPENMOJI_CREDIT]
     if any(shot.dialogue for shot in plan.shots):
@@ -576,6 +594,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
                         s.target = s.target if g.action == "chase" else None
                     if g.color is not None:
                         s.color = g.color
+                    if g.accessories:  # "then the dog puts on a hat"
+                        s.accessories = wear(s.accessories, g.accessories)
                 group_ids[k] = [s.id for s in members]
             fresh = [k for k in fresh if k not in refers]
     new_groups = [spec.groups[k] for k in fresh]
@@ -599,6 +619,24 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
         if any(line.speaker == s.id for line in shot.dialogue) and s.action == "idle":
             s.action = "talk"
     return shot
+
+
+def dress_characters(plan: Plan, characters: Sequence[CharacterRef]) -> list[str]:
+    """Dress every character in ``plan`` as its owner's appearance rules say ("always
+    wears a red cap"), in every shot; a rule's accessory replaces one the prompt put in
+    the same place. Returns the words of the rules that could not be used."""
+    unknown: list[str] = []
+    for ref in characters:
+        if not ref.appearance_rules.strip():
+            continue
+        worn, words = accessories_from_rules(ref.appearance_rules)
+        unknown.extend(w for w in words if w not in unknown)
+        handle = ref.handle.lower().lstrip("@")
+        for shot in plan.shots:
+            for subject in shot.subjects:
+                if (subject.character or "").lower().lstrip("@") == handle:
+                    subject.accessories = wear(subject.accessories, worn)
+    return unknown
 
 
 def refresh_sound_cues(plan: Plan) -> None:
@@ -662,6 +700,7 @@ def edit_plan(parent: Plan | dict, instruction: str, *, seed: int | None = None,
     text = instruction.strip()
     for clause in [c for c in re.split(r"\s*(?:;|\band\s+then\b|\.\s+)\s*", text) if c]:
         _edit_with_clause(plan, clause, rng, characters, unknown)
+    unknown.extend(w for w in dress_characters(plan, characters) if w not in unknown)
     plan.unknown_words = unknown
     if any(shot.dialogue for shot in plan.shots) and SPEECH_CREDIT not in plan.credits:
         plan.credits.append(SPEECH_CREDIT)
@@ -701,6 +740,7 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
                             s.color = None
                         if g.action is not None:
                             s.action = g.action
+                        s.accessories = list(g.accessories)  # the old one's hat goes too
                 _rename_subjects(plan, renamed)
                 return
     m = _REMOVE.search(masked)

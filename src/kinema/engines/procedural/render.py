@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
+from kinema.engines.procedural.accessories import dress
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
 from kinema.engines.procedural.motion import ease_in_out, pose
 from kinema.engines.procedural.plan import Plan, Shot, Subject
@@ -558,8 +559,9 @@ class FrameRenderer:
             height = subject.scale * self.height * (1.0 - 0.45 * subject.depth) * p.scale * z
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
             mouth = round(min(1.0, level) * 4) if subject.character else 0
+            worn = tuple((a.glyph, a.anchor, a.item, a.color) for a in subject.accessories)
             key = (shot_index, subject.glyph, subject.character, subject.color, height,
-                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth)
+                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn)
             art = self._art_cache.get(key)
             if art is None:
                 art = self._posed_art(subject, height, p.angle, p.flip, p.squash, mouth,
@@ -585,6 +587,8 @@ class FrameRenderer:
             return None
         if mouth:
             art = self._with_mouth(art, mouth / 4)
+        # Worn things go on before the pose, so they bob, turn and mirror with the subject.
+        art = dress(art, subject.accessories)
         if flip:
             art = art.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         if abs(squash - 1.0) > 1e-3:
