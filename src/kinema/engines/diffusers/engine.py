@@ -144,7 +144,16 @@ class DiffusersEngine:
                 ) from exc
         else:
             self._source = ModelSource("", type(self._base).__name__, local=True)
-        self._apply_settings(self._base, torch, dtype)
+        try:
+            self._apply_settings(self._base, torch, dtype)
+        except RuntimeError as exc:  # torch.OutOfMemoryError is a RuntimeError too
+            if not _out_of_memory(torch, exc):
+                raise
+            # Weights half moved to the GPU are useless; the next try loads afresh.
+            if self._source.path:
+                self._base = None
+            self._free_memory(torch)
+            raise OutOfMemory(self._memory_advice("load the")) from exc
         self._base.set_progress_bar_config(disable=True)
         self._pipelines = {type(self._base).__name__: self._base}
         return self._base
@@ -458,13 +467,10 @@ class DiffusersEngine:
         except GenerationCancelled:
             self._free_memory(torch)
             raise
-        except torch.cuda.OutOfMemoryError as exc:
-            self._free_memory(torch)
-            raise OutOfMemory(self._memory_advice()) from exc
         except RuntimeError as exc:
-            if "out of memory" in str(exc).lower():
+            if _out_of_memory(torch, exc):
                 self._free_memory(torch)
-                raise OutOfMemory(self._memory_advice()) from exc
+                raise OutOfMemory(self._memory_advice("make this")) from exc
             raise EngineError(f"{self.family.label} could not make this video: {exc}") from exc
         except (ValueError, TypeError) as exc:
             raise EngineError(f"{self.family.label} could not make this video: {exc}") from exc
@@ -473,9 +479,11 @@ class DiffusersEngine:
         if torch.cuda.is_available():
             torch.cuda.empty_cache()
 
-    def _memory_advice(self) -> str:
+    def _memory_advice(self, doing: str) -> str:
         smaller = smaller_preset(self.options.preset)
-        advice = [f"The GPU ran out of memory making this {self.family.label} video."]
+        advice = [f"The GPU ran out of memory trying to {doing} {self.family.label} model."]
+        if doing == "make this":
+            advice = [f"The GPU ran out of memory making this {self.family.label} video."]
         if smaller:
             advice.append(f"Use a smaller preset (KINEMA_GPU_PRESET={smaller})")
         else:
@@ -548,6 +556,13 @@ class DiffusersEngine:
         if request.parent_plan is not None:
             plan["parent_prompt"] = request.parent_plan.get("prompt")
         return plan
+
+
+def _out_of_memory(torch: Any, exc: BaseException) -> bool:
+    """Whether ``exc`` is the accelerator running out of memory."""
+    if isinstance(exc, torch.cuda.OutOfMemoryError):
+        return True
+    return "out of memory" in str(exc).lower()
 
 
 class _Drop:
