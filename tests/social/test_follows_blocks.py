@@ -109,3 +109,40 @@ def test_a_video_without_a_scene_description_cannot_be_remixed(
     answer = api_client(bob).post(f"/api/videos/{video.id}/remix", json={"prompt": "at night"})
     assert answer.status_code == 400
     assert answer.json()["error"]["code"] == "not_remixable"
+
+
+def test_a_block_hides_videos_and_profiles_at_their_own_addresses(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    publish: Callable[..., Video],
+    client: TestClient,
+) -> None:
+    alice, bob = make_user("alice"), make_user("bob")
+    as_alice, as_bob = api_client(alice), api_client(bob)
+    bobs = publish(bob, "a cat surfing at sunset")
+    alices = publish(alice, "a fox in the snow")
+    addresses = ("", "/content", "/content?variant=thumbnail")
+    for path in addresses:
+        assert as_alice.get(f"/api/videos/{bobs.id}{path}").status_code == 200
+    assert as_alice.get("/api/users/bob").status_code == 200
+
+    assert as_bob.post("/api/users/alice/block").status_code == 200
+
+    # Blocked by bob: alice can no longer open his video or profile, and he cannot
+    # open hers; both answer as if they did not exist.
+    for viewer, video_id, other in ((as_alice, bobs.id, "bob"), (as_bob, alices.id, "alice")):
+        for path in addresses:
+            answer = viewer.get(f"/api/videos/{video_id}{path}")
+            assert answer.status_code == 404, path
+            assert answer.json()["error"]["code"] == "not_found"
+        assert viewer.get(f"/api/users/{other}").status_code == 404
+        assert viewer.get(f"/api/users/{other}").json()["error"]["code"] == "user_not_found"
+    # Each still sees their own, and people outside the block see both.
+    assert as_bob.get(f"/api/videos/{bobs.id}").status_code == 200
+    assert as_bob.get("/api/users/bob").status_code == 200
+    assert client.get(f"/api/videos/{bobs.id}/content").status_code == 200
+    assert client.get("/api/users/alice").status_code == 200
+
+    assert as_bob.delete("/api/users/alice/block").status_code == 200
+    assert as_alice.get(f"/api/videos/{bobs.id}").status_code == 200
+    assert as_alice.get("/api/users/bob").status_code == 200

@@ -108,3 +108,41 @@ def test_character_use_is_notified(
     assert note["kind"] == "character_used"
     assert note["character"] == "alice_cam"
     assert note["video_id"] == video.id
+
+
+def test_publishing_a_remix_counts_it_and_tells_the_parents_author_at_once(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    publish: Callable[..., Video],
+    runtime: Runtime,
+) -> None:
+    from sqlalchemy import select
+
+    from kinema.social.models import Notification
+
+    alice, bob = make_user("alice"), make_user("bob")
+    as_alice, as_bob = api_client(alice), api_client(bob)
+    original = publish(alice, "a dog runs in the park")
+    remix = publish(bob, "make it night", remix_of=original.id)
+
+    # Right away, before anyone opens their notifications.
+    assert as_bob.get(f"/api/videos/{original.id}").json()["remix_count"] == 1
+    with runtime.sessions() as session:
+        told = session.scalars(
+            select(Notification).where(Notification.user_id == alice.id)
+        ).all()
+    assert [(n.kind, n.video_id) for n in told] == [("remix", remix.id)]
+    assert "@bob remixed your video" in told[0].text
+
+    # Changing the remix's caption later neither counts nor tells again.
+    assert as_bob.post(f"/api/videos/{remix.id}/publish", json={"caption": "night!"}) \
+        .status_code == 200
+    notes = as_alice.get("/api/notifications").json()
+    assert [n["kind"] for n in notes["items"]] == ["remix"]
+    assert notes["items"][0]["actor"]["handle"] == "bob"
+    assert as_alice.get(f"/api/videos/{original.id}").json()["remix_count"] == 1
+
+    # Remixing one's own video counts, but nobody is notified.
+    publish(alice, "make it snow", remix_of=original.id)
+    assert as_alice.get(f"/api/videos/{original.id}").json()["remix_count"] == 2
+    assert len(as_alice.get("/api/notifications").json()["items"]) == 1

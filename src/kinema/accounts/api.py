@@ -23,12 +23,12 @@ from kinema.accounts.schemas import (
 from kinema.api.deps import (
     SESSION_COOKIE,
     CurrentUser,
+    OptionalUser,
     RuntimeDep,
     SessionDep,
     client_ip,
 )
 from kinema.api.security import clear_session_cookie, set_session_cookies
-from kinema.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["accounts"])
 
@@ -154,9 +154,6 @@ def my_invites(user: CurrentUser, session: SessionDep) -> InvitesResponse:
 
 
 @router.get("/users/{handle}")
-def user_profile(handle: str, session: SessionDep) -> UserResponse:
-    """Anyone's public profile."""
-    user = service.get_user_by_handle(session, handle)
-    if user.is_suspended:
-        raise NotFound(f"No user @{user.handle}.", code="user_not_found")
-    return UserResponse(user=PublicUser.of(user))
+def user_profile(handle: str, viewer: OptionalUser, session: SessionDep) -> UserResponse:
+    """Anyone's public profile; not found across a block, either way."""
+    return UserResponse(user=PublicUser.of(service.get_profile(session, viewer, handle)))

@@ -261,6 +261,28 @@ def get_user_by_handle(session: Session, handle: str) -> User:
     return user
 
 
+def get_profile(session: Session, viewer: User | None, handle: str) -> User:
+    """The person behind ``handle`` as ``viewer`` may see them on a profile: suspended
+    accounts, and anyone on either side of a block with the viewer, are ``NotFound``,
+    exactly like a handle nobody has (moderators are not hidden from by a block)."""
+    person = get_user_by_handle(session, handle)
+    missing = NotFound(f"No user @{person.handle}.", code="user_not_found")
+    if person.is_suspended:
+        raise missing
+    if viewer is None or viewer.id == person.id or _is_staff(viewer):
+        return person
+    # Imported here: the social package imports this module.
+    from kinema.social import service as social
+
+    if social.is_hidden_between(session, viewer.id, person.id):
+        raise missing
+    return person
+
+
+def _is_staff(user: User) -> bool:
+    return user.is_admin or user.role in ("moderator", "admin")
+
+
 def set_suspended(session: Session, user: User, suspended: bool) -> User:
     """Suspend or reinstate an account. A suspended account cannot sign in or use the
     API; its sessions and keys are kept so it can still appeal."""

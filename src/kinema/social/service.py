@@ -548,6 +548,46 @@ def lineage(session: Session, viewer: User | None, video_id: str) -> Lineage:
     )
 
 
+def record_published_remix(session: Session, remix: Video) -> None:
+    """A remix was just published: its parent's ``remix_count`` counts it at once, and
+    the parent's author is told ("remixed your video"), unless it is their own remix,
+    they were already told, or a block stands between them."""
+    if remix.remix_of is None or remix.status != PUBLISHED:
+        return
+    parent = session.get(Video, remix.remix_of)
+    if parent is None:
+        return
+    count = session.scalar(
+        select(func.count()).select_from(Video).where(
+            Video.remix_of == parent.id, Video.status == PUBLISHED
+        )
+    )
+    session.execute(
+        update(Video).where(Video.id == parent.id).values(remix_count=int(count or 0))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(parent, ["remix_count"])
+    author_id = parent.author_id
+    if author_id == remix.author_id or is_hidden_between(session, author_id, remix.author_id):
+        session.flush()
+        return
+    already_told = session.scalar(
+        select(
+            exists().where(
+                Notification.user_id == author_id,
+                Notification.kind == REMIX,
+                Notification.video_id == remix.id,
+            )
+        )
+    )
+    if not already_told:
+        actor = session.get(User, remix.author_id)
+        _notify(session, author_id, REMIX, actor=actor, video_id=remix.id,
+                text=f"@{actor.handle if actor else 'someone'} remixed your video",
+                created_at=remix.published_at)
+    session.flush()
+
+
 def record_published_remixes(session: Session, author_id: str) -> int:
     """Bring the author's notifications and remix counters up to date with remixes of
     their videos that others have published: one "remix" notification per published

@@ -700,17 +700,29 @@ def recover_stalled_generations(runtime: Runtime, *, now: datetime | None = None
 def get_video_for_viewer(session: Session, video_id: str, viewer: User | None) -> Video:
     """The video if ``viewer`` may see it: published videos for everyone, drafts and
     removed videos for their author (removed ones for moderators too); otherwise
-    ``NotFound``, so a private draft's existence is not revealed."""
+    ``NotFound``, so a private draft's existence is not revealed. A block between the
+    viewer and the author hides the video both ways, exactly as if it did not exist
+    (moderators are not hidden from by a block)."""
     video = session.get(Video, video_id)
     if video is None:
         raise NotFound("That video was not found.")
-    if video.status == PUBLISHED:
-        return video
     if viewer is not None and viewer.id == video.author_id:
         return video
-    if video.status == REMOVED and _is_staff(viewer):
+    staff = _is_staff(viewer)
+    if viewer is not None and not staff and _hidden_by_block(session, viewer.id, video.author_id):
+        raise NotFound("That video was not found.")
+    if video.status == PUBLISHED:
+        return video
+    if video.status == REMOVED and staff:
         return video
     raise NotFound("That video was not found.")
+
+
+def _hidden_by_block(session: Session, viewer_id: str, author_id: str) -> bool:
+    # Imported here: the social package imports this module.
+    from kinema.social import service as social
+
+    return social.is_hidden_between(session, viewer_id, author_id)
 
 
 def _own_video(session: Session, user: User, video_id: str) -> Video:
@@ -738,6 +750,12 @@ def publish_video(
     if video.status == DRAFT:
         video.status = PUBLISHED
         video.published_at = utcnow()
+        session.flush()
+        if video.remix_of is not None:
+            # Imported here: the social package imports this module.
+            from kinema.social import service as social
+
+            social.record_published_remix(session, video)
     session.flush()
     return video
 
