@@ -82,5 +82,6 @@ def seed_clip_in_storage(runtime: Runtime, clip: Clip) -> None:
     runtime.storage.put_file("seed/clip-0.jpg", clip.thumbnail)
     meta = {"video_key": "seed/clip-0.mp4", "thumbnail_key": "seed/clip-0.jpg",
             "width": clip.width, "height": clip.height, "fps": clip.fps,
-            "seconds": clip.seconds, "credits": []}
+            "seconds": clip.seconds, "credits": [], "prompt": "a dog runs in the park",
+            "plan": clip.plan}
     runtime.storage.put_bytes("seed/clip-0.json", json.dumps(meta).encode())

@@ -2,13 +2,16 @@
 in bulk, for demos and the feed benchmark.
 
 The videos point at a few clips that really were rendered by the procedural engine (made
-once and kept in storage under ``seed/``), so every seeded video plays. Other domains add
+once and kept in storage under ``seed/``), so every seeded video plays; each carries the
+prompt and scene description of its clip, so it can be remixed, and one video per clip
+carries the clip's fingerprint, so the provenance check can trace a copy. Other domains add
 their own demo data (follows, likes, comments...) with ``register_seed_step``; each step
 receives the ``SeedContext`` with the ids made so far.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import importlib.util
 import json
@@ -23,12 +26,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Connection, insert, select
+from sqlalchemy.orm import Session
 
 from kinema.db import utcnow
 from kinema.engines import EngineError, GenerationRequest, get_engine
 from kinema.errors import InvalidInput, KinemaError
 from kinema.ids import new_id
 from kinema.media.probe import probe_video
+from kinema.provenance import service as provenance
+from kinema.provenance.fingerprint import Fingerprint, fingerprint_video
 from kinema.studio.models import PUBLISHED, Video
 
 if TYPE_CHECKING:
@@ -175,7 +181,9 @@ _NAMES = (
 
 @dataclass(frozen=True)
 class SeedClip:
-    """A rendered clip shared by many seeded videos."""
+    """A rendered clip shared by many seeded videos, with the prompt and scene
+    description (plan) it was rendered from, so the videos that show it can be
+    remixed, and its fingerprint (``Fingerprint.to_dict``) for provenance look-ups."""
 
     video_key: str
     thumbnail_key: str
@@ -184,6 +192,9 @@ class SeedClip:
     fps: int
     seconds: float
     credits: list[str]
+    prompt: str = ""
+    plan: dict[str, Any] = field(default_factory=dict)
+    fingerprint: dict[str, Any] | None = None
 
 
 @dataclass
@@ -259,8 +270,12 @@ def ensure_seed_clips(
         base = f"seed/clip-{index}"
         meta_key = f"{base}.json"
         if storage.exists(meta_key) and storage.exists(f"{base}.mp4"):
-            clips.append(SeedClip(**json.loads(storage.read_bytes(meta_key))))
-            continue
+            kept = _kept_clip(runtime, meta_key)
+            # Clips kept before plans were stored are rendered again: without their
+            # scene description, the videos showing them could not be remixed.
+            if kept is not None:
+                clips.append(kept)
+                continue
         try:
             engine = get_engine("procedural")
         except EngineError as exc:
@@ -279,6 +294,7 @@ def ensure_seed_clips(
             except EngineError as exc:
                 raise KinemaError(f"Could not render the demo clips: {exc}") from exc
             facts = probe_video(result.video_path)
+            fingerprint = fingerprint_video(result.video_path).to_dict()
             storage.put_file(f"{base}.mp4", result.video_path)
             storage.put_file(f"{base}.jpg", result.thumbnail_path)
         clip = SeedClip(
@@ -289,10 +305,38 @@ def ensure_seed_clips(
             fps=round(facts.fps) or 24,
             seconds=round(facts.seconds, 3),
             credits=list(result.credits),
+            prompt=request.prompt,
+            plan=dict(result.plan),
+            fingerprint=fingerprint,
         )
-        storage.put_bytes(meta_key, json.dumps(clip.__dict__).encode())
+        storage.put_bytes(meta_key, json.dumps(dataclasses.asdict(clip)).encode())
         clips.append(clip)
     return clips
+
+
+def _kept_clip(runtime: Runtime, meta_key: str) -> SeedClip | None:
+    """A clip already in storage, or None when it must be rendered again (no plan, or
+    unreadable notes). A missing or outdated fingerprint is made again from the file."""
+    storage = runtime.storage
+    try:
+        clip = SeedClip(**json.loads(storage.read_bytes(meta_key)))
+    except (ValueError, TypeError):
+        return None
+    if not (clip.plan.get("shots") and clip.prompt):
+        return None
+    if clip.fingerprint is not None:
+        try:
+            Fingerprint.from_dict(clip.fingerprint)
+            return clip
+        except (KinemaError, ValueError, KeyError, TypeError):
+            pass  # made by another version: made again below
+    with tempfile.TemporaryDirectory(dir=runtime.settings.data_dir) as scratch:
+        local = Path(scratch) / "clip.mp4"
+        storage.copy_to(clip.video_key, local)
+        fingerprint = fingerprint_video(local).to_dict()
+    clip = dataclasses.replace(clip, fingerprint=fingerprint)
+    storage.put_bytes(meta_key, json.dumps(dataclasses.asdict(clip)).encode())
+    return clip
 
 
 def _unique_handles(connection: Connection, rng: random.Random, count: int) -> list[str]:
@@ -356,7 +400,11 @@ def _caption(rng: random.Random) -> str:
     return f"{text} {tags}".strip()
 
 
-def _seed_videos(context: SeedContext, count: int, clips: list[SeedClip], now: datetime) -> None:
+def _seed_videos(
+    context: SeedContext, count: int, clips: list[SeedClip], now: datetime
+) -> dict[int, str]:
+    """Insert ``count`` published videos, each showing one of ``clips`` with that
+    clip's prompt and plan; returns, per clip index, the first video that shows it."""
     rng = context.rng
     users = context.user_ids
     # A few people make most videos, as on any video app.
@@ -365,9 +413,12 @@ def _seed_videos(context: SeedContext, count: int, clips: list[SeedClip], now: d
     dates = sorted(now - timedelta(days=rng.uniform(0, 90) ** 1.3 / 90**0.3) for _ in range(count))
     rows: list[dict[str, Any]] = []
     remix_counts: dict[int, int] = {}
+    first_showing: dict[int, str] = {}
     for index, (author, created) in enumerate(zip(authors, dates, strict=True)):
-        clip = clips[rng.randrange(len(clips))]
+        clip_index = rng.randrange(len(clips))
+        clip = clips[clip_index]
         video_id = new_id("vid", at=created)
+        first_showing.setdefault(clip_index, video_id)
         remix_of = None
         if index > 10 and rng.random() < REMIX_SHARE:
             parent = rng.randrange(index)
@@ -379,7 +430,9 @@ def _seed_videos(context: SeedContext, count: int, clips: list[SeedClip], now: d
                 "id": video_id,
                 "author_id": author,
                 "generation_id": None,
-                "prompt": _prompt(rng),
+                # What the video shows: the prompt and plan it was rendered from, so
+                # the scene description is true and a remix edits what people see.
+                "prompt": clip.prompt or _prompt(rng),
                 "caption": _caption(rng),
                 "status": PUBLISHED,
                 "seconds": clip.seconds,
@@ -388,7 +441,7 @@ def _seed_videos(context: SeedContext, count: int, clips: list[SeedClip], now: d
                 "fps": clip.fps,
                 "engine": "procedural",
                 "remix_of": remix_of,
-                "plan": {},
+                "plan": clip.plan,
                 "transcript": [],
                 "credits": clip.credits,
                 "video_key": clip.video_key,
@@ -408,6 +461,23 @@ def _seed_videos(context: SeedContext, count: int, clips: list[SeedClip], now: d
     for batch in _batches(rows):
         context.connection.execute(insert(Video), list(batch))
     context.counts["remixes"] = sum(remix_counts.values())
+    return first_showing
+
+
+def _seed_fingerprints(
+    context: SeedContext, clips: list[SeedClip], first_showing: dict[int, str]
+) -> int:
+    """Record each clip's fingerprint for one seeded video that shows it. One, not all:
+    a provenance check of a clip should name one video, not thousands of equal ones."""
+    recorded = 0
+    with Session(bind=context.connection) as session:  # inside the seed's transaction
+        for clip_index, video_id in sorted(first_showing.items()):
+            data = clips[clip_index].fingerprint
+            if data is None:
+                continue
+            provenance.record_fingerprint(session, video_id, Fingerprint.from_dict(data))
+            recorded += 1
+    return recorded
 
 
 def seed_demo_data(
@@ -430,7 +500,8 @@ def seed_demo_data(
         )
         _seed_users(context, users, now)
         if videos:
-            _seed_videos(context, videos, rendered, now)
+            first_showing = _seed_videos(context, videos, rendered, now)
+            context.counts["fingerprints"] = _seed_fingerprints(context, rendered, first_showing)
         for name, step in _EXTRA_STEPS:
             context.counts[name] = step(context)
     return SeedReport(
