@@ -34,8 +34,7 @@ from kinema.engines.base import (
     ProgressCallback,
     TranscriptLine,
 )
-from kinema.engines.procedural.audio import SAMPLE_RATE, render_soundtrack
-from kinema.engines.procedural.encode import VideoWriter, rgb_to_yuv420
+from kinema.engines.procedural.encode import AUDIO_RATE, VideoWriter, rgb_to_yuv420
 from kinema.engines.procedural.plan import (
     ACTIONS,
     ANCHORS,
@@ -58,12 +57,15 @@ from kinema.engines.procedural.planner import (
     refresh_sound_cues,
 )
 from kinema.engines.procedural.render import FrameRenderer, RenderInputs
-from kinema.engines.procedural.speech import distinct_voice, speak, voice_for_profile
 
 LINE_LEAD = 0.3  # seconds of quiet at the start of a shot before its first line
 LINE_GAP = 0.25  # between two lines of the same shot
 LINE_TAIL = 0.2  # after the last line, before the cut
 MIN_SHOT = 1.0  # a shot without dialogue keeps at least this long when lines need room
+# The sound modules (``speech``, ``audio``) are imported where they are first needed, not
+# here: they load SciPy, about a second of start-up that a video without dialogue can
+# spend in a worker process, in parallel with the first frames.
+SAMPLE_RATE = AUDIO_RATE  # speech and the soundtrack are made at the encoder's rate
 CHUNK = 6  # frames per pool task
 # Below this many pixels to render, starting worker processes costs more than it saves.
 POOL_MIN_PIXELS = 40 * 720 * 1280
@@ -231,6 +233,8 @@ class ProceduralEngine:
             for subject in shot.subjects:
                 if subject.id not in speakers or subject.voice is not None:
                     continue
+                from kinema.engines.procedural.speech import distinct_voice, voice_for_profile
+
                 index = speakers.index(subject.id)
                 profile = profiles.get(subject.character or "")
                 if profile is not None and (profile.pitch_hz or profile.words_per_minute):
@@ -243,6 +247,8 @@ class ProceduralEngine:
         lines = [(i, j, line) for i, shot in enumerate(plan.shots)
                  for j, line in enumerate(shot.dialogue)]
         clips: dict[tuple[int, int], np.ndarray] = {}
+        if lines:
+            from kinema.engines.procedural.speech import speak
         for k, (i, j, line) in enumerate(lines):
             clips[(i, j)] = speak(line.text, line.language, voices.get(line.speaker or ""),
                                   SAMPLE_RATE)
@@ -297,6 +303,8 @@ class ProceduralEngine:
                     writer.add_frame(yuv)
                     report("render", (index + 1) / total)
                 report("sound", 0.0)
+                from kinema.engines.procedural.audio import render_soundtrack
+
                 writer.add_soundtrack(render_soundtrack(
                     plan, clips, lambda f: report("sound", f)))
                 report("sound", 1.0)
@@ -351,6 +359,8 @@ def _render_task(start: int, stop: int) -> list[np.ndarray]:
 
 
 def _soundtrack_task(plan: dict[str, Any], clips: dict[tuple[int, int], np.ndarray]) -> np.ndarray:
+    from kinema.engines.procedural.audio import render_soundtrack
+
     return render_soundtrack(Plan.from_dict(plan), clips)
 
 
