@@ -123,11 +123,14 @@ def test_prompts_dress_the_subject_they_name() -> None:
 
 def test_a_rule_beats_the_prompt_for_the_same_place_and_unknown_words_are_listed() -> None:
     ada = CharacterRef(handle="ada", name="Ada",
-                       appearance_rules="always wears a red cap; glasses; likes sparkly monocles")
+                       appearance_rules="always wears a red cap; glasses; wears sparkly "
+                                        "monocles; no political content")
     plan = make_plan("@ada wearing a crown and a scarf waves", characters=[ada])
     [subject] = plan.shots[0].subjects
     assert sorted(a.item for a in subject.accessories) == ["cap", "glasses", "scarf"]
+    # Words about looks it cannot draw are listed; a content rule is not about looks.
     assert {"sparkly", "monocles"} <= set(plan.unknown_words)
+    assert not {"political", "content"} & set(plan.unknown_words)
     # A remix keeps the rules; a replaced subject does not keep the old one's things.
     remixed = edit_plan(plan, "make it night", characters=[ada])
     assert sorted(a.item for a in remixed.shots[0].subjects[0].accessories) == [

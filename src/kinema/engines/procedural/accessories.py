@@ -36,8 +36,12 @@ def accessories_from_rules(text: str) -> tuple[list[Accessory], list[str]]:
     each). One accessory per anchor: a later rule for the same place wins."""
     found: dict[str, Accessory] = {}
     unknown: list[str] = []
-    for clause in re.split(r"[;,.\n]+|\band\b", text.lower()):
+    for clause in re.split(r"[;,.!\n]+|\band\b", text.lower()):
         words = _WORD.findall(clause)
+        # Only a clause about looks can have unknown appearance words; "no political
+        # content" is a content rule, checked elsewhere.
+        about_looks = any(w in lx.WEAR_WORDS or w in lx.COLORS for w in words)
+        missed: list[str] = []
         i = 0
         while i < len(words):
             hit = lx.accessory_at(words, i)
@@ -45,12 +49,15 @@ def accessories_from_rules(text: str) -> tuple[list[Accessory], list[str]]:
                 phrase, color, i = hit
                 item = accessory(phrase, color)
                 found[item.anchor] = item
+                about_looks = True
                 continue
             word = words[i]
             if not (word in lx.STOPWORDS or word in lx.WEAR_WORDS or word in lx.COLORS
-                    or word in lx.APPEARANCE_FILLER) and word not in unknown:
-                unknown.append(word)
+                    or word in lx.APPEARANCE_FILLER):
+                missed.append(word)
             i += 1
+        if about_looks:
+            unknown.extend(w for w in missed if w not in unknown)
     return list(found.values()), unknown
 
 
