@@ -130,6 +130,7 @@ def bench(name: str, args: argparse.Namespace, workdir: Path) -> dict[str, Any]:
         "steps": arguments["num_inference_steps"],
         "kinema_s": round(kinema, 3),
         "diffusers_direct_s": round(direct, 3),
+        "overhead_s": round(kinema - direct, 3),
         "overhead_pct": round(100 * (kinema - direct) / direct, 2),
         "runs": args.repeats,
     }

@@ -8,6 +8,7 @@ import importlib.util
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, ClassVar
@@ -290,11 +291,24 @@ class DiffusersEngine:
             inputs, parent_frames, parent_fps = self._inputs(request, mode)
             pipe = self.pipeline_for(mode)
             steps, guidance = self.steps_and_guidance()
-            output = self._run(pipe, inputs, steps, guidance, request.seed, report, should_cancel)
             seconds_made = self._clip_seconds(request, mode)
-            frames = self._frames_out(output, inputs.shape, request, seconds_made)
-            report("sound", 0.0)
-            sound = self._sound(pipe, output, request, seconds_made, inputs.shape, report)
+            # The procedural sound layer needs only the request: it is made on the CPU
+            # while the GPU denoises, so it adds no time to the clip.
+            sound_pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kinema-sound")
+            planned = None
+            if not self.family.joint_audio:
+                planned = sound_pool.submit(plan_sound, request, seconds_made)
+            try:
+                output = self._run(pipe, inputs, steps, guidance, request.seed, report,
+                                   should_cancel)
+                frames = self._frames_out(output, inputs.shape, request, seconds_made)
+                report("sound", 0.0)
+                if planned is not None:
+                    sound = planned.result()
+                else:
+                    sound = self._model_sound(pipe, output, seconds_made, inputs.shape)
+            finally:
+                sound_pool.shutdown(wait=False)
             audio = sound.audio
             if mode == "extend":
                 assert request.parent_video is not None
@@ -431,7 +445,7 @@ class DiffusersEngine:
             "num_inference_steps": steps,
             "guidance_scale": guidance,
             "generator": torch.Generator(device="cpu").manual_seed(seed),
-            "output_type": "np",
+            "output_type": "pt",
         }
         if self.family.negative_prompt:
             arguments["negative_prompt"] = self.family.negative_prompt
@@ -497,28 +511,28 @@ class DiffusersEngine:
     def _frames_out(
         self, output: Any, shape: Shape, request: GenerationRequest, seconds: float
     ) -> list[Image.Image]:
-        frames = np.asarray(output.frames[0])
-        if frames.ndim == 4 and frames.shape[1] in (1, 3) and frames.shape[-1] not in (1, 3):
-            frames = frames.transpose(0, 2, 3, 1)  # (frames, channels, H, W) -> (frames, H, W, C)
-        images = media.to_images(frames)[shape.context:]
+        frames = output.frames[0]  # (frames, channels, H, W), 0..1
+        if hasattr(frames, "detach"):
+            # Quantize where the frames are (the GPU) and move a quarter of the bytes.
+            frames = (frames.detach()[shape.context:].float().clamp(0, 1) * 255 + 0.5).byte()
+            pixels = frames.permute(0, 2, 3, 1).cpu().numpy()
+        else:
+            pixels = media.to_pixels(np.asarray(frames)[shape.context:].transpose(0, 2, 3, 1))
+        images = [Image.fromarray(frame) for frame in pixels]
         images = media.resize_frames(images, request.width, request.height)
         return media.retime(images, shape.fps, request.fps, media.frames_for(seconds, request.fps))
 
-    def _sound(
-        self, pipe: Any, output: Any, request: GenerationRequest, seconds: float, shape: Shape,
-        report: ProgressCallback,
-    ) -> Soundtrack:
-        audio = getattr(output, "audio", None)
-        if self.family.joint_audio and audio is not None:
-            samples = audio[0] if hasattr(audio, "__len__") else audio
-            if hasattr(samples, "detach"):
-                samples = samples.detach().float().cpu().numpy()
-            rate = self._audio_rate(pipe)
-            # The model's soundtrack covers the whole clip, context frames included.
-            skip = shape.context / shape.fps
-            fitted = media.fit_audio(np.asarray(samples), rate, skip + seconds)
-            return Soundtrack(audio=fitted[round(skip * media.SAMPLE_RATE):])
-        return plan_sound(request, seconds, progress=lambda f: report("sound", f))
+    def _model_sound(self, pipe: Any, output: Any, seconds: float, shape: Shape) -> Soundtrack:
+        """The soundtrack a joint audio-video model made, as 48 kHz stereo."""
+        audio = output.audio
+        samples = audio[0] if hasattr(audio, "__len__") else audio
+        if hasattr(samples, "detach"):
+            samples = samples.detach().float().cpu().numpy()
+        rate = self._audio_rate(pipe)
+        # The model's soundtrack covers the whole clip, context frames included.
+        skip = shape.context / shape.fps
+        fitted = media.fit_audio(np.asarray(samples), rate, skip + seconds)
+        return Soundtrack(audio=fitted[round(skip * media.SAMPLE_RATE):])
 
     def _audio_rate(self, pipe: Any) -> int:
         vocoder = getattr(pipe, "vocoder", None)

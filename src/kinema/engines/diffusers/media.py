@@ -99,10 +99,9 @@ def resize_frames(frames: Sequence[Image.Image], width: int, height: int) -> lis
     ]
 
 
-def to_images(frames: np.ndarray) -> list[Image.Image]:
-    """Pipeline output (frames, H, W, 3) floats in 0..1 -> RGB images."""
-    data = np.clip(np.nan_to_num(frames) * 255.0 + 0.5, 0, 255).astype(np.uint8)
-    return [Image.fromarray(frame) for frame in data]
+def to_pixels(frames: np.ndarray) -> np.ndarray:
+    """Frames (n, H, W, 3) as floats in 0..1 -> uint8 pixels."""
+    return np.clip(np.nan_to_num(frames) * 255.0 + 0.5, 0, 255).astype(np.uint8)
 
 
 def fit_audio(samples: np.ndarray, sample_rate: int, seconds: float) -> np.ndarray:
