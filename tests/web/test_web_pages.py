@@ -42,38 +42,48 @@ def test_landing_page_explains_kinema_and_offers_sign_in_and_join(
     assert page.find("nav", class_="tabbar") is None
 
 
-def test_home_for_a_signed_in_person_has_tabs_create_and_video_grid(
+def test_home_for_a_signed_in_person_is_the_feed_with_tabs(
     client: TestClient, make_user: Callable[..., User], login: Callable[..., None],
     parse: PageParser,
 ) -> None:
     alice = make_user("alice")
     signed_in(client, alice, login)
-    page = parse(client.get("/").text)
+    response = client.get("/")
+    assert_html(response)
+    page = parse(response.text)
+    assert page.by_id("feed") is not None  # the full-screen vertical feed
+    assert any("feed.js" in el.attrs.get("src", "") for el in page.find_all("script"))
     tabbar = page.find("nav", class_="tabbar")
     assert tabbar is not None
     tab_links = [a.attrs["href"] for a in page.find_all("a") if a.attrs.get("href")]
-    for target in ("/", "/create", "/drafts", "/u/alice"):
+    for target in ("/", "/create", "/characters", "/notifications", "/u/alice", "/drafts"):
         assert target in tab_links
-    assert page.by_id("video-grid") is not None
-    assert page.find("a", class_="create-fab") is not None
+    assert "/moderation" not in tab_links  # only moderators see the queue
     assert page.find("button", data_action="logout") is not None
+    # /feed is the same feed, for signed-out visitors too.
+    assert parse(client.get("/feed").text).by_id("feed") is not None
 
 
-def test_home_shows_your_latest_drafts_to_you_only(
+def test_moderators_see_a_moderation_link(
     client: TestClient, make_user: Callable[..., User], login: Callable[..., None],
-    make_video: Callable[..., dict[str, Any]], parse: PageParser,
+    parse: PageParser,
 ) -> None:
-    alice, bob = make_user("alice"), make_user("bob")
-    draft = make_video(alice, prompt="a fox runs in the snow")
-    signed_in(client, alice, login)
-    page = parse(client.get("/").text)
-    tile = page.find("a", href=f"/v/{draft['id']}")
-    assert tile is not None and "a fox runs in the snow" in tile.text
+    signed_in(client, make_user("mod", is_admin=True), login)
+    for path in ("/", "/create", "/u/mod"):
+        links = [a.attrs.get("href") for a in parse(client.get(path).text).find_all("a")]
+        assert "/moderation" in links, path
 
-    client.post("/api/auth/logout")
-    client.headers.pop("X-CSRF-Token", None)
-    signed_in(client, bob, login)
-    assert f"/v/{draft['id']}" not in client.get("/").text
+
+def test_pages_link_the_public_provenance_check(
+    client: TestClient, make_user: Callable[..., User], login: Callable[..., None],
+    parse: PageParser,
+) -> None:
+    landing = parse(client.get("/").text)
+    assert landing.find("a", href="/provenance") is not None
+    assert "provenance" in landing.find("a", href="/provenance").text.lower()
+    make_user("alice")
+    assert parse(client.get("/u/alice").text).find("a", href="/provenance") is not None
+    assert_html(client.get("/provenance"))
 
 
 def test_signup_page_prefills_the_invite_code(client: TestClient, parse: PageParser) -> None:
@@ -225,9 +235,9 @@ def test_published_video_is_a_public_share_page_with_open_graph_tags(
     # What the tags point at plays for someone without an account.
     mp4 = client.get(page.meta("og:video"))
     assert mp4.status_code == 200 and mp4.headers["content-type"] == "video/mp4"
-    with av.open(io.BytesIO(mp4.content)) as container:
+    with av.open(io.BytesIO(mp4.content), mode="r") as container:
         stream = container.streams.video[0]
-        assert sum(1 for _ in container.decode(stream)) > 0
+        assert len(list(container.decode(stream))) > 0
     thumbnail = client.get(page.meta("og:image"))
     assert thumbnail.status_code == 200
     assert Image.open(io.BytesIO(thumbnail.content)).size[0] > 0
@@ -322,7 +332,9 @@ def test_service_worker_keeps_the_app_shell_and_never_api_data(client: TestClien
     assert response.status_code == 200
     assert "javascript" in response.headers["content-type"]
     script = response.text
-    shell = json.loads(re.search(r"const SHELL = (\[.*?\]);", script).group(1))
+    found = re.search(r"const SHELL = (\[.*?\]);", script)
+    assert found is not None
+    shell = json.loads(found.group(1))
     assert shell and not any(url.startswith("/api") for url in shell)
     for url in shell:
         assert client.get(url).status_code == 200, url

@@ -23,6 +23,7 @@ from kinema.accounts import service as accounts
 from kinema.accounts.models import User
 from kinema.api.deps import SessionDep, SettingsDep, optional_user
 from kinema.errors import KinemaError, NotFound
+from kinema.social import service as social
 from kinema.studio import service as studio
 from kinema.studio.schemas import VideoOut, present_video, present_videos
 
@@ -34,7 +35,6 @@ router = APIRouter(include_in_schema=False)
 templates = Jinja2Templates(directory=TEMPLATES_DIR)
 
 THEME_COLOR = "#0a0a0f"
-HOME_DRAFTS = 6  # drafts shown on the home page; the rest are on /drafts
 
 # What the create page offers. Sizes are even and inside the engines' 128-1920 range;
 # "fast" renders a quarter of the pixels for quick previews.
@@ -63,11 +63,13 @@ APP_SHELL = (
     "app.css",
     "app.js",
     "auth.js",
-    "home.js",
+    "feed.css",
+    "feed.js",
     "create.js",
     "video.js",
     "drafts.js",
     "profile.js",
+    "notifications.js",
     "icons/icon-192.png",
     "icons/icon-512.png",
     "icons/apple-touch-icon.png",
@@ -146,13 +148,25 @@ def _render(
     status_code: int = 200,
     **context: Any,
 ) -> HTMLResponse:
-    context.update(current_user=user, page_name=page_name, active_tab=active_tab)
+    context.update(
+        current_user=user,
+        page_name=page_name,
+        active_tab=active_tab,
+        is_moderator=_is_moderator(user),
+    )
     response = templates.TemplateResponse(
         request, template, context, status_code=status_code
     )
     # Pages differ per person; only static files are cached.
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+def _is_moderator(user: User | None) -> bool:
+    """Moderators get a link to the moderation queue in the navigation."""
+    from kinema.safety import service as safety
+
+    return safety.is_moderator(user)
 
 
 def _sign_in_first(request: Request) -> RedirectResponse:
@@ -186,15 +200,11 @@ def _not_found(request: Request, user: User | None, message: str) -> HTMLRespons
 
 
 @router.get("/", response_class=HTMLResponse)
-def home_page(request: Request, user: PageUser, session: SessionDep) -> HTMLResponse:
-    """Signed out: what Kinema is, with sign-in and join. Signed in: a way to create,
-    the person's latest drafts, and the latest published videos."""
+def home_page(request: Request, user: PageUser) -> HTMLResponse:
+    """Signed out: what Kinema is, with sign-in and join. Signed in: the vertical feed."""
     if user is None:
         return _render(request, "landing.html", None, page_name="landing")
-    drafts = present_videos(session, studio.list_drafts(session, user, limit=HOME_DRAFTS))
-    return _render(
-        request, "home.html", user, page_name="home", active_tab="home", drafts=drafts
-    )
+    return _render(request, "feed.html", user, page_name="feed", active_tab="feed")
 
 
 @router.get("/login", response_class=HTMLResponse, response_model=None)
@@ -261,7 +271,9 @@ def characters_page(request: Request, user: PageUser) -> HTMLResponse | Redirect
     appears."""
     if user is None:
         return _sign_in_first(request)
-    return _render(request, "characters.html", user, page_name="characters")
+    return _render(
+        request, "characters.html", user, page_name="characters", active_tab="characters"
+    )
 
 
 @router.get("/drafts", response_class=HTMLResponse, response_model=None)
@@ -332,14 +344,17 @@ def video_page(
     session: SessionDep,
     settings: SettingsDep,
 ) -> HTMLResponse:
-    """A video with its player, author, caption and scene description. Published
-    videos are public share pages with Open Graph tags; drafts are for their author."""
+    """A video with its player, author, caption, counts, remix lineage and scene
+    description. Published videos are public share pages with Open Graph tags; drafts
+    are for their author."""
     try:
-        video = present_video(session, studio.get_video_for_viewer(session, video_id, user))
+        found = social.lineage(session, user, video_id)
     except NotFound:
         return _not_found(request, user, "This video does not exist, or it is not shared with you.")
+    video = present_video(session, found.video)
     is_author = user is not None and user.id == video.author.id
     plan = video.plan if isinstance(video.plan, dict) else {}
+    ancestors = present_videos(session, found.ancestors)
     return _render(
         request,
         "video.html",
@@ -352,6 +367,13 @@ def video_page(
         speakers=_speaker_names(plan),
         share=_share_card(video, settings.base_url) if video.status == "published" else None,
         portrait=video.height > video.width,
+        liked=bool(social.liked_video_ids(session, user, [video.id])),
+        lineage_depth=found.depth,
+        lineage_cut=found.cut,
+        parent=ancestors[0] if ancestors else None,
+        root=ancestors[-1] if len(ancestors) > 1 and not found.cut else None,
+        remixes=present_videos(session, found.children),
+        remixable=video.status == "published" and bool(plan.get("shots")),
     )
 
 
@@ -359,11 +381,18 @@ def video_page(
 def profile_page(
     request: Request, handle: str, user: PageUser, session: SessionDep
 ) -> HTMLResponse:
-    """A person's profile: handle, name, when they joined and their published videos."""
+    """A person's profile: counts, follow and block, and their published videos and
+    remixes. Someone you blocked shows only the way to unblock them; someone who
+    blocked you, or a suspended account, is not there at all."""
+    missing = f"There is nobody called @{handle.lstrip('@')} here."
     try:
         person = accounts.get_user_by_handle(session, handle)
     except NotFound:
-        return _not_found(request, user, f"There is nobody called @{handle.lstrip('@')} here.")
+        return _not_found(request, user, missing)
+    relation = social.relationship(session, user, person)
+    hidden = social.is_hidden_between(session, user.id if user else None, person.id)
+    if person.is_suspended or (hidden and not relation.blocked):
+        return _not_found(request, user, missing)
     is_self = user is not None and user.id == person.id
     return _render(
         request,
@@ -373,6 +402,19 @@ def profile_page(
         active_tab="profile" if is_self else "",
         person=person,
         is_self=is_self,
+        relation=relation,
+    )
+
+
+@router.get("/notifications", response_class=HTMLResponse, response_model=None)
+def notifications_page(request: Request, user: PageUser) -> HTMLResponse | RedirectResponse:
+    """New followers, likes, comments, remixes, uses of your characters and moderation
+    decisions, newest first; opening the page marks them read."""
+    if user is None:
+        return _sign_in_first(request)
+    return _render(
+        request, "notifications.html", user, page_name="notifications",
+        active_tab="notifications",
     )
 
 
@@ -455,6 +497,7 @@ def _manifest() -> dict[str, Any]:
             {"name": "Create a video", "url": "/create",
              "icons": [{"src": static_url("icons/icon-192.png"), "sizes": "192x192"}]},
             {"name": "Drafts", "url": "/drafts"},
+            {"name": "Notifications", "url": "/notifications"},
         ],
     }
 
@@ -505,3 +548,11 @@ def service_worker() -> Response:
         media_type="text/javascript",
         headers={"Cache-Control": "no-cache", "Service-Worker-Allowed": "/"},
     )
+
+
+# Registered last, so every real page and API route above wins. Only one path segment:
+# deeper unknown paths (``/api/...``, ``/static/...``) keep their JSON error bodies.
+@router.get("/{unknown}", response_class=HTMLResponse)
+def unknown_page(request: Request, unknown: str, user: PageUser) -> HTMLResponse:
+    """A friendly page for an address that does not exist, instead of a JSON body."""
+    return _not_found(request, user, "There is nothing at this address.")

@@ -180,6 +180,24 @@
     }
   });
 
+  /** The unread count on the bell in the navigation. */
+  function showUnread(count) {
+    for (const badge of document.querySelectorAll("[data-unread-badge]")) {
+      badge.textContent = count > 99 ? "99+" : String(count);
+      badge.hidden = count <= 0;
+      badge.setAttribute("aria-label", count + " unread");
+    }
+  }
+
+  if (document.body.classList.contains("signed-in") && document.querySelector("[data-unread-badge]")) {
+    api("GET", "/api/notifications?unread=true&limit=1")
+      .then((page) => showUnread((page && page.unread_count) || 0))
+      .catch(() => {
+        /* The badge is a hint; the page works without it. */
+      });
+    document.addEventListener("kinema:notifications-read", () => showUnread(0));
+  }
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", () => {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
@@ -188,5 +206,5 @@
     });
   }
 
-  window.Kinema = { api, ApiError, toast, showFormError, h, timeAgo, videoTile, safeNext, readCookie, authorHandle };
+  window.Kinema = { api, ApiError, toast, showFormError, h, timeAgo, videoTile, safeNext, readCookie, authorHandle, showUnread };
 })();

@@ -1,11 +1,35 @@
-/* Video page: publish a draft, share a published video, delete your own. */
+/* Video page: like, remix with live progress, publish a draft, share, delete your own. */
 (function () {
   "use strict";
-  const { api, toast } = window.Kinema;
+  const { api, toast, showFormError } = window.Kinema;
   const article = document.getElementById("video");
   if (!article) return;
   const videoId = article.dataset.videoId;
   const base = "/api/videos/" + encodeURIComponent(videoId);
+
+  const like = document.getElementById("like");
+  if (like) {
+    like.addEventListener("click", async () => {
+      if (like.hasAttribute("data-sign-in")) {
+        window.location.assign("/login?next=" + encodeURIComponent(window.location.pathname));
+        return;
+      }
+      const liked = like.getAttribute("aria-pressed") === "true";
+      like.disabled = true;
+      try {
+        const state = await api(liked ? "DELETE" : "POST", base + "/like");
+        like.setAttribute("aria-pressed", state.liked ? "true" : "false");
+        like.classList.toggle("on", state.liked);
+        const count = document.getElementById("like-count");
+        count.textContent = String(state.like_count);
+        count.nextSibling.textContent = state.like_count === 1 ? " like" : " likes";
+      } catch (err) {
+        toast(err.message, "error");
+      } finally {
+        like.disabled = false;
+      }
+    });
+  }
 
   const publishForm = document.getElementById("publish-form");
   if (publishForm) {
@@ -56,6 +80,158 @@
       } catch (err) {
         toast(err.message, "error");
         remove.disabled = false;
+      }
+    });
+  }
+
+  setUpRemix();
+
+  /** The remix sheet: a prompt, then the new generation's progress (SSE, polling as a
+   *  fallback), then a link to the new draft. */
+  function setUpRemix() {
+    const open = document.getElementById("remix");
+    const sheet = document.getElementById("remix-sheet");
+    if (!open || !sheet) return;
+    const form = document.getElementById("remix-form");
+    const input = document.getElementById("remix-prompt");
+    const errorBox = document.getElementById("remix-error");
+    const progress = document.getElementById("remix-progress");
+    const bar = document.getElementById("remix-bar");
+    const barBox = document.getElementById("remix-bar-box");
+    const statusText = document.getElementById("remix-status");
+    const percent = document.getElementById("remix-percent");
+    const openDraft = document.getElementById("remix-open");
+    const submit = document.getElementById("remix-submit");
+    let tracking = null;
+
+    open.addEventListener("click", () => {
+      sheet.showModal();
+      input.focus();
+    });
+    document.getElementById("remix-close").addEventListener("click", () => sheet.close());
+    sheet.addEventListener("click", (event) => {
+      // A tap on the backdrop (the dialog box itself, outside its content) closes it.
+      if (event.target === sheet) sheet.close();
+    });
+    for (const chip of sheet.querySelectorAll("[data-idea]")) {
+      chip.addEventListener("click", () => {
+        input.value = chip.dataset.idea;
+        input.focus();
+      });
+    }
+
+    function paint(status, value) {
+      const shown = Math.max(0, Math.min(100, Math.round(Number(value) || 0)));
+      bar.style.width = shown + "%";
+      barBox.setAttribute("aria-valuenow", String(shown));
+      percent.textContent = shown + "%";
+      statusText.textContent =
+        status === "queued" ? "Waiting for a free worker…" : status === "completed" ? "Done" : "Rendering your remix…";
+    }
+
+    function stop() {
+      if (!tracking) return;
+      tracking.finished = true;
+      if (tracking.source) tracking.source.close();
+      if (tracking.timer) clearTimeout(tracking.timer);
+    }
+
+    function finish(generation) {
+      stop();
+      if (generation.status === "failed") {
+        const error = generation.error;
+        progress.hidden = true;
+        form.hidden = false;
+        submit.disabled = false;
+        showFormError(errorBox, (error && (error.message || error)) || "The remix could not be rendered. Please try again.");
+        return;
+      }
+      paint("completed", 100);
+      const done = (id) => {
+        openDraft.href = "/v/" + encodeURIComponent(id);
+        openDraft.hidden = false;
+        openDraft.focus();
+      };
+      if (generation.video_id) {
+        done(generation.video_id);
+      } else {
+        api("GET", "/api/generations/" + encodeURIComponent(generation.id))
+          .then((answer) => done(answer.video_id))
+          .catch((err) => toast(err.message, "error"));
+      }
+    }
+
+    function handle(update) {
+      if (!tracking || tracking.finished || !update) return;
+      const generation = update.generation || update;
+      paint(generation.status, generation.progress);
+      if (generation.status === "completed" || generation.status === "failed") {
+        finish(Object.assign({ id: tracking.id }, generation));
+      }
+    }
+
+    function poll() {
+      if (!tracking || tracking.finished) return;
+      const current = tracking;
+      api("GET", "/api/generations/" + encodeURIComponent(current.id))
+        .then(handle)
+        .catch(() => {
+          /* A passing network hiccup: the next poll tries again. */
+        })
+        .finally(() => {
+          if (!current.finished) current.timer = setTimeout(poll, 1000);
+        });
+    }
+
+    function listen(id) {
+      if (!("EventSource" in window)) {
+        poll();
+        return;
+      }
+      const source = new EventSource("/api/generations/" + encodeURIComponent(id) + "/events");
+      tracking.source = source;
+      const onEvent = (event) => {
+        try {
+          handle(JSON.parse(event.data));
+        } catch (err) {
+          /* A keep-alive line; the next event carries the state. */
+        }
+      };
+      for (const name of ["message", "progress", "status", "completed", "failed", "done"]) {
+        source.addEventListener(name, onEvent);
+      }
+      source.onerror = () => {
+        // The stream ended before the job finished: carry on by polling.
+        source.close();
+        if (tracking && !tracking.finished && tracking.source === source) {
+          tracking.source = null;
+          poll();
+        }
+      };
+    }
+
+    form.addEventListener("submit", async (event) => {
+      event.preventDefault();
+      errorBox.hidden = true;
+      const prompt = input.value.trim();
+      if (!prompt) {
+        showFormError(errorBox, "Say what should change, for example “make it night”.");
+        input.focus();
+        return;
+      }
+      submit.disabled = true;
+      try {
+        const answer = await api("POST", base + "/remix", { prompt: prompt });
+        stop();
+        tracking = { id: answer.generation.id, source: null, timer: null, finished: false };
+        form.hidden = true;
+        progress.hidden = false;
+        openDraft.hidden = true;
+        handle(answer.generation);
+        if (!tracking.finished) listen(answer.generation.id);
+      } catch (err) {
+        showFormError(errorBox, err.message);
+        submit.disabled = false;
       }
     });
   }
