@@ -156,9 +156,12 @@ def fingerprint_video(path: Path, *, label: str = "") -> Fingerprint:
     last = 0.0
     # Each sampled frame is shrunk while its colours are converted (one step in the
     # decoder's scaler, area-averaged like ``_pdq``) instead of converting the full
-    # picture first: the hashes come out the same within a bit or two, at a third of
-    # the cost.
-    for seconds, small in iter_small_frames(path, PDQ_SIZE, every=1.0 / FRAMES_PER_SECOND):
+    # picture first: the hashes come out the same within a bit or two. Frames nothing
+    # refers to are not decoded at all; a sample then lands a frame or two later,
+    # which matching already allows for (copies are sampled at other instants too).
+    for seconds, small in iter_small_frames(
+        path, PDQ_SIZE, every=1.0 / FRAMES_PER_SECOND, skip_unreferenced=True
+    ):
         bits, q = _pdq_small(small)
         times.append(seconds)
         hashes.append(bits)

@@ -56,14 +56,19 @@ def _open(path: Path) -> av.container.InputContainer:
         raise InvalidInput("That file is not a video Kinema can read.") from exc
 
 
-def _iter_decoded(path: Path, every: float) -> Iterator[tuple[float, av.VideoFrame]]:
+def _iter_decoded(
+    path: Path, every: float, *, skip_unreferenced: bool = False
+) -> Iterator[tuple[float, av.VideoFrame]]:
     """``(seconds from the first frame, frame)`` for the first video stream, optionally
-    thinned to the first frame at or after each multiple of ``every`` seconds."""
+    thinned to the first frame at or after each multiple of ``every`` seconds. With
+    ``skip_unreferenced`` the decoder skips frames no other frame refers to."""
     with _open(Path(path)) as container:
         if not container.streams.video:
             raise InvalidInput("That file has no pictures in it.")
         stream = container.streams.video[0]
         stream.thread_type = "AUTO"
+        if skip_unreferenced:
+            stream.codec_context.skip_frame = "NONREF"
         start: float | None = None
         next_time = 0.0
         try:
@@ -94,11 +99,16 @@ def iter_frames(path: Path, *, every: float = 0.0) -> Iterator[tuple[float, np.n
 
 
 def iter_small_frames(
-    path: Path, size: int, *, every: float = 0.0
+    path: Path, size: int, *, every: float = 0.0, skip_unreferenced: bool = False
 ) -> Iterator[tuple[float, np.ndarray]]:
     """Like ``iter_frames``, with each frame shrunk (area-averaged) to ``size`` x ``size``
-    RGB in the same step as its colours are converted: a cheap look at many frames."""
-    for seconds, frame in _iter_decoded(path, every):
+    RGB in the same step as its colours are converted: a cheap look at many frames.
+
+    ``skip_unreferenced`` leaves out the frames no other frame refers to (most
+    B-frames), which the decoder then need not decode at all; the sample for an instant
+    is then the next frame that is decoded.
+    """
+    for seconds, frame in _iter_decoded(path, every, skip_unreferenced=skip_unreferenced):
         small = frame.reformat(width=size, height=size, format="rgb24", interpolation="AREA")
         yield seconds, small.to_ndarray()
 
