@@ -10,14 +10,12 @@
   const markAll = document.getElementById("mark-all");
   let cursor = null;
 
-  const ICONS = {
-    follow: "👤",
-    like: "❤️",
-    comment: "💬",
-    remix: "🔁",
-    character_used: "🎭",
-    moderation: "🛡️",
-  };
+  function icon(kind) {
+    const template =
+      document.querySelector("template[data-notice-icon='" + kind + "']") ||
+      document.querySelector("template[data-notice-icon='other']");
+    return template ? template.content.cloneNode(true) : "";
+  }
 
   function link(item) {
     if (item.kind === "follow" && item.actor) return "/u/" + encodeURIComponent(item.actor.handle);
@@ -30,7 +28,7 @@
   function render(item) {
     const href = link(item);
     const body = [
-      h("span", { class: "notice-icon", "aria-hidden": "true", text: ICONS[item.kind] || "🔔" }),
+      h("span", { class: "notice-icon", "aria-hidden": "true" }, icon(item.kind)),
       h(
         "span",
         { class: "notice-text" },
