@@ -73,3 +73,44 @@ def test_keys_are_listed_without_the_secret_and_can_be_revoked(make_user, api_cl
 
     with TestClient(alice.app, headers={"Authorization": f"Bearer {created['token']}"}) as old:
         assert old.get("/api/me").status_code == 401
+
+
+def test_key_use_is_written_once_a_minute_and_revoking_still_works_at_once(
+    make_user, api_client, runtime
+) -> None:
+    from datetime import datetime, timedelta
+
+    from sqlalchemy import update
+
+    from kinema.db import transaction, utcnow
+
+    alice = api_client(make_user("alice"))
+    made = alice.post("/api/tokens", json={"name": "phone"}).json()
+    from fastapi.testclient import TestClient
+
+    with TestClient(alice.app, headers={"Authorization": f"Bearer {made['token']}"}) as phone:
+        assert phone.get("/api/me").status_code == 200
+        with runtime.sessions() as session:
+            first = session.get(ApiKey, made["id"]).last_used_at
+        assert first is not None
+        # Many calls within the minute leave the recorded time as it was.
+        for _ in range(5):
+            assert phone.get("/api/me").status_code == 200
+        with runtime.sessions() as session:
+            assert session.get(ApiKey, made["id"]).last_used_at == first
+        # A use recorded long ago is brought up to date by the next call.
+        long_ago = utcnow() - timedelta(days=3)
+        with transaction(runtime.sessions) as session:
+            session.execute(
+                update(ApiKey).where(ApiKey.id == made["id"]).values(last_used_at=long_ago)
+            )
+        assert phone.get("/api/me").status_code == 200
+        listed = {k["id"]: k for k in alice.get("/api/tokens").json()["tokens"]}
+        refreshed = datetime.fromisoformat(listed[made["id"]]["last_used_at"])
+        assert refreshed > utcnow() - timedelta(minutes=1)
+
+        # Revoked right after use: refused on the very next call.
+        assert alice.delete(f"/api/tokens/{made['id']}").status_code == 204
+        answer = phone.get("/api/me")
+        assert answer.status_code == 401
+        assert answer.json()["error"]["code"] == "invalid_api_key"

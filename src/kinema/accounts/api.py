@@ -132,8 +132,9 @@ def revoke_token(key_id: str, user: CurrentUser, session: SessionDep) -> None:
 
 
 @router.get("/me")
-def me(user: CurrentUser) -> MeResponse:
+async def me(user: CurrentUser) -> MeResponse:
     """The signed-in user, email included."""
+    # No I/O here: run on the event loop rather than costing a hop to a worker thread.
     return MeResponse(user=Me.of(user))
 
 

@@ -445,13 +445,17 @@ def log_out(session: Session, session_token: str) -> None:
 
 
 def user_for_session(session: Session, session_token: str) -> User | None:
-    """The signed-in user behind a session cookie, or None if it is unknown or expired."""
-    row = session.scalar(
-        select(LoginSession).where(LoginSession.token_hash == hash_token(session_token))
+    """The signed-in user behind a session cookie, or None if it is unknown or expired.
+    One indexed look-up by the token's SHA-256, and no write: this runs on every
+    browser request."""
+    return session.scalar(
+        select(User)
+        .join(LoginSession, LoginSession.user_id == User.id)
+        .where(
+            LoginSession.token_hash == hash_token(session_token),
+            LoginSession.expires_at > utcnow(),
+        )
     )
-    if row is None or row.expires_at <= utcnow():
-        return None
-    return session.get(User, row.user_id)
 
 
 # --- API keys ------------------------------------------------------------------------
@@ -479,14 +483,26 @@ def create_api_key(session: Session, *, user_id: str, name: str) -> tuple[ApiKey
 
 
 def authenticate_api_key(session: Session, token: str) -> User | None:
-    """The owner of an API key, or None if the key is unknown. Read-only: see
-    ``record_api_key_use``."""
+    """The owner of an API key, or None if the key is unknown. One indexed look-up by
+    the key's SHA-256 (a key is random and long, so a fast hash is safe: nothing to
+    guess offline), and read-only: see ``record_api_key_use``."""
     if not token.startswith(API_KEY_PREFIX):
         return None
-    key = session.scalar(select(ApiKey).where(ApiKey.token_hash == hash_token(token)))
-    if key is None:
+    token_hash = hash_token(token)
+    row = session.execute(
+        select(User, ApiKey.last_used_at)
+        .join(ApiKey, ApiKey.user_id == User.id)
+        .where(ApiKey.token_hash == token_hash)
+    ).first()
+    if row is None:
         return None
-    return session.get(User, key.user_id)
+    user, last_used_at = row
+    if last_used_at is not None and utcnow() - last_used_at < KEY_USE_PRECISION:
+        # Already recorded within the minute: record_api_key_use has nothing to write.
+        _key_use_recorded(token_hash)
+    else:
+        _recorded_key_uses.pop(token_hash, None)  # the stored time is old: write it
+    return user
 
 
 def list_api_keys(session: Session, user: User) -> list[ApiKey]:
@@ -509,19 +525,39 @@ def revoke_api_key(session: Session, user: User, key_id: str) -> None:
     session.flush()
 
 
+# When this process last saw each key's use recorded (token hash -> monotonic seconds).
+# Within ``KEY_USE_PRECISION`` of that, recording the use again would change nothing, so
+# no statement is sent: most API calls then touch the database with one read only.
+KEY_USE_PRECISION = timedelta(minutes=1)
+_KEY_USES_REMEMBERED = 10_000
+_recorded_key_uses: dict[str, float] = {}
+
+
+def _key_use_recorded(token_hash: str) -> None:
+    if len(_recorded_key_uses) >= _KEY_USES_REMEMBERED:
+        _recorded_key_uses.clear()  # a rare, cheap reset keeps the memory bounded
+    _recorded_key_uses[token_hash] = time.monotonic()
+
+
 def record_api_key_use(session: Session, token: str) -> None:
-    """Note when a key was last used (at most once a minute, so API calls are not all
-    writes). Meant for its own short transaction, apart from the request's."""
+    """Note when a key was last used, at most once a minute, so API calls are not all
+    writes: when this process knows the use was recorded less than a minute ago, it
+    sends nothing. Meant for its own short transaction, apart from the request's."""
+    token_hash = hash_token(token)
+    seen = _recorded_key_uses.get(token_hash)
+    if seen is not None and time.monotonic() - seen < KEY_USE_PRECISION.total_seconds():
+        return
     now = utcnow()
     session.execute(
         update(ApiKey)
         .where(
-            ApiKey.token_hash == hash_token(token),
-            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - timedelta(minutes=1)),
+            ApiKey.token_hash == token_hash,
+            or_(ApiKey.last_used_at.is_(None), ApiKey.last_used_at < now - KEY_USE_PRECISION),
         )
         .values(last_used_at=now)
         .execution_options(synchronize_session=False)
     )
+    _key_use_recorded(token_hash)
 
 
 # --- rate limits ---------------------------------------------------------------------
