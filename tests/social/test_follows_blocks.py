@@ -116,6 +116,7 @@ def test_a_block_hides_videos_and_profiles_at_their_own_addresses(
     api_client: Callable[[User], TestClient],
     publish: Callable[..., Video],
     client: TestClient,
+    login: Callable[..., None],
 ) -> None:
     alice, bob = make_user("alice"), make_user("bob")
     as_alice, as_bob = api_client(alice), api_client(bob)
@@ -137,6 +138,13 @@ def test_a_block_hides_videos_and_profiles_at_their_own_addresses(
             assert answer.json()["error"]["code"] == "not_found"
         assert viewer.get(f"/api/users/{other}").status_code == 404
         assert viewer.get(f"/api/users/{other}").json()["error"]["code"] == "user_not_found"
+    # The share page too, for a browser signed in as alice.
+    assert client.get(f"/v/{bobs.id}").status_code == 200
+    login(client, alice)
+    assert client.get(f"/v/{bobs.id}").status_code == 404
+    assert client.get(f"/v/{alices.id}").status_code == 200
+    client.post("/api/auth/logout")
+    client.cookies.clear()
     # Each still sees their own, and people outside the block see both.
     assert as_bob.get(f"/api/videos/{bobs.id}").status_code == 200
     assert as_bob.get("/api/users/bob").status_code == 200
