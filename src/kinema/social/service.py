@@ -381,7 +381,6 @@ def add_comment(session: Session, user: User, video_id: str, text: str) -> Comme
             code="comment_too_long",
         )
     safety.moderate(session, user, clean, "comment")
-    safety.moderate(session, user, clean, "comment")
     comment = Comment(id=new_id("cmt"), video_id=video.id, author_id=user.id, text=clean,
                       status=VISIBLE, created_at=utcnow())
     session.add(comment)
