@@ -17,10 +17,14 @@ import numpy as np
 from PIL import Image, ImageFilter
 
 from kinema.engines.procedural import lexicon as lx
-from kinema.engines.procedural.glyphs import glyph_image
+from kinema.engines.procedural.glyphs import cutout_image, glyph_image
 from kinema.engines.procedural.plan import Accessory
 
 _WORD = re.compile(r"[a-z][a-z'-]*")
+# Heads are looked for in the artwork scaled to this height, after parts thinner than
+# 2 * _THIN + 1 px there (tails, antennae, an ear tip) are eroded away.
+_WORK_HEIGHT, _THIN = 128, 5
+HeadBox = tuple[float, float, float, float]  # x0, y0, x1, y1 as fractions of the artwork
 
 
 def accessory(phrase: str, color: tuple[int, int, int] | None = None) -> Accessory:
@@ -77,16 +81,16 @@ def head_box(alpha: np.ndarray) -> tuple[int, int, int, int]:
     where the shape narrows (the neck) or stops. Thin parts (a cat's raised tail, an
     antenna) are eroded away first so they are not taken for the head."""
     h, w = alpha.shape
-    scale = 64 / max(h, 1)
-    small_w, small_h = max(1, round(w * scale)), 64
+    scale = _WORK_HEIGHT / max(h, 1)
+    small_w, small_h = max(1, round(w * scale)), _WORK_HEIGHT
     small = Image.fromarray(alpha, "L").resize((small_w, small_h), Image.Resampling.BILINEAR)
     mask_image = small.point(lambda v: 255 if v > 96 else 0)
-    eroded = np.asarray(mask_image.filter(ImageFilter.MinFilter(5))) > 0
+    eroded = np.asarray(mask_image.filter(ImageFilter.MinFilter(2 * _THIN + 1))) > 0
     mask = eroded if eroded.any() else np.asarray(mask_image) > 0
     if not mask.any():
         return 0, 0, w, h
     x0, y0, x1, y1 = _head_in_mask(mask)
-    grow = 0 if mask is not eroded else 2  # give back what the erosion took
+    grow = 0 if mask is not eroded else _THIN  # give back what the erosion took
     x0, y0 = max(0, x0 - grow), max(0, y0 - grow)
     x1, y1 = min(small_w, x1 + grow), min(small_h, y1 + grow)
     return (round(x0 / scale), round(y0 / scale), max(round(x1 / scale), round(x0 / scale) + 1),
@@ -98,18 +102,26 @@ def _head_in_mask(mask: np.ndarray) -> tuple[int, int, int, int]:
     top, bottom = int(rows[0]), int(rows[-1]) + 1
     height = bottom - top
     band = mask[top: top + max(1, round(0.3 * height))].sum(axis=0)
-    filled = np.concatenate([[0], (band > 0).astype(np.int8), [0]])
-    edges = np.flatnonzero(np.diff(filled))
-    runs = list(zip(edges[::2], edges[1::2], strict=True))
+    runs = _runs(band)
     c0, c1 = max(runs, key=lambda r: int(band[r[0]: r[1]].sum()))
-    if c1 - c0 > 1.1 * height:
-        # A long flat back (a cow, a pig): OpenMoji animals face left, so the head is
-        # at the left end of it.
+    if c1 - c0 > 0.6 * height:
+        # A wide top may be a head and a back joined (a horse): if only one narrower
+        # part reaches the very top, that is the head. Two (a bear's ears) mean a face.
+        crown = mask[top: top + max(1, round(0.15 * height)), c0:c1].sum(axis=0)
+        tops = _runs(crown)
+        if len(tops) == 1 and tops[0][1] - tops[0][0] < 0.6 * (c1 - c0):
+            c0, c1 = c0 + tops[0][0], c0 + tops[0][1]
+    columns = np.flatnonzero(mask.any(axis=0))
+    side_view = columns[-1] - columns[0] > 1.25 * height and c1 - c0 > 0.6 * height
+    if side_view:
+        # A long back (a cow, a horse) on an animal seen from the side, not a round
+        # face: OpenMoji animals face left, so the head is at the left end of it.
         c1 = c0 + max(1, round(0.55 * height))
     run = int(c1 - c0)
     top = int(np.flatnonzero(mask[:, c0:c1].any(axis=1))[0])
     # The head may widen below its crown: look a little either side of the top run.
-    w0, w1 = max(0, int(c0) - run // 2), min(mask.shape[1], int(c1) + run // 3)
+    w0 = max(0, int(c0) - run // 2)
+    w1 = int(c1) if side_view else min(mask.shape[1], int(c1) + run // 3)
     widest, head_bottom = 0, bottom
     x0, x1 = int(c1), int(c0)
     # A head is at least about a fifth of the shape's height: an ear tip is not a head.
@@ -122,19 +134,57 @@ def _head_in_mask(mask: np.ndarray) -> tuple[int, int, int, int]:
                              or down > 1.3 * widest):
             head_bottom = r
             break
+        if widest and not cols.size:
+            head_bottom = r  # a neck too thin to survive the erosion
+            break
+        if width > 1.5 * widest and down > 0.8 * widest and widest > 0.08 * height:
+            head_bottom = r  # the shoulders (or arms) start
+            break
         if cols.size:
             widest = max(widest, width)
             x0, x1 = min(x0, w0 + int(cols[0])), max(x1, w0 + int(cols[-1]) + 1)
     return x0, top, max(x1, x0 + 1), max(head_bottom, top + 1)
 
 
-def dress(art: Image.Image, accessories: Sequence[Accessory]) -> Image.Image:
-    """``art`` (RGBA) with ``accessories`` drawn on. The result may be taller and wider
-    than ``art``, padded on top and equally on both sides, so its bottom centre (where
-    the subject stands) stays where it was."""
+@lru_cache(maxsize=512)
+def glyph_head(glyph: str) -> HeadBox:
+    """Where a glyph's head is, as fractions of its artwork: found once on a large
+    rendering, so a subject's accessories sit the same way at every size."""
+    return _fractions(glyph_image(glyph, _WORK_HEIGHT * 2))
+
+
+@lru_cache(maxsize=32)
+def cutout_head(path: str) -> HeadBox:
+    """Where the head is in a character's cutout, as fractions of the artwork."""
+    return _fractions(cutout_image(path, _WORK_HEIGHT * 2))
+
+
+def _fractions(art: Image.Image) -> HeadBox:
+    x0, y0, x1, y1 = head_box(np.asarray(art.getchannel("A")))
+    return x0 / art.width, y0 / art.height, x1 / art.width, y1 / art.height
+
+
+def _runs(counts: np.ndarray) -> list[tuple[int, int]]:
+    """``(start, stop)`` of each run of non-zero counts."""
+    filled = np.concatenate([[0], (counts > 0).astype(np.int8), [0]])
+    edges = np.flatnonzero(np.diff(filled))
+    return [(int(a), int(b)) for a, b in zip(edges[::2], edges[1::2], strict=True)]
+
+
+def dress(art: Image.Image, accessories: Sequence[Accessory],
+          head: HeadBox | None = None) -> Image.Image:
+    """``art`` (RGBA) with ``accessories`` drawn on its head (``head``: from
+    ``glyph_head``/``cutout_head``; found in ``art`` itself when not given). The result
+    may be taller and wider than ``art``, padded on top and equally on both sides, so its
+    bottom centre (where the subject stands) stays where it was."""
     if not accessories:
         return art
-    hx0, hy0, hx1, hy1 = head_box(np.asarray(art.getchannel("A")))
+    if head is None:
+        hx0, hy0, hx1, hy1 = head_box(np.asarray(art.getchannel("A")))
+    else:
+        hx0, hy0 = round(head[0] * art.width), round(head[1] * art.height)
+        hx1 = max(hx0 + 1, round(head[2] * art.width))
+        hy1 = max(hy0 + 1, round(head[3] * art.height))
     cx = (hx0 + hx1) / 2
     placed: list[tuple[Image.Image, float, float, bool]] = []  # image, left, top, behind
     for item in accessories:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
-from kinema.engines.procedural.accessories import dress
+from kinema.engines.procedural.accessories import cutout_head, dress, glyph_head
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
 from kinema.engines.procedural.motion import ease_in_out, pose
 from kinema.engines.procedural.plan import Plan, Shot, Subject
@@ -588,7 +588,10 @@ class FrameRenderer:
         if mouth:
             art = self._with_mouth(art, mouth / 4)
         # Worn things go on before the pose, so they bob, turn and mirror with the subject.
-        art = dress(art, subject.accessories)
+        if subject.accessories:
+            head = (glyph_head(subject.glyph) if subject.glyph
+                    else cutout_head(self.cutouts[subject.character or ""]))
+            art = dress(art, subject.accessories, head)
         if flip:
             art = art.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
         if abs(squash - 1.0) > 1e-3:
