@@ -135,6 +135,12 @@ def test_a_rule_beats_the_prompt_for_the_same_place_and_unknown_words_are_listed
     remixed = edit_plan(plan, "make it night", characters=[ada])
     assert sorted(a.item for a in remixed.shots[0].subjects[0].accessories) == [
         "cap", "glasses", "scarf"]
+    # A hand-written plan that leaves the cap off still gets it.
+    bare = make_plan("@ada waves", characters=[CharacterRef(handle="ada", name="Ada")])
+    assert bare.shots[0].subjects[0].accessories == []
+    written = ProceduralEngine(workers=1).plan_for(GenerationRequest(
+        prompt="", output=Path("unused.mp4"), plan=bare.to_dict(), characters=[ada]))
+    assert "cap" in [a.item for a in written.shots[0].subjects[0].accessories]
     dog = make_plan("a dog wearing sunglasses in the park")
     cat = edit_plan(dog, "replace the dog with a cat")
     assert [(s.noun, s.accessories) for s in cat.shots[0].subjects] == [("cat", [])]
