@@ -68,3 +68,25 @@ def test_a_still_taken_from_the_video_carries_the_id(
     still = tmp_path / "still.png"
     cv2.imwrite(str(still), cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
     assert read_video_id(still) == video_id
+
+
+def test_video_id_survives_a_full_range_copy(marked: tuple[Path, str], tmp_path: Path) -> None:
+    """Phones and some editors write full-range (JPEG-style) video."""
+    from fractions import Fraction
+
+    import av
+
+    path, video_id = marked
+    copy = tmp_path / "full_range.mp4"
+    with av.open(str(path)) as src, av.open(str(copy), "w") as out:
+        stream = out.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = 360, 640, "yuvj420p"
+        stream.options = {"crf": "26", "preset": "veryfast"}
+        for index, frame in enumerate(src.decode(video=0)):
+            picture = frame.reformat(format="yuvj420p")
+            picture.pts, picture.time_base = index, Fraction(1, 24)
+            out.mux(stream.encode(picture))
+        out.mux(stream.encode(None))
+    with av.open(str(copy)) as container:
+        assert container.streams.video[0].codec_context.pix_fmt == "yuvj420p"
+    assert read_video_id(copy) == video_id

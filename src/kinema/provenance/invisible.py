@@ -10,6 +10,12 @@ that re-encoders apply, which bare coefficient quantization does not. The 130 bi
 the id plus a 16-bit checksum are repeated over the pairs in a fixed shuffled order and
 over every frame; reading sums the votes of many frames and trusts the result only when
 the checksum agrees.
+
+Only the DC coefficients are used, and those are plain sums of the grid's 8x8 blocks,
+so they are computed that way. Rendered videos are marked on their luma plane as H.264
+stores it (``embed_video_id_in_luma``), with no colour conversion, and videos are read
+from their luma plane too; ``embed_video_id_in_frame`` makes the same mark in an RGB
+picture, and stills are read from RGB.
 """
 
 from __future__ import annotations
