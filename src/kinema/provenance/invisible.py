@@ -115,24 +115,27 @@ def _luma(frame: np.ndarray) -> np.ndarray:
     return np.asarray(cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY))
 
 
-def _to_grid(frame: np.ndarray) -> np.ndarray:
-    return cv2.resize(_luma(frame), (GRID, GRID), interpolation=cv2.INTER_AREA)
+def _block_means(luma: np.ndarray) -> np.ndarray:
+    """The mean brightness of each of the 32x32 blocks the marked pairs are made of
+    (each covers 8x8 pixels of the 256x256 grid). Averaged straight from the full
+    picture, rows first, in float: the same areas as going through the grid, at a third
+    of the cost."""
+    n = GRID // 2 // BLOCK
+    if luma.dtype != np.float32:
+        luma = luma.astype(np.float32)
+    rows = cv2.resize(luma, (luma.shape[1], n), interpolation=cv2.INTER_AREA)
+    return np.asarray(cv2.resize(rows, (n, n), interpolation=cv2.INTER_AREA), dtype=np.float64)
 
 
-def _grid_from_luma(luma: np.ndarray) -> np.ndarray:
-    return cv2.resize(luma, (GRID, GRID), interpolation=cv2.INTER_AREA)
-
-
-def _pair_differences(luma_grid: np.ndarray) -> np.ndarray:
+def _pair_differences(luma: np.ndarray) -> np.ndarray:
+    """How much brighter the left block of each pair is than the right one, in DC units,
+    for a whole picture's grey levels (any size)."""
     # The DC coefficient of a 4x4 block of the Haar low band is the sum of the 8x8 grid
     # pixels under it over 8 (each low-band value is half the sum of its 2x2 pixels, the
-    # orthonormal DC a quarter of its 16 values): summed directly, the same numbers
-    # without running the transforms.
-    n = GRID // 2 // BLOCK
-    side = GRID // n
-    dc = luma_grid.reshape(n, side, n, side).sum(axis=(1, 3), dtype=np.float64) / 8.0
-    flat = dc.reshape(-1)
-    return np.asarray(flat[0::2] - flat[1::2])
+    # orthonormal DC a quarter of its 16 values), so 8x the block's mean: the same
+    # numbers as running the transforms.
+    dc = 8.0 * _block_means(luma).reshape(-1)
+    return np.asarray(dc[0::2] - dc[1::2])
 
 
 def _block_changes(change: np.ndarray) -> np.ndarray:
@@ -163,7 +166,7 @@ def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0
     # Where bright or dark pixels clipped part of a change, another pass asks for the
     # rest; most frames need only one.
     for _ in range(EMBED_PASSES):
-        difference = _pair_differences(_to_grid(out))
+        difference = _pair_differences(_luma(out))
         # Move each pair just far enough that its order says the bit with some margin.
         change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
         change = np.clip(change, -MAX_CHANGE - spent, MAX_CHANGE - spent)
@@ -206,8 +209,9 @@ def embed_video_id_in_luma(luma: np.ndarray, video_id: str, *, layout: int = 0) 
     to_video_range = np.float32(219.0 / 255.0)
     spent = np.zeros_like(want)
     for _ in range(EMBED_PASSES):
-        grid = (_grid_from_luma(luma).astype(np.float32) - 16.0) / to_video_range
-        difference = _pair_differences(grid)
+        # Differences are linear in the levels: measure the plane as it is, then scale
+        # from video range to grey levels (the offset cancels out).
+        difference = _pair_differences(luma) / float(to_video_range)
         # Move each pair just far enough that its order says the bit with some margin.
         change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
         change = np.clip(change, -MAX_CHANGE - spent, MAX_CHANGE - spent)
@@ -232,7 +236,7 @@ def embed_video_id_in_luma(luma: np.ndarray, video_id: str, *, layout: int = 0) 
 
 
 def _frame_votes(frame: np.ndarray) -> np.ndarray:
-    return _votes(_pair_differences(_to_grid(frame)))
+    return _votes(_pair_differences(_luma(frame)))
 
 
 def _votes(difference: np.ndarray) -> np.ndarray:
@@ -288,7 +292,7 @@ def read_video_id(path: Path, *, max_frames: int = 48) -> str | None:
     # Only each frame's pair differences are kept (a few hundred numbers), so a long
     # video is read in little memory; the brightness comes from the luma plane as the
     # marking wrote it.
-    differences = [_pair_differences(_grid_from_luma(luma)) for _, luma in iter_luma(path)]
+    differences = [_pair_differences(luma) for _, luma in iter_luma(path)]
     if len(differences) > max_frames:
         picks = np.linspace(0, len(differences) - 1, max_frames).round().astype(int)
         differences = [differences[i] for i in picks]
