@@ -139,13 +139,33 @@ def serve(
 
 
 @app.command()
-def worker(data_dir: DataDirOption = None) -> None:
+def worker(
+    data_dir: DataDirOption = None,
+    engine: Annotated[
+        str | None,
+        typer.Option(
+            help="Serve only this engine's generations (e.g. ltx2), with its model kept "
+            "loaded; run one such worker per GPU. Without it, the main queue is served.",
+        ),
+    ] = None,
+) -> None:
     """Run queue workers only (for scale-out, next to `kinema serve --no-worker`)."""
-    from kinema.queue import run_worker
+    import logging
 
+    from kinema.engines import EngineError
+    from kinema.queue import prepare_worker
+
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with _plain_errors():
         runtime = _runtime(data_dir)
-    run_worker(runtime)
+        try:
+            consumer = prepare_worker(runtime, engine)
+        except EngineError as exc:
+            _fail(str(exc))
+    if engine:
+        typer.echo(f"Serving {engine} generations (Ctrl+C to stop)")
+    consumer.run()
 
 
 @admin_app.command("create-user")

@@ -5,6 +5,12 @@
 - ``RedisHuey`` when ``KINEMA_QUEUE_URL=redis://...``, consumed by any number of
   ``kinema worker`` processes (``run_worker``).
 
+Generations for the default engine (``KINEMA_ENGINE``) go on the main queue with every
+other task. Each other engine has a queue of its own (``kinema.<engine>``, the same
+SQLite file or Redis server), consumed only by ``kinema worker --engine <engine>``: one
+such worker per GPU keeps that engine's model loaded, and never picks up work another
+engine should do.
+
 Tasks are registered per ``Runtime`` (``register_tasks``) under fixed names, so a worker
 process and the web server agree on them. For unit tests, ``runtime.huey.immediate =
 True`` runs each task at once, in the caller's thread.
@@ -37,18 +43,19 @@ class QueueError(Exception):
     """The queue is misconfigured; the message is plain."""
 
 
-def make_huey(settings: Settings) -> Huey:
-    """The Huey instance named by ``settings.queue_url`` (SQLite file or Redis)."""
+def make_huey(settings: Settings, name: str = QUEUE_NAME) -> Huey:
+    """The Huey instance named by ``settings.queue_url`` (SQLite file or Redis); ``name``
+    picks one queue among several kept there."""
     url = settings.queue_url
     if settings.uses_redis_queue:
-        return RedisHuey(QUEUE_NAME, url=url, results=False, utc=True)
+        return RedisHuey(name, url=url, results=False, utc=True)
     parsed = urlparse(url)
     if parsed.scheme == "sqlite":
         # sqlite:////abs/path.db -> /abs/path.db ; sqlite:///rel.db -> rel.db
         raw = url[len("sqlite:///") :]
         path = Path(unquote(raw)).expanduser()
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey(QUEUE_NAME, filename=str(path), results=False, utc=True)
+        return SqliteHuey(name, filename=str(path), results=False, utc=True)
     raise QueueError(
         f"Queue URL {url!r} is not supported; use sqlite:///path/queue.db or redis://host/0."
     )
@@ -72,6 +79,73 @@ def enqueue(runtime: Runtime, name: str, *args: Any) -> None:
     if task is None:
         raise QueueError(f"No task named {name!r} is registered.")
     task(*args)
+
+
+GENERATION_TASK = "run_generation"  # the studio's name for the task (studio/service.py)
+_ENGINE_TASK_PREFIX = "run_generation@"
+_engine_queues_lock = threading.Lock()
+
+
+def engine_queue_name(engine: str) -> str:
+    """The name of the queue that carries ``engine``'s generations when it is not the
+    default engine (``kinema.ltx2``)."""
+    return f"{QUEUE_NAME}.{engine}"
+
+
+def _engine_task(runtime: Runtime, engine: str) -> Any:
+    """The generation task on ``engine``'s own queue, made on first use."""
+    key = _ENGINE_TASK_PREFIX + engine
+    with _engine_queues_lock:
+        task = runtime.tasks.get(key)
+        if task is None:
+            huey = make_huey(runtime.settings, engine_queue_name(engine))
+            task = _register_engine_generation_task(runtime, huey)
+            runtime.tasks[key] = task
+    return task
+
+
+def _register_engine_generation_task(runtime: Runtime, huey: Huey) -> Any:
+    from huey.signals import SIGNAL_COMPLETE
+
+    from kinema.studio import service
+    from kinema.webhooks import service as webhooks
+
+    @huey.task(name="kinema.run_generation")
+    def run_generation(generation_id: str) -> None:
+        service.run_generation(runtime, generation_id)
+
+    # As on the main queue: once the task has run, the job row says what to announce.
+    @huey.signal(SIGNAL_COMPLETE)
+    def announce_finished_generation(_signal: str, task: Any, *_args: Any) -> None:
+        if task.name != run_generation.name or not task.args:
+            return
+        try:
+            webhooks.announce_generation(runtime, str(task.args[0]))
+        except Exception:
+            log.exception("Could not announce generation %s to webhooks", task.args[0])
+
+    return run_generation
+
+
+def generation_queue(runtime: Runtime, engine: str) -> Huey:
+    """The queue ``engine``'s generations travel on: the main queue for the default
+    engine, the engine's own queue for any other."""
+    if engine == runtime.settings.engine:
+        return runtime.huey
+    huey: Huey = _engine_task(runtime, engine).huey
+    return huey
+
+
+def enqueue_generation(runtime: Runtime, generation_id: str, engine: str) -> None:
+    """Queue a generation on its engine's queue (runs at once in immediate mode)."""
+    if engine == runtime.settings.engine:
+        enqueue(runtime, GENERATION_TASK, generation_id)
+        return
+    task = _engine_task(runtime, engine)
+    # Engine queues follow the main queue's mode, so tests and one-process setups that
+    # run tasks at once do so for every engine.
+    task.huey.immediate = runtime.huey.immediate
+    task(generation_id)
 
 
 def _recover(runtime: Runtime) -> None:
@@ -119,15 +193,42 @@ def start_embedded_workers(runtime: Runtime) -> Callable[[], None]:
     return stop
 
 
-def run_worker(runtime: Runtime) -> None:
-    """Consume jobs in this process until interrupted (``kinema worker``)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+def prepare_worker(runtime: Runtime, engine: str | None = None) -> Consumer:
+    """A consumer for ``kinema worker``: the main queue when ``engine`` is None or the
+    default engine, otherwise only ``engine``'s own queue. An engine worker loads the
+    engine's model now, so a missing model or GPU extra is reported before any job is
+    taken, and the first job does not wait for it.
+
+    Raises ``QueueError`` for an unknown engine and the engine's own ``EngineError``
+    when it cannot be loaded."""
+    from kinema.engines import available_engines, registry
+
+    huey = runtime.huey
+    if engine is not None and engine != runtime.settings.engine:
+        if engine not in available_engines():
+            known = ", ".join(available_engines()) or "none"
+            raise QueueError(f"Unknown engine {engine!r}; available engines: {known}.")
+        huey = generation_queue(runtime, engine)
+    if engine is not None:
+        warm = registry.get_engine(engine)  # cached: the jobs use this same instance
+        load = getattr(warm, "load", None)
+        if callable(load):
+            log.info("Loading the %s engine", engine)
+            load()
     _recover(runtime)
-    consumer = runtime.huey.create_consumer(
+    main = huey is runtime.huey
+    return huey.create_consumer(
         workers=runtime.settings.worker_threads,
         worker_type="thread",
-        periodic=True,
+        # Periodic tasks (recovery, webhook sweeps) live on the main queue only.
+        periodic=main,
         check_worker_health=True,
     )
-    consumer.run()
+
+
+def run_worker(runtime: Runtime, engine: str | None = None) -> None:
+    """Consume jobs in this process until interrupted (``kinema worker``); with
+    ``engine``, only that engine's generations (see ``prepare_worker``)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    prepare_worker(runtime, engine).run()

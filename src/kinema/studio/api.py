@@ -85,6 +85,15 @@ def read_generation(generation_id: str, user: CurrentUser, session: SessionDep) 
     return GenerationOut.of(service.get_generation(session, user, generation_id))
 
 
+@router.post("/generations/{generation_id}/cancel")
+def cancel_generation(
+    generation_id: str, user: CurrentUser, session: SessionDep, runtime: RuntimeDep
+) -> GenerationOut:
+    """Cancel one of your generations: a queued one stops at once, a running one at
+    its next step. It ends ``failed`` with ``error: "Cancelled."`` and ``cancelled``."""
+    return GenerationOut.of(service.cancel_generation(session, runtime, user, generation_id))
+
+
 def _event(name: str, data: dict[str, Any]) -> str:
     return f"event: {name}\ndata: {json.dumps(data, separators=(',', ':'))}\n\n"
 
@@ -100,6 +109,7 @@ def _snapshot(runtime: Runtime, generation_id: str) -> dict[str, Any] | None:
             "progress": generation.progress,
             "stage": generation.stage,
             "error": generation.error,
+            "cancelled": bool(generation.cancelled),
             "video_id": generation.video_id,
         }
 

@@ -103,8 +103,8 @@ def request_extension(
             session, runtime, user, prompt=prompt, seconds=plan["seconds"],
             size=source.size, remix_of=video.id, engine=source.engine, plan=plan,
         )
-    # Engines without plans of this kind make the longer video through their remix
-    # path: the source's scene (and frames) with the prompt applied.
+    # Other engines continue the source's last frames by ``seconds``; the result is the
+    # source followed by the continuation.
     return service.request_generation(
         session,
         runtime,
@@ -114,4 +114,5 @@ def request_extension(
         size=source.size,
         remix_of=video.id,
         engine=source.engine,
+        extend_seconds=seconds,
     )

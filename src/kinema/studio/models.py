@@ -63,6 +63,10 @@ class Generation(Base):
     # A scene description to render exactly (an edited or extended plan), if any.
     plan: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     status: Mapped[str] = mapped_column(String(20), default=QUEUED)
+    # The owner cancelled it: a queued job fails at once, a running one at its next step.
+    cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
+    # An extension: seconds added to ``remix_of`` (``seconds`` is the new total).
+    extend_seconds: Mapped[float] = mapped_column(Float, default=0.0)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     stage: Mapped[str] = mapped_column(String(40), default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

@@ -42,6 +42,8 @@ class GenerationOut(BaseModel):
     progress: int
     stage: str
     error: str | None
+    # The owner cancelled it: it ends failed with the error "Cancelled.".
+    cancelled: bool = False
     video_id: str | None
     prompt: str
     seconds: float
@@ -62,6 +64,7 @@ class GenerationOut(BaseModel):
             progress=generation.progress,
             stage=generation.stage,
             error=generation.error,
+            cancelled=bool(generation.cancelled),
             video_id=generation.video_id,
             prompt=generation.prompt,
             seconds=generation.seconds,

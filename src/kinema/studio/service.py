@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import inspect
 import json
 import logging
 import os
@@ -39,12 +40,13 @@ from kinema.engines import (
     get_engine,
 )
 from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, parse_size
-from kinema.errors import Forbidden, InvalidInput, NotFound, QuotaExceeded
+from kinema.engines.diffusers.errors import GenerationCancelled, OutOfMemory
+from kinema.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
 from kinema.ids import new_id
 from kinema.media.images import clean_image
 from kinema.media.probe import probe_video
 from kinema.provenance import service as provenance
-from kinema.queue import enqueue
+from kinema.queue import enqueue_generation
 from kinema.safety import service as safety
 from kinema.studio.models import (
     COMPLETED,
@@ -72,11 +74,17 @@ DEFAULT_SECONDS = 8
 DEFAULT_SIZE = "720x1280"
 DEFAULT_FPS = 24
 RENDER_FAILED_MESSAGE = "The video could not be rendered."
+# A cancelled job keeps the API's four statuses: it is failed, with this error and
+# ``cancelled`` set.
+CANCELLED_MESSAGE = "Cancelled."
 GENERATION_TASK = "run_generation"
 
 # Overall progress (percent) covered by each engine stage; the rest is saving the result.
 STAGE_BANDS: dict[str, tuple[float, float]] = {
     "plan": (0, 5),
+    # GPU engines: loading the model (instant once it is warm), then the denoising steps.
+    "load": (0, 5),
+    "denoise": (5, 86),
     "render": (5, 75),
     "sound": (75, 88),
     "encode": (88, 97),
@@ -225,11 +233,14 @@ def request_generation(
     remix_of: str | None = None,
     engine: str | None = None,
     plan: dict[str, Any] | None = None,
+    extend_seconds: float = 0.0,
 ) -> Generation:
     """Ask for a video: check the request and the daily quota, insert a queued job and
     queue it to run once this transaction commits. ``plan`` asks the engine to render
     that scene description exactly (an edited or extended plan) instead of planning
-    from the prompt."""
+    from the prompt. ``extend_seconds`` makes it an extension of ``remix_of`` by that
+    many seconds (``seconds`` is then the whole video's length), for engines that
+    continue the parent's frames."""
     prompt = (prompt or "").strip()
     if not prompt:
         raise InvalidInput("The prompt is empty: describe the video you want.")
@@ -289,6 +300,7 @@ def request_generation(
         image_id=image_id,
         remix_of=remix_of,
         plan=plan,
+        extend_seconds=float(extend_seconds) if remix_of is not None else 0.0,
         status=QUEUED,
         progress=0,
         stage="",
@@ -299,13 +311,13 @@ def request_generation(
     characters.record_planned_appearances(session, generation.id, user, cast)
     generation_id = generation.id
     # Queue only once the row is committed, so the worker always finds it.
-    _after_commit(session, lambda: _enqueue_generation(runtime, generation_id))
+    _after_commit(session, lambda: _enqueue_generation(runtime, generation_id, engine_name))
     return generation
 
 
-def _enqueue_generation(runtime: Runtime, generation_id: str) -> None:
+def _enqueue_generation(runtime: Runtime, generation_id: str, engine: str) -> None:
     try:
-        enqueue(runtime, GENERATION_TASK, generation_id)
+        enqueue_generation(runtime, generation_id, engine)
     except Exception:
         # The row is committed and stays queued; recovery queues it again later.
         log.exception("Could not queue generation %s; it will be retried", generation_id)
@@ -319,8 +331,50 @@ def get_generation(session: Session, user: User, generation_id: str) -> Generati
     return generation
 
 
+def cancel_generation(
+    session: Session, runtime: Runtime, user: User, generation_id: str
+) -> Generation:
+    """Cancel one of the caller's own generations. A queued job fails at once and never
+    renders; a running one is marked, and its worker stops at the next progress step
+    and fails it. Either way it ends ``failed`` with the error ``"Cancelled."`` and
+    ``cancelled`` set; a finished job cannot be cancelled (``Conflict``)."""
+    generation = session.get(Generation, generation_id)
+    if generation is None or generation.user_id != user.id:
+        raise NotFound("That generation was not found.")
+    if generation.status in (COMPLETED, FAILED):
+        raise Conflict(
+            f"This generation has already {generation.status}; there is nothing to cancel."
+        )
+    now = utcnow()
+    stopped = session.execute(
+        update(Generation)
+        .where(Generation.id == generation_id, Generation.status == QUEUED)
+        .values(
+            status=FAILED, cancelled=True, error=CANCELLED_MESSAGE, stage="cancelled",
+            finished_at=now,
+        )
+    )
+    if stopped.rowcount:  # type: ignore[attr-defined]
+        # Its queued task finds nothing to claim; the outcome is announced from here.
+        _after_commit(session, lambda: _announce_failure(runtime, generation_id))
+    else:  # a worker has it: the worker sees the mark and stops
+        session.execute(
+            update(Generation)
+            .where(Generation.id == generation_id, Generation.status == IN_PROGRESS)
+            .values(cancelled=True)
+        )
+    session.flush()
+    session.refresh(generation)
+    return generation
+
+
 class _JobTakenAway(Exception):
     """The job row no longer belongs to this run (it was recovered elsewhere)."""
+
+
+class _CancelRequested(Exception):
+    """The owner cancelled the job while it ran. Raised from the progress callback, so
+    engines without a cancel check stop at their next progress report too."""
 
 
 class _ProgressRecorder:
@@ -339,8 +393,17 @@ class _ProgressRecorder:
         self._written_at = 0.0
         self._lock = threading.Lock()
         self.taken_away = False
+        # Set once a write finds the job cancelled; GPU engines poll it between steps.
+        self.cancelled = False
+
+    def should_cancel(self) -> bool:
+        """True once the owner cancelled the job (checked at every progress write and
+        heartbeat)."""
+        return self.cancelled
 
     def __call__(self, stage: str, fraction: float) -> None:
+        if self.cancelled:
+            raise _CancelRequested(self.generation_id)
         low, high = STAGE_BANDS.get(stage, OTHER_STAGE_BAND)
         fraction = min(max(float(fraction), 0.0), 1.0)
         percent = int(low + (high - low) * fraction)
@@ -356,7 +419,7 @@ class _ProgressRecorder:
 
     def write(self, stage: str | None = None, percent: int | None = None) -> None:
         """Record progress and a heartbeat; raises ``_JobTakenAway`` if the job was
-        recovered by someone else meanwhile."""
+        recovered by someone else meanwhile, ``_CancelRequested`` if it was cancelled."""
         with self._lock:
             if stage is not None:
                 self.stage = stage
@@ -376,9 +439,15 @@ class _ProgressRecorder:
                 )
                 .values(**values)
             )
+            cancelled = session.scalar(
+                select(Generation.cancelled).where(Generation.id == self.generation_id)
+            )
         if result.rowcount == 0:  # type: ignore[attr-defined]
             self.taken_away = True
             raise _JobTakenAway(self.generation_id)
+        if cancelled:
+            self.cancelled = True
+            raise _CancelRequested(self.generation_id)
 
 
 def claim_generation(runtime: Runtime, generation_id: str, worker: str | None = None) -> int | None:
@@ -421,11 +490,60 @@ def _fail(runtime: Runtime, generation_id: str, worker: str, attempt: int, messa
         )
 
 
+def _finish_cancelled(runtime: Runtime, generation_id: str, worker: str, attempt: int) -> None:
+    """The running job stopped because its owner cancelled it."""
+    log.info("Generation %s was cancelled", generation_id)
+    with transaction(runtime.sessions) as session:
+        session.execute(
+            update(Generation)
+            .where(
+                Generation.id == generation_id,
+                Generation.status == IN_PROGRESS,
+                Generation.worker == worker,
+                Generation.attempts == attempt,
+            )
+            .values(
+                status=FAILED, cancelled=True, error=CANCELLED_MESSAGE, stage="cancelled",
+                finished_at=utcnow(), heartbeat_at=utcnow(),
+            )
+        )
+
+
+def _out_of_memory(
+    runtime: Runtime, job: dict[str, Any], worker: str, attempt: int, advice: str
+) -> None:
+    """The GPU ran out of memory: queue the job again while it has attempts left (the
+    engine stays loaded and freed what it held), then fail it with the engine's advice.
+    Either way the job is not lost."""
+    generation_id = job["id"]
+    if attempt >= runtime.settings.job_max_attempts:
+        log.warning("Generation %s ran out of GPU memory %d times", generation_id, attempt)
+        _fail(runtime, generation_id, worker, attempt, advice)
+        return
+    with transaction(runtime.sessions) as session:
+        requeued = session.execute(
+            update(Generation)
+            .where(
+                Generation.id == generation_id,
+                Generation.status == IN_PROGRESS,
+                Generation.worker == worker,
+                Generation.attempts == attempt,
+                Generation.cancelled.is_(False),
+            )
+            .values(status=QUEUED, worker=None, stage="queued", progress=0, queued_at=utcnow())
+        )
+    if requeued.rowcount == 0:  # type: ignore[attr-defined]
+        _finish_cancelled(runtime, generation_id, worker, attempt)
+        return
+    log.warning("Generation %s ran out of GPU memory; queued again", generation_id)
+    _enqueue_generation(runtime, generation_id, job["engine"])
+
+
 def _heartbeat_until(stop: threading.Event, recorder: _ProgressRecorder) -> None:
     while not stop.wait(HEARTBEAT_INTERVAL):
         try:
             recorder.write()
-        except _JobTakenAway:
+        except (_JobTakenAway, _CancelRequested):
             return
         except Exception:
             log.warning("Heartbeat for %s failed", recorder.generation_id, exc_info=True)
@@ -493,8 +611,15 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
             parent_plan=parent_plan,
             parent_video=parent_video,
             plan=job["plan"],
+            # GPU engines continue the parent's frames; without them it is a remix.
+            extend_seconds=job["extend_seconds"] if parent_video is not None else 0.0,
         )
-        result = get_engine(job["engine"]).generate(request, recorder)
+        engine = get_engine(job["engine"])
+        generate: Callable[..., Any] = engine.generate
+        if _takes_cancel_check(engine):
+            result = generate(request, recorder, should_cancel=recorder.should_cancel)
+        else:
+            result = generate(request, recorder)
         recorder.write(stage="checks", percent=97)
         verdict = safety.check_rendered_video(
             runtime.sessions,
@@ -520,6 +645,12 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
     except _JobTakenAway:
         log.info("Generation %s was recovered by another worker; stopping", generation_id)
         return None
+    except (_CancelRequested, GenerationCancelled):
+        _finish_cancelled(runtime, generation_id, worker, attempt)
+        return None
+    except OutOfMemory as exc:
+        _out_of_memory(runtime, job, worker, attempt, str(exc))
+        return None
     except EngineError as exc:
         _fail(runtime, generation_id, worker, attempt, str(exc) or RENDER_FAILED_MESSAGE)
         return None
@@ -531,6 +662,16 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
         stop_heartbeat.set()
         heartbeat.join(timeout=HEARTBEAT_INTERVAL + 1)
         shutil.rmtree(scratch, ignore_errors=True)
+
+
+def _takes_cancel_check(engine: Any) -> bool:
+    """Whether the engine's ``generate`` accepts ``should_cancel`` (the GPU engines do;
+    others are stopped from their progress callback)."""
+    try:
+        parameters = inspect.signature(engine.generate).parameters
+    except (TypeError, ValueError):
+        return False
+    return "should_cancel" in parameters
 
 
 def _keep_result(
@@ -637,19 +778,32 @@ def recover_stalled_generations(runtime: Runtime, *, now: datetime | None = None
     with runtime.sessions() as session:
         running = session.execute(
             select(
-                Generation.id, Generation.worker, Generation.attempts, Generation.heartbeat_at
+                Generation.id,
+                Generation.worker,
+                Generation.attempts,
+                Generation.heartbeat_at,
+                Generation.engine,
+                Generation.cancelled,
             ).where(Generation.status == IN_PROGRESS)
         ).all()
-        waiting = session.scalars(
-            select(Generation.id).where(Generation.status == QUEUED, Generation.queued_at < cutoff)
+        waiting = session.execute(
+            select(Generation.id, Generation.engine).where(
+                Generation.status == QUEUED, Generation.queued_at < cutoff
+            )
         ).all()
-    for generation_id, worker, attempts, heartbeat_at in running:
+    for generation_id, worker, attempts, heartbeat_at, engine, cancelled in running:
         stale = heartbeat_at is None or heartbeat_at < cutoff
         if not (stale or _worker_is_dead(worker)):
             continue
-        give_up = attempts >= settings.job_max_attempts
+        # A job its owner cancelled is not run again, whatever happened to its worker.
+        give_up = cancelled or attempts >= settings.job_max_attempts
         values: dict[str, Any]
-        if give_up:
+        if cancelled:
+            values = {
+                "status": FAILED, "finished_at": now, "error": CANCELLED_MESSAGE,
+                "stage": "cancelled",
+            }
+        elif give_up:
             values = {
                 "status": FAILED,
                 "finished_at": now,
@@ -680,16 +834,16 @@ def recover_stalled_generations(runtime: Runtime, *, now: datetime | None = None
             _announce_failure(runtime, generation_id)
         else:
             log.warning("Generation %s lost its worker; queued again", generation_id)
-            _enqueue_generation(runtime, generation_id)
+            _enqueue_generation(runtime, generation_id, engine)
             report.requeued.append(generation_id)
-    for generation_id in waiting:
+    for generation_id, engine in waiting:
         with transaction(runtime.sessions) as session:
             session.execute(
                 update(Generation)
                 .where(Generation.id == generation_id, Generation.status == QUEUED)
                 .values(queued_at=now)
             )
-        _enqueue_generation(runtime, generation_id)
+        _enqueue_generation(runtime, generation_id, engine)
         report.requeued.append(generation_id)
     return report
 
