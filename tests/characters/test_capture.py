@@ -124,7 +124,7 @@ def test_bad_submissions_get_clear_errors_and_keep_nothing(
     tmp_path: Path,
     runtime,  # type: ignore[no-untyped-def]
 ) -> None:
-    from conftest import FPS, astronaut_portrait, write_clip
+    from capture_clips import FPS, astronaut_portrait, write_clip
 
     pet = clips("pet")
     not_video = tmp_path / "notes.mp4"
@@ -206,7 +206,7 @@ def test_one_face_one_owner(
     assert "already belongs to another account" in found["reason"]
 
     # The same holds for pictures: her own portrait is fine for her, not for another.
-    from conftest import astronaut_portrait
+    from capture_clips import astronaut_portrait
 
     buffer = io.BytesIO()
     Image.fromarray(astronaut_portrait()).save(buffer, format="PNG")

@@ -11,10 +11,10 @@ import av
 import cv2
 import numpy as np
 import pytest
+from capture_clips import astronaut_portrait
 from character_steps import character, submit
 from fastapi.testclient import TestClient
 
-from conftest import astronaut_portrait
 from kinema.characters.faces import descriptor_distance, face_models, observe_face
 
 
