@@ -10,22 +10,41 @@ the scroll, leaving out everything the earlier ones showed.
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
-from datetime import timedelta
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import (
+    BindParameter,
+    String,
+    Text,
+    and_,
+    bindparam,
+    cast,
+    delete,
+    exists,
+    false,
+    func,
+    or_,
+    select,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
-from kinema.db import utcnow
+from kinema.characters.models import CharacterAppearance
+from kinema.db import UTCDateTime, utcnow
 from kinema.errors import InvalidInput
 from kinema.feed.instruction import MAX_INSTRUCTION_CHARS, FeedInstruction, parse_instruction
 from kinema.feed.models import FeedPreference, FeedSnapshot, NotInterested, SeenVideo
-from kinema.feed.pipeline import FeedContext, followed_by, rank
+from kinema.feed.pipeline import WEIGHTS, FeedContext, followed_by, rank
 from kinema.ids import new_id
 from kinema.social import service as social
+from kinema.social.models import Block, Comment, Follow, Like
 from kinema.studio.models import PUBLISHED, Video
 
 DEFAULT_PAGE = 10
@@ -33,13 +52,17 @@ MAX_PAGE = 50
 SNAPSHOT_SIZE = 600
 SNAPSHOT_LIFETIME = timedelta(days=1)
 MAX_SEEN_PER_CALL = 200
+# Opening the feed again this soon shows the same ranking, unless something that shapes
+# it changed (see ``read_feed``).
+REUSE_SECONDS = 30.0
+SNAPSHOTS_KEPT = 2_000  # per process
 
 
 @dataclass
 class FeedEntry:
     """A video in a feed page, with why it is there."""
 
-    video: Video
+    video: VideoRow
     reason: str
     score: float
 
@@ -139,6 +162,84 @@ def mark_seen(session: Session, user: User, video_ids: list[str]) -> int:
 # ---------------------------------------------------------------------------- pages
 
 
+@dataclass(frozen=True)
+class _Frozen:
+    """A snapshot as this process keeps it, so paging never re-reads or re-parses it."""
+
+    id: str
+    user_id: str | None
+    video_ids: list[str]
+    reasons: bytes  # index into REASONS per entry: a compact copy of each entry's reason
+    scores: list[float]
+    shown_before: list[str]
+    created_at: datetime
+    caught_up: bool = False
+    follows: int = 0
+    blocks: int = 0
+    made: float = field(default_factory=time.monotonic)
+
+    def __len__(self) -> int:
+        return len(self.video_ids)
+
+
+REASONS: tuple[str, ...] = tuple(WEIGHTS)
+_REASON_INDEX = {name: index for index, name in enumerate(REASONS)}
+_FRESH = _REASON_INDEX["fresh"]
+
+
+class _SnapshotCache:
+    """Recent snapshots by id, and each person's newest first-page snapshot, kept in
+    the process (least recently used go first). The database row stays the record, so
+    another process, or this one after a restart, still pages through it."""
+
+    def __init__(self, size: int = SNAPSHOTS_KEPT) -> None:
+        self._size = size
+        self._by_id: OrderedDict[str, _Frozen] = OrderedDict()
+        self._latest: dict[tuple[str, str | None], str] = {}
+        self._lock = threading.Lock()
+
+    def get(self, snapshot_id: str) -> _Frozen | None:
+        with self._lock:
+            found = self._by_id.get(snapshot_id)
+            if found is not None:
+                self._by_id.move_to_end(snapshot_id)
+            return found
+
+    def put(self, frozen: _Frozen) -> None:
+        with self._lock:
+            self._by_id[frozen.id] = frozen
+            self._by_id.move_to_end(frozen.id)
+            while len(self._by_id) > self._size:
+                self._by_id.popitem(last=False)
+            if len(self._latest) > 4 * self._size:
+                self._latest = {k: v for k, v in self._latest.items() if v in self._by_id}
+
+    def latest(self, database: str, user_id: str | None) -> _Frozen | None:
+        with self._lock:
+            snapshot_id = self._latest.get((database, user_id))
+            return self._by_id.get(snapshot_id) if snapshot_id else None
+
+    def set_latest(self, database: str, frozen: _Frozen) -> None:
+        with self._lock:
+            self._latest[(database, frozen.user_id)] = frozen.id
+
+    def forget_latest(self, database: str, user_id: str | None) -> None:
+        with self._lock:
+            self._latest.pop((database, user_id), None)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._by_id.clear()
+            self._latest.clear()
+
+
+SNAPSHOTS = _SnapshotCache()
+
+
+def _database(session: Session) -> str:
+    return str(session.get_bind().engine.url)
+
+
 def _cursor(snapshot_id: str, offset: int) -> str:
     return f"{snapshot_id}~{offset}"
 
@@ -149,6 +250,71 @@ def _parse_cursor(cursor: str) -> tuple[str, int]:
         raise InvalidInput("That cursor is not valid; start again without one.",
                            code="invalid_cursor")
     return snapshot_id, int(offset)
+
+
+def _frozen(snapshot: FeedSnapshot, **extra: Any) -> _Frozen:
+    entries = snapshot.entries or []
+    return _Frozen(
+        id=snapshot.id,
+        user_id=snapshot.user_id,
+        video_ids=[str(entry[0]) for entry in entries],
+        reasons=bytes(_REASON_INDEX.get(str(entry[1]), _FRESH) for entry in entries),
+        scores=[float(entry[2]) for entry in entries],
+        shown_before=list(snapshot.shown_before or []),
+        created_at=snapshot.created_at,
+        **extra,
+    )
+
+
+# The statements of the busiest paths are built once; only their parameters change.
+_ME: BindParameter[str] = bindparam("me", type_=String())
+_SINCE = bindparam("since", type_=UTCDateTime())
+_RELATIONS = (
+    select(func.count()).where(Follow.follower_id == _ME).scalar_subquery(),
+    select(func.count()).where(Block.blocker_id == _ME).scalar_subquery()
+    + select(func.count()).where(Block.blocked_id == _ME).scalar_subquery(),
+)
+_COUNT_RELATIONS = select(*_RELATIONS)
+_CHANGED = select(
+    or_(
+        exists().where(FeedPreference.user_id == _ME, FeedPreference.updated_at > _SINCE),
+        exists().where(Follow.follower_id == _ME, Follow.created_at > _SINCE),
+        exists().where(Block.blocker_id == _ME, Block.created_at > _SINCE),
+        exists().where(Block.blocked_id == _ME, Block.created_at > _SINCE),
+        exists().where(Like.user_id == _ME, Like.created_at > _SINCE),
+        exists().where(Comment.author_id == _ME, Comment.created_at > _SINCE),
+        exists().where(NotInterested.user_id == _ME, NotInterested.created_at > _SINCE),
+        exists().where(SeenVideo.user_id == _ME, SeenVideo.seen_at > _SINCE),
+        exists().where(
+            Follow.follower_id == _ME,
+            Video.author_id == Follow.followee_id,
+            Video.status == PUBLISHED,
+            Video.published_at > _SINCE,
+        ),
+    ),
+    *_RELATIONS,
+)
+_ANY_NEW_VIDEO = select(
+    exists().where(Video.status == PUBLISHED, Video.published_at > _SINCE)
+)
+
+
+def _relations(session: Session, viewer: User) -> tuple[int, int]:
+    """How many people the viewer follows, and how many blocks involve them: a change
+    in either (an unfollow, a block) makes their snapshot stale."""
+    row = session.execute(_COUNT_RELATIONS, {"me": viewer.id}).one()
+    return int(row[0]), int(row[1])
+
+
+def _still_current(session: Session, viewer: User | None, frozen: _Frozen) -> bool:
+    """True when nothing that shapes this person's ranking changed since ``frozen`` was
+    ranked: no new follow, block, like, comment, instruction, not-interested or watched
+    video, no new video from someone they follow (for signed-out visitors: no new video
+    at all), and as many follows and blocks as then. One statement."""
+    if viewer is None:
+        return not session.scalar(_ANY_NEW_VIDEO, {"since": frozen.created_at})
+    row = session.execute(_CHANGED, {"me": viewer.id, "since": frozen.created_at}).one()
+    return not row[0] and (int(row[1]), int(row[2])) == (frozen.follows, frozen.blocks)
 
 
 def _new_snapshot(
@@ -183,69 +349,173 @@ def _new_snapshot(
     return snapshot
 
 
+def _first_page_snapshot(session: Session, viewer: User | None) -> _Frozen:
+    """The ranking page 1 shows: the person's recent one while still current (see
+    ``REUSE_SECONDS``), otherwise a freshly ranked one."""
+    database = _database(session)
+    user_id = viewer.id if viewer else None
+    recent = SNAPSHOTS.latest(database, user_id)
+    if (
+        recent is not None
+        and time.monotonic() - recent.made < REUSE_SECONDS
+        and _still_current(session, viewer, recent)
+    ):
+        return recent
+    # Counted before ranking, so a change made meanwhile makes the next check fail.
+    follows, blocks = _relations(session, viewer) if viewer else (0, 0)
+    snapshot = _new_snapshot(session, viewer, [])
+    caught_up = False
+    if not snapshot.entries and viewer is not None:
+        # Everything was watched already: show it again rather than nothing.
+        snapshot = _new_snapshot(session, viewer, [], skip_seen=False)
+        caught_up = bool(snapshot.entries)
+    frozen = _frozen(snapshot, caught_up=caught_up, follows=follows, blocks=blocks)
+    SNAPSHOTS.put(frozen)
+    SNAPSHOTS.set_latest(database, frozen)
+    return frozen
+
+
+def _snapshot_for_cursor(session: Session, viewer: User | None, snapshot_id: str) -> _Frozen:
+    frozen = SNAPSHOTS.get(snapshot_id)
+    if frozen is None:
+        row = session.get(FeedSnapshot, snapshot_id)
+        if row is not None:
+            frozen = _frozen(row)
+            SNAPSHOTS.put(frozen)
+    if frozen is None or frozen.user_id != (viewer.id if viewer else None):
+        raise InvalidInput(
+            "That feed position has expired; start again from the top.",
+            code="invalid_cursor",
+        )
+    return frozen
+
+
 def _page_from(
-    session: Session, viewer: User | None, snapshot: FeedSnapshot, offset: int, limit: int
+    session: Session, viewer: User | None, snapshot: _Frozen, offset: int, limit: int
 ) -> tuple[list[FeedEntry], int]:
     """The still-showable videos of ``snapshot`` from ``offset``, and where the next
-    page starts. Videos deleted, unpublished, blocked or marked not-interested since the
-    snapshot was taken are skipped."""
-    slice_ = snapshot.entries[offset : offset + limit]
-    ids = [entry[0] for entry in slice_]
-    # The status is checked here rather than in SQL, so SQLite looks the ids up
-    # directly instead of walking the published-videos index.
-    videos = {
-        v.id: v
-        for v in session.scalars(select(Video).where(Video.id.in_(ids)))
-        if v.status == PUBLISHED
-    } if ids else {}
-    hidden = social.hidden_user_ids(session, viewer.id if viewer else None)
-    dropped: set[str] = set()
-    if viewer is not None and ids:
-        dropped = set(
-            session.scalars(
-                select(NotInterested.video_id).where(
-                    NotInterested.user_id == viewer.id, NotInterested.video_id.in_(ids)
-                )
-            )
-        )
+    page starts. Videos deleted, unpublished, blocked, marked not-interested or by a
+    suspended author since the snapshot was taken are skipped."""
+    ids = snapshot.video_ids[offset : offset + limit]
+    rows = {row.id: row for row in page_rows(session, viewer, ids)}
     entries = []
-    for video_id, reason, score in slice_:
-        video = videos.get(video_id)
-        if video is None or video.author_id in hidden or video_id in dropped:
+    for index, video_id in enumerate(ids, start=offset):
+        row = rows.get(video_id)
+        if row is None or row.status != PUBLISHED or row.is_suspended or row.hidden \
+                or row.dropped:
             continue
-        entries.append(FeedEntry(video=video, reason=str(reason), score=float(score)))
-    return entries, offset + len(slice_)
+        entries.append(FeedEntry(
+            video=row, reason=REASONS[snapshot.reasons[index]], score=snapshot.scores[index]
+        ))
+    return entries, offset + len(ids)
 
 
 def read_feed(
     session: Session, viewer: User | None, *, cursor: str | None = None, limit: int | None = None
 ) -> FeedPage:
-    """A page of the person's feed (signed-out visitors get the shared one)."""
+    """A page of the person's feed (signed-out visitors get the shared one).
+
+    Opening the feed again within ``REUSE_SECONDS`` shows the same ranking when nothing
+    that shapes it changed (no follow, block, like, comment, instruction,
+    not-interested or watched video, and no new video from people they follow); new
+    videos from anyone else join at the next ranking."""
     size = DEFAULT_PAGE if limit is None else limit
     if not 1 <= size <= MAX_PAGE:
         raise InvalidInput(f"limit must be between 1 and {MAX_PAGE}.", code="invalid_limit")
-    caught_up = False
     if cursor:
         snapshot_id, offset = _parse_cursor(cursor)
-        snapshot = session.get(FeedSnapshot, snapshot_id)
-        if snapshot is None or snapshot.user_id != (viewer.id if viewer else None):
-            raise InvalidInput(
-                "That feed position has expired; start again from the top.",
-                code="invalid_cursor",
-            )
-        if offset >= len(snapshot.entries):
-            shown = list(snapshot.shown_before) + [entry[0] for entry in snapshot.entries]
-            if not snapshot.entries:
+        snapshot = _snapshot_for_cursor(session, viewer, snapshot_id)
+        if offset >= len(snapshot):
+            if not len(snapshot):
                 return FeedPage(entries=[], next_cursor=None)
-            snapshot = _new_snapshot(session, viewer, shown)
+            shown = list(snapshot.shown_before) + list(snapshot.video_ids)
+            snapshot = _frozen(_new_snapshot(session, viewer, shown))
+            SNAPSHOTS.put(snapshot)
             offset = 0
+        caught_up = False
     else:
-        snapshot = _new_snapshot(session, viewer, [])
-        if not snapshot.entries and viewer is not None:
-            # Everything was watched already: show it again rather than nothing.
-            snapshot = _new_snapshot(session, viewer, [], skip_seen=False)
-            caught_up = bool(snapshot.entries)
-        offset = 0
+        snapshot = _first_page_snapshot(session, viewer)
+        offset, caught_up = 0, snapshot.caught_up
     entries, next_offset = _page_from(session, viewer, snapshot, offset, size)
-    next_cursor = _cursor(snapshot.id, next_offset) if snapshot.entries else None
+    next_cursor = _cursor(snapshot.id, next_offset) if len(snapshot) else None
     return FeedPage(entries=entries, next_cursor=next_cursor, caught_up=caught_up)
+
+
+# ---------------------------------------------------------------------------- rows
+
+
+class VideoRow(NamedTuple):
+    """What a feed page shows of a video, read in one query. ``plan``, ``transcript``
+    and ``credits`` stay JSON text: the page copies them into the answer unparsed."""
+
+    id: str
+    author_id: str
+    status: str
+    prompt: str
+    caption: str | None
+    seconds: float
+    width: int
+    height: int
+    fps: int
+    remix_of: str | None
+    plan: str | None
+    transcript: str | None
+    credits: str | None
+    like_count: int
+    comment_count: int
+    remix_count: int
+    created_at: datetime
+    published_at: datetime | None
+    handle: str
+    display_name: str | None
+    is_suspended: bool
+    has_cast: bool
+    liked: bool
+    dropped: bool
+    hidden: bool
+
+
+_ROW_COLUMNS = (
+    Video.id, Video.author_id, Video.status, Video.prompt, Video.caption, Video.seconds,
+    Video.width, Video.height, Video.fps, Video.remix_of, cast(Video.plan, Text),
+    cast(Video.transcript, Text), cast(Video.credits, Text), Video.like_count,
+    Video.comment_count, Video.remix_count, Video.created_at, Video.published_at,
+    User.handle, User.display_name, User.is_suspended,
+    # Most videos show no character: only those that do cost a look-up for their cast.
+    exists().where(CharacterAppearance.video_id == Video.id),
+)
+
+
+_IDS: BindParameter[list[str]] = bindparam("ids", expanding=True)
+_PAGE_ROWS = (
+    select(*_ROW_COLUMNS, false(), false(), false())
+    .join(User, User.id == Video.author_id)
+    .where(Video.id.in_(_IDS))
+)
+_PAGE_ROWS_FOR_VIEWER = (
+    select(
+        *_ROW_COLUMNS,
+        exists().where(Like.user_id == _ME, Like.video_id == Video.id),
+        exists().where(NotInterested.user_id == _ME, NotInterested.video_id == Video.id),
+        exists().where(or_(
+            and_(Block.blocker_id == _ME, Block.blocked_id == Video.author_id),
+            and_(Block.blocker_id == Video.author_id, Block.blocked_id == _ME),
+        )),
+    )
+    .join(User, User.id == Video.author_id)
+    .where(Video.id.in_(_IDS))
+)
+
+
+def page_rows(session: Session, viewer: User | None, video_ids: list[str]) -> list[VideoRow]:
+    """The videos of a page with their authors and, for the viewer, whether they liked
+    each, marked it not-interested, or are hidden from its author by a block."""
+    if not video_ids:
+        return []
+    # The status is checked by the caller rather than in SQL, so SQLite looks the ids
+    # up directly instead of walking the published-videos index.
+    if viewer is None:
+        rows = session.execute(_PAGE_ROWS, {"ids": video_ids})
+    else:
+        rows = session.execute(_PAGE_ROWS_FOR_VIEWER, {"ids": video_ids, "me": viewer.id})
+    return [VideoRow._make(row) for row in rows]
