@@ -1,7 +1,7 @@
 """Reading frames out of a video and writing a re-encoded copy with PyAV, keeping the
 sound track as it is.
 
-Two ways through a video: as RGB pictures (``iter_frames`` / ``transform_video``), the
+Two ways through a video: as RGB pictures (``iter_frames`` / ``write_video``), the
 simple way for any change to a picture, and as the planes the file already holds
 (``iter_yuv_frames`` / ``transform_video_yuv``), which skips two colour conversions per
 frame and is what marking every rendered video uses.
@@ -23,8 +23,6 @@ import numpy as np
 
 from kinema.errors import InvalidInput
 
-# transform(frame_rgb, seconds_from_start) -> frame_rgb of the same shape
-FrameTransform = Callable[[np.ndarray, float], np.ndarray]
 # transform(frame_yuv420p, seconds_from_start) -> frame_yuv420p of the same shape; the
 # planar layout of ``VideoFrame.to_ndarray(format="yuv420p")``: (H * 3 // 2, W) uint8,
 # the luma rows first, then the two half-size chroma planes.
@@ -281,15 +279,6 @@ def write_video(
         options={"crf": str(crf), "preset": "veryfast"},
         bitrate=bitrate,
     )
-
-
-def transform_video(
-    source: Path, output: Path, transform: FrameTransform, *, crf: int = 18
-) -> Path:
-    """Re-encode ``source`` into ``output`` passing every frame through ``transform``;
-    size, frame rate and the sound track stay as they were."""
-    frames = (transform(rgb, seconds) for seconds, rgb in iter_frames(source))
-    return write_video(frames, output, fps=frame_rate(source), audio_from=source, crf=crf)
 
 
 def transform_video_yuv(
