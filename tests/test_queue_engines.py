@@ -8,7 +8,6 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,6 +22,7 @@ from kinema.engines.diffusers.errors import OutOfMemory
 from kinema.engines.procedural.engine import ProceduralEngine
 from kinema.queue import QueueError, generation_queue, prepare_worker
 from kinema.runtime import Runtime
+from kinema.settings import Settings
 from kinema.studio import service
 from kinema.studio.models import Generation
 
@@ -168,11 +168,11 @@ def test_unknown_engine_worker_is_refused(queued_runtime: Runtime) -> None:
         prepare_worker(queued_runtime, "nope")
 
 
-def test_worker_command_with_unknown_engine_says_so(tmp_path: Path) -> None:
+def test_worker_command_with_unknown_engine_says_so(settings: Settings) -> None:
     from kinema.cli import app
 
     result = CliRunner().invoke(
-        app, ["worker", "--engine", "nope", "--data-dir", str(tmp_path / "data")]
+        app, ["worker", "--engine", "nope", "--data-dir", str(settings.data_dir)]
     )
     assert result.exit_code == 1
     assert "Unknown engine 'nope'" in result.output

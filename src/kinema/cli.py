@@ -155,10 +155,11 @@ def worker(
     from kinema.engines import EngineError
     from kinema.queue import prepare_worker
 
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     with _plain_errors():
         runtime = _runtime(data_dir)
+        # After start-up (migrations log a lot at INFO); the jobs' own logs are wanted.
+        if not logging.getLogger().handlers:
+            logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
         try:
             consumer = prepare_worker(runtime, engine)
         except EngineError as exc:

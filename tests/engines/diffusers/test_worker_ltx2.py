@@ -20,6 +20,7 @@ pytest.importorskip("torch", reason="the GPU engines need kinema[gpu] (torch)")
 pytest.importorskip("diffusers", reason="the GPU engines need kinema[gpu] (diffusers)")
 
 import av
+import numpy as np
 from fastapi.testclient import TestClient
 
 from kinema.accounts.models import User
@@ -232,3 +233,53 @@ def test_worker_command_serves_only_ltx2_generations(
         assert waiting is not None
         assert (waiting.status, waiting.attempts, waiting.worker) == ("queued", 0, None)
     assert runtime.huey.pending_count() == 1
+
+
+def test_extending_an_ltx2_video_continues_its_frames(
+    ltx2_worker_runtime: Runtime,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    from kinema.media.probe import probe_video
+    from kinema.studio import continuations
+
+    runtime = ltx2_worker_runtime
+    user = make_user("alice")
+    alice = api_client(user)
+    parent_id = _ask(runtime, user)
+    assert service.run_generation(runtime, parent_id) is not None
+    with transaction(runtime.sessions) as session:
+        extension = continuations.request_extension(
+            session, runtime, user, parent_id, prompt="the dog jumps into the waves",
+            seconds=1,
+        )
+        extension_id = extension.id
+        assert extension.extend_seconds == 1 and extension.seconds == 2
+    video_id = service.run_generation(runtime, extension_id)
+    body = alice.get(f"/api/generations/{extension_id}").json()
+    assert body["status"] == "completed", body["error"]
+    assert video_id == body["video_id"]
+    content = alice.get(f"/api/videos/{video_id}/content")
+    path = runtime.settings.data_dir / "extended.mp4"
+    path.write_bytes(content.content)
+    facts = probe_video(path)
+    # The whole, longer video: the parent's second and the new one, with sound.
+    assert facts.seconds is not None and 1.8 <= facts.seconds <= 2.3
+    assert facts.has_audio
+    assert (facts.width, facts.height) == (128, 224)
+    plan = alice.get(f"/api/videos/{video_id}").json()["plan"]
+    assert (plan["mode"], plan["extend_seconds"]) == ("extend", 1)
+    # It starts with the parent's frames rather than a new take on the whole scene.
+    parent_video = alice.get(f"/api/generations/{parent_id}").json()["video_id"]
+    parent = alice.get(f"/api/videos/{parent_video}/content").content
+    difference = np.abs(
+        _first_frame(parent).astype(int) - _first_frame(content.content).astype(int)
+    ).mean()
+    assert difference < 12
+
+
+def _first_frame(data: bytes) -> np.ndarray:
+    container: Any
+    with av.open(io.BytesIO(data)) as container:
+        frame = next(container.decode(container.streams.video[0]))
+        return np.asarray(frame.to_ndarray(format="rgb24"))
