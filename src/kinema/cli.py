@@ -165,7 +165,11 @@ def worker(
         except EngineError as exc:
             _fail(str(exc))
     if engine:
-        typer.echo(f"Serving {engine} generations (Ctrl+C to stop)")
+        # The default engine's generations share the main queue with every other task.
+        typer.echo(
+            f"Serving {engine} generations from the {consumer.huey.name!r} queue "
+            "(Ctrl+C to stop)"
+        )
     consumer.run()
 
 

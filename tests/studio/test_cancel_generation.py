@@ -6,12 +6,15 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from kinema.accounts.models import User
+from kinema.db import transaction, utcnow
 from kinema.engines import GenerationRequest, GenerationResult, ProgressCallback
 from kinema.engines.procedural.engine import ProceduralEngine
 from kinema.queue import start_embedded_workers
@@ -159,3 +162,29 @@ def test_cancel_an_in_progress_render(
     assert not any(scratch.glob(f"{generation_id}-*"))
     videos = runtime.settings.data_dir / "media" / "videos"
     assert not videos.exists() or not any(videos.iterdir())
+
+
+def test_a_cancelled_job_whose_worker_died_is_not_run_again(
+    queued_runtime: Runtime,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    runtime = queued_runtime
+    alice = api_client(make_user("alice"))
+    created = alice.post("/api/generations", json={"prompt": "a cat on a roof", **TINY})
+    generation_id = created.json()["generation"]["id"]
+    runtime.huey.flush()
+    # A worker took it, the owner cancelled, and the worker vanished before stopping.
+    long_ago = utcnow() - timedelta(hours=2)
+    with transaction(runtime.sessions) as session:
+        session.execute(
+            update(Generation)
+            .where(Generation.id == generation_id)
+            .values(status="in_progress", attempts=1, worker="gone:1", heartbeat_at=long_ago)
+        )
+    assert alice.post(f"/api/generations/{generation_id}/cancel").json()["cancelled"] is True
+    report = service.recover_stalled_generations(runtime)
+    assert report.requeued == [] and report.failed == [generation_id]
+    body = alice.get(f"/api/generations/{generation_id}").json()
+    assert (body["status"], body["error"], body["cancelled"]) == ("failed", "Cancelled.", True)
+    assert runtime.huey.pending_count() == 0

@@ -227,7 +227,7 @@ def test_worker_command_serves_only_ltx2_generations(
     output = log_path.read_text(errors="replace")
     body = alice.get(f"/api/generations/{ltx2_id}").json()
     assert body["status"] == "completed", f"{body['error']}\n{output[-3000:]}"
-    assert "Serving ltx2 generations" in output
+    assert "Serving ltx2 generations from the 'kinema.ltx2' queue" in output
     with runtime.sessions() as session:
         waiting = session.get(Generation, procedural_id)
         assert waiting is not None
