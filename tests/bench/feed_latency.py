@@ -3,9 +3,10 @@
 Seeds 10,000 users and 100,000 videos with ``kinema admin seed`` (follows, likes and
 comments in proportion) and reports how long that took. Then runs ``kinema serve`` on
 a free local port and, for warm users (people who follow others and whose feed was
-opened once already), times ``GET /api/feed`` -- the first page, which ranks and
-freezes a fresh snapshot, and the next page, which reads the snapshot -- beside
-``GET /healthz`` in the same run, over one keep-alive connection.
+opened once already), times ``GET /api/feed`` -- the first page and the next pages --
+beside ``GET /healthz`` in the same run, over one keep-alive connection. Reopening the
+feed within ``REUSE_SECONDS`` with nothing changed shows the ranking frozen then; the
+warm-up pass, which ranks every user's feed afresh, is reported on its own line.
 
 Run: ``python tests/bench/feed_latency.py [--database-url URL] [--users N] [--videos M]``
 (or set ``KINEMA_TEST_DATABASE_URL`` for PostgreSQL; the database is emptied first).
@@ -149,8 +150,9 @@ def main() -> None:
                         raise RuntimeError("kinema serve did not start") from None
                     time.sleep(0.3)
             client = Client(port)
-            for token in keys:  # warm: every user's feed opened once
-                client.get("/api/feed?limit=10", token)
+            ranked = []
+            for token in keys:  # warm: every user's feed opened once, freshly ranked
+                ranked.append(client.get("/api/feed?limit=10", token)[0])
             for _ in range(50):
                 client.get("/healthz")
             first, following, health, me = [], [], [], []
@@ -183,6 +185,7 @@ def main() -> None:
         print(line("GET /healthz", health))
         print(line("GET /api/me (signed in)", me))
         print(line("GET /api/feed (page 1)", first))
+        print(line("  freshly ranked (warm-up)", ranked))
         print(line("GET /api/feed (next page)", following))
         both = first + following
         print(line("GET /api/feed (all)", both))
@@ -190,7 +193,9 @@ def main() -> None:
         print(f"  feed p50 / healthz p50: page 1 {statistics.median(first) / base:.1f}, "
               f"next page {statistics.median(following) / base:.1f}, "
               f"all {statistics.median(both) / base:.1f}")
-        print(f"  seeding: {seed_seconds:.1f} s for {args.users} users and {args.videos} videos")
+        if args.reuse is None:
+            print(f"  seeding: {seed_seconds:.1f} s for {args.users} users and {args.videos} "
+                  "videos")
     finally:
         if args.keep:
             print(f"data kept in {root}")

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import logging
 import math
 import random
 import re
@@ -23,13 +24,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import bindparam, case, func, select
+from sqlalchemy import Integer, bindparam, case, func, literal, select, union_all
+from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
+from kinema.db import utcnow
 from kinema.feed.instruction import FeedInstruction
 from kinema.feed.models import NotInterested, SeenVideo
 from kinema.feed.topics import EXCLUDE_SIMILARITY, boost_strength, topic_similarity, video_words
@@ -63,6 +67,8 @@ TEEN_UNSUITABLE_WORDS = frozenset(
     romance romantic sexy lingerie""",
     )
 )
+log = logging.getLogger(__name__)
+
 MAX_IN_A_ROW = 2  # from one author
 SOURCE_WINDOW = timedelta(days=45)
 FRESH_HALF_LIFE_HOURS = 36.0
@@ -101,6 +107,10 @@ class FeedContext:
     shown_before: set[str] = field(default_factory=set)
     skip_seen: bool = True
     rng: random.Random = field(default_factory=random.Random)
+    # The viewer's not-interested and seen marks among ``marks_for``, read once per
+    # ranking by whichever filter asks first.
+    marks: dict[str, set[str]] = field(default_factory=dict)
+    marks_for: set[str] = field(default_factory=set)
 
     @property
     def viewer_id(self) -> str | None:
@@ -126,6 +136,25 @@ def _by_recency(rows: Sequence[tuple[str, datetime | None]], now: datetime) -> d
 MAX_AUTHORS = 60  # per personal source
 
 
+@lru_cache(maxsize=MAX_AUTHORS)
+def _recent_videos_query(authors: int) -> Any:
+    """``authors`` short index walks, one per author, sent as one statement: each
+    author's newest published videos since ``since``, at most ``each`` of them."""
+    walks = [
+        select(Video.id, Video.published_at)
+        .where(
+            Video.author_id == bindparam(f"author{n}"),
+            Video.status == PUBLISHED,
+            Video.published_at > bindparam("since", type_=Video.published_at.type),
+        )
+        .order_by(Video.published_at.desc())
+        .limit(bindparam("each", type_=Integer()))
+        .subquery()
+        for n in range(authors)
+    ]
+    return union_all(*(select(walk.c.id, walk.c.published_at) for walk in walks))
+
+
 def _recent_videos_by(ctx: FeedContext, author_ids: set[str], limit: int) -> dict[str, float]:
     """Each author's newest published videos (an even share of ``limit`` each). One
     short index walk per author, so a prolific author costs no more than a quiet one."""
@@ -133,20 +162,11 @@ def _recent_videos_by(ctx: FeedContext, author_ids: set[str], limit: int) -> dic
         return {}
     authors = sorted(author_ids)[:MAX_AUTHORS]
     each = max(3, limit // len(authors))
-    since = ctx.now - SOURCE_WINDOW
-    query = (
-        select(Video.id, Video.published_at)
-        .where(
-            Video.author_id == bindparam("author"),
-            Video.status == PUBLISHED,
-            Video.published_at > since,
-        )
-        .order_by(Video.published_at.desc())
-        .limit(each)
-    )
-    rows: list[tuple[str, datetime | None]] = []
-    for author in authors:
-        rows.extend((r[0], r[1]) for r in ctx.session.execute(query, {"author": author}))
+    parameters: dict[str, Any] = {f"author{n}": author for n, author in enumerate(authors)}
+    parameters.update(since=ctx.now - SOURCE_WINDOW, each=each)
+    rows = [(r[0], r[1]) for r in ctx.session.execute(
+        _recent_videos_query(len(authors)), parameters
+    )]
     rows.sort(key=lambda row: row[1] or ctx.now, reverse=True)
     return _by_recency(rows[:limit], ctx.now)
 
@@ -225,24 +245,51 @@ class CharacterSource:
 
 class _SharedSignal(ABC):
     """A ranking shared by every viewer (trending, remix-inspiring), recomputed at most
-    every ``GLOBAL_SIGNAL_SECONDS`` per database."""
+    every ``GLOBAL_SIGNAL_SECONDS`` per database. Once there is one, an outdated ranking
+    is still served while a background thread recomputes it: the recount reads every
+    recent like, so no viewer's request should wait for it."""
 
     name = ""
 
     def __init__(self) -> None:
         self._cache: dict[str, tuple[float, dict[str, float]]] = {}
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
 
     def propose(self, ctx: FeedContext) -> dict[str, float]:
-        key = str(ctx.session.get_bind().engine.url)
+        engine = ctx.session.get_bind().engine
+        key = str(engine.url)
         with self._lock:
             cached = self._cache.get(key)
-        if cached is not None and time.monotonic() - cached[0] < GLOBAL_SIGNAL_SECONDS:
+            stale = cached is not None and (
+                time.monotonic() - cached[0] >= GLOBAL_SIGNAL_SECONDS
+            )
+            if stale and key not in self._refreshing:
+                self._refreshing.add(key)
+                threading.Thread(
+                    target=self._refresh, args=(key, engine), name=f"feed-{self.name}",
+                    daemon=True,
+                ).start()
+        if cached is not None:
             return cached[1]
         ranking = self.compute(ctx)
         with self._lock:
             self._cache[key] = (time.monotonic(), ranking)
         return ranking
+
+    def _refresh(self, key: str, engine: Engine) -> None:
+        try:
+            with Session(engine) as session:
+                ranking = self.compute(FeedContext(
+                    session=session, viewer=None, now=utcnow(), instruction=FeedInstruction()
+                ))
+            with self._lock:
+                self._cache[key] = (time.monotonic(), ranking)
+        except Exception:  # the outdated ranking stays; the next request tries again
+            log.warning("Recomputing the %s feed signal failed", self.name, exc_info=True)
+        finally:
+            with self._lock:
+                self._refreshing.discard(key)
 
     @abstractmethod
     def compute(self, ctx: FeedContext) -> dict[str, float]:
@@ -424,17 +471,30 @@ def not_blocked(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
     return [c for c in items if c.author_id not in ctx.hidden] if ctx.hidden else items
 
 
+_MARKED_IDS: Any = bindparam("ids", expanding=True)
+_MARKS = union_all(
+    select(NotInterested.video_id, literal(NotInterested.__tablename__)).where(
+        NotInterested.user_id == bindparam("me"), NotInterested.video_id.in_(_MARKED_IDS)
+    ),
+    select(SeenVideo.video_id, literal(SeenVideo.__tablename__)).where(
+        SeenVideo.user_id == bindparam("me"), SeenVideo.video_id.in_(_MARKED_IDS)
+    ),
+)
+
+
 def _marked(ctx: FeedContext, model: Any, items: list[Candidate]) -> set[str]:
+    """Which of ``items`` the viewer marked in ``model`` (not-interested or seen)."""
     if ctx.viewer is None or not items:
         return set()
-    return set(
-        ctx.session.scalars(
-            select(model.video_id).where(
-                model.user_id == ctx.viewer.id,
-                model.video_id.in_([c.video_id for c in items]),
-            )
-        )
-    )
+    wanted = {c.video_id for c in items}
+    if not wanted <= ctx.marks_for:
+        ctx.marks = {NotInterested.__tablename__: set(), SeenVideo.__tablename__: set()}
+        for video_id, table in ctx.session.execute(
+            _MARKS, {"me": ctx.viewer.id, "ids": sorted(wanted)}
+        ):
+            ctx.marks[table].add(video_id)
+        ctx.marks_for = wanted
+    return ctx.marks[model.__tablename__] & wanted
 
 
 def not_uninterested(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
