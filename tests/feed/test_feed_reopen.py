@@ -88,3 +88,20 @@ def test_liking_and_marking_re_rank_at_once(
     assert louds[0].id not in _ids(as_viewer)
     as_viewer.put("/api/me/feed", json={"instruction": "no drums"})
     assert not {v.id for v in louds} & set(_ids(as_viewer))
+
+
+def test_a_feed_item_shows_the_video_as_its_own_page_does(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient], publish: Publish
+) -> None:
+    viewer, maker = make_user("viewer"), make_user("maker")
+    as_viewer = api_client(viewer)
+    video = publish(maker, "a kite over the dunes", caption="windy #beach")
+    as_viewer.post(f"/api/videos/{video.id}/like")
+    item = as_viewer.get("/api/feed").json()["items"][0]
+    own = as_viewer.get(f"/api/videos/{video.id}").json()
+    assert item["liked"] is True and item["like_count"] == 1
+    assert item["plan"] and isinstance(item["plan"], dict)
+    assert {key: item[key] for key in own if key in item} == {
+        key: own[key] for key in own if key in item
+    }
+    assert set(item) - set(own) == {"reason", "score", "liked"}

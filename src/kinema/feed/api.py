@@ -67,7 +67,12 @@ def feed(
     viewer: OptionalUser, session: SessionDep, cursor: str | None = None, limit: int | None = None
 ) -> Response:
     """Your feed, a page at a time: people you follow and interact with first, then
-    trending, remix-inspiring and fresh videos, steered by your instruction."""
+    trending, remix-inspiring and fresh videos, steered by your instruction.
+
+    Opening the feed again within 30 seconds shows the same ranking, unless you followed,
+    blocked, liked, commented, steered, marked a video not-interested or watched one
+    since, or someone you follow published: those show at once. New videos from anyone
+    else join the next ranking, at most 30 seconds later."""
     from kinema.characters.service import characters_by_video
 
     page = service.read_feed(session, viewer, cursor=cursor, limit=limit)

@@ -293,9 +293,12 @@ _CHANGED = select(
         ),
     ),
     *_RELATIONS,
+    # Still on record: not deleted with its owner, nor by emptying the database.
+    exists().where(FeedSnapshot.id == bindparam("snapshot")),
 )
 _ANY_NEW_VIDEO = select(
-    exists().where(Video.status == PUBLISHED, Video.published_at > _SINCE)
+    exists().where(Video.status == PUBLISHED, Video.published_at > _SINCE),
+    exists().where(FeedSnapshot.id == bindparam("snapshot")),
 )
 
 
@@ -310,11 +313,18 @@ def _still_current(session: Session, viewer: User | None, frozen: _Frozen) -> bo
     """True when nothing that shapes this person's ranking changed since ``frozen`` was
     ranked: no new follow, block, like, comment, instruction, not-interested or watched
     video, no new video from someone they follow (for signed-out visitors: no new video
-    at all), and as many follows and blocks as then. One statement."""
+    at all), as many follows and blocks as then, and the snapshot is still on record.
+    One statement."""
+    parameters = {"since": frozen.created_at, "snapshot": frozen.id}
     if viewer is None:
-        return not session.scalar(_ANY_NEW_VIDEO, {"since": frozen.created_at})
-    row = session.execute(_CHANGED, {"me": viewer.id, "since": frozen.created_at}).one()
-    return not row[0] and (int(row[1]), int(row[2])) == (frozen.follows, frozen.blocks)
+        newer, kept = session.execute(_ANY_NEW_VIDEO, parameters).one()
+        return bool(kept) and not newer
+    row = session.execute(_CHANGED, {"me": viewer.id, **parameters}).one()
+    return (
+        not row[0]
+        and (int(row[1]), int(row[2])) == (frozen.follows, frozen.blocks)
+        and bool(row[3])
+    )
 
 
 def _new_snapshot(
