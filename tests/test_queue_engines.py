@@ -20,6 +20,7 @@ from kinema.db import transaction, utcnow
 from kinema.engines import GenerationRequest, GenerationResult, ProgressCallback
 from kinema.engines.diffusers.errors import OutOfMemory
 from kinema.engines.procedural.engine import ProceduralEngine
+from kinema.errors import InvalidInput
 from kinema.queue import QueueError, generation_queue, prepare_worker
 from kinema.runtime import Runtime
 from kinema.settings import Settings
@@ -81,6 +82,12 @@ def gpu_engine(monkeypatch: pytest.MonkeyPatch) -> Callable[..., StandInGpuEngin
         return engine
 
     return install
+
+
+@pytest.fixture(autouse=True)
+def ltx2_is_served(runtime: Runtime) -> None:
+    """This instance takes ``ltx2`` generations (``KINEMA_ENGINES=ltx2``)."""
+    runtime.settings.engines = "ltx2"
 
 
 @pytest.fixture
@@ -247,3 +254,18 @@ def test_out_of_memory_through_the_queue_in_one_process(
     assert (body["status"], body["error"]) == ("failed", ADVICE)
     assert engine.calls == runtime.settings.job_max_attempts
     assert _row(runtime, generation_id).attempts == runtime.settings.job_max_attempts
+
+
+def test_an_engine_the_instance_does_not_serve_is_refused_at_once(
+    runtime: Runtime, make_user: Callable[..., User]
+) -> None:
+    """Without a worker for it, a job would wait for ever: it is refused instead."""
+    runtime.settings.engines = ""
+    user = make_user("vera")
+    with (
+        runtime.sessions() as session,
+        pytest.raises(InvalidInput, match="not available on this instance"),
+    ):
+        service.request_generation(
+            session, runtime, session.merge(user), prompt="a cat", engine="ltx2"
+        )

@@ -26,6 +26,9 @@ class Settings(BaseSettings):
     storage_url: str = ""
     secret_key: SecretStr = SecretStr("")
     engine: str = "procedural"
+    # Further engines this instance takes generations for, comma-separated (e.g.
+    # "ltx2,wan"); each needs a ``kinema worker --engine NAME`` running somewhere.
+    engines: str = ""
     registration: Literal["invite", "open", "closed"] = "invite"
     invites_per_user: int = Field(default=4, ge=0, le=1000)
     daily_generations: int = Field(default=30, ge=0)
@@ -61,6 +64,12 @@ class Settings(BaseSettings):
         if self.cookie_secure is None:
             self.cookie_secure = self.base_url.startswith("https://")
         return self
+
+    @property
+    def served_engines(self) -> list[str]:
+        """The default engine first, then the others this instance has workers for."""
+        extra = [name.strip() for name in self.engines.split(",") if name.strip()]
+        return [self.engine, *(name for name in extra if name != self.engine)]
 
     @property
     def uses_sqlite(self) -> bool:

@@ -332,10 +332,11 @@ def _own_generation(session: Session, user: User, video_id: str) -> Generation:
     return generation
 
 
-def _engine_for(model: str | None) -> str | None:
-    """``model`` names an engine -> that engine; anything else (e.g. "sora-2") -> the
-    instance's default."""
-    return model if model and model in available_engines() else None
+def _engine_for(runtime: Runtime, model: str | None) -> str | None:
+    """``model`` names an engine this instance serves -> that engine; anything else
+    (e.g. "sora-2") -> the instance's default."""
+    served = runtime.settings.served_engines
+    return model if model and model in served and model in available_engines() else None
 
 
 # --- routes ----------------------------------------------------------------------------
@@ -355,7 +356,7 @@ def create_video(
         image_id = _reference_image(session, runtime, user, fields["input_reference"])
     generation = studio.request_generation(
         session, runtime, user, prompt=prompt, seconds=seconds, size=size, image_id=image_id,
-        engine=_engine_for(_text_field(fields, "model")),
+        engine=_engine_for(runtime, _text_field(fields, "model")),
     )
     return video_object(session, user, generation)
 

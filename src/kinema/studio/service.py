@@ -262,9 +262,14 @@ def request_generation(
     elif not (0 <= seed < 2**63):
         raise InvalidInput("The seed must be a whole number from 0 upward.")
     engine_name = engine or runtime.settings.engine
-    if engine_name not in available_engines():
-        known = ", ".join(available_engines()) or "none"
-        raise InvalidInput(f"Unknown engine {engine_name!r}; available engines: {known}.")
+    served = runtime.settings.served_engines
+    if engine_name not in served or engine_name not in available_engines():
+        # A job for an engine no worker serves would wait in its queue for ever.
+        known = ", ".join(name for name in served if name in available_engines()) or "none"
+        raise InvalidInput(
+            f"The engine {engine_name!r} is not available on this instance; "
+            f"available engines: {known}."
+        )
     if image_id is not None:
         upload = session.get(Upload, image_id)
         if upload is None or upload.user_id != user.id:

@@ -47,6 +47,7 @@ def ltx2_worker_runtime(
     monkeypatch.setenv("KINEMA_GPU_DEVICE", "cpu")
     registry.get_engine.cache_clear()
     runtime.huey.immediate = False
+    runtime.settings.engines = "ltx2"
     try:
         yield runtime
     finally:
