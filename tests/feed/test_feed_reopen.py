@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from fastapi.testclient import TestClient
 
 from kinema.accounts.models import User
 from kinema.db import utcnow
 from kinema.studio.models import Video
+
+if TYPE_CHECKING:
+    from kinema.runtime import Runtime
 
 Publish = Callable[..., Video]
 
@@ -105,3 +109,41 @@ def test_a_feed_item_shows_the_video_as_its_own_page_does(
         key: own[key] for key in own if key in item
     }
     assert set(item) - set(own) == {"reason", "score", "liked"}
+
+
+def test_a_video_with_your_character_comes_first_and_names_its_cast(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    publish: Publish,
+    runtime: Runtime,
+) -> None:
+    from kinema.characters.models import Character, CharacterAppearance
+    from kinema.db import transaction
+    from kinema.ids import new_id
+    from kinema.studio.models import Generation
+
+    owner, maker, other = make_user("owner"), make_user("maker"), make_user("other")
+    now = utcnow()
+    starring = publish(maker, "a skateboarding trick at dusk", at=now - timedelta(days=4))
+    for n in range(3):
+        publish(maker, f"a sunny street {n}", at=now - timedelta(minutes=n))
+    with transaction(runtime.sessions) as session:
+        character = Character(id=new_id("chr"), owner_id=owner.id, handle="skater",
+                              name="Sam", kind="person", status="verified")
+        generation = Generation(id=new_id("gen"), user_id=maker.id, prompt="@skater trick",
+                                seconds=1, width=160, height=288, seed=1, engine="procedural")
+        session.add_all([character, generation])
+        session.flush()
+        session.add(CharacterAppearance(id=new_id("app"), character_id=character.id,
+                                        generation_id=generation.id, video_id=starring.id,
+                                        author_id=maker.id))
+
+    items = api_client(owner).get("/api/feed").json()["items"]
+    assert (items[0]["id"], items[0]["reason"]) == (starring.id, "character")
+    cast = [{"handle": "skater", "name": "Sam", "kind": "person"}]
+    assert items[0]["characters"] == cast
+    seen_by_other = {item["id"]: item for item in api_client(other).get("/api/feed").json()
+                     ["items"]}
+    assert seen_by_other[starring.id]["characters"] == cast
+    assert all(item["characters"] == [] for key, item in seen_by_other.items()
+               if key != starring.id)

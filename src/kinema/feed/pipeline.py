@@ -28,11 +28,12 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import Integer, bindparam, case, func, literal, select, union_all
+from sqlalchemy import Integer, bindparam, case, exists, func, literal, select, union_all
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
+from kinema.characters.models import Character
 from kinema.db import utcnow
 from kinema.feed.instruction import FeedInstruction
 from kinema.feed.models import NotInterested, SeenVideo
@@ -208,6 +209,9 @@ class InteractedSource:
         return _recent_videos_by(ctx, authors, PER_SOURCE)
 
 
+_OWNS_A_CHARACTER = select(exists().where(Character.owner_id == bindparam("owner")))
+
+
 class CharacterSource:
     """Videos with characters you appear as or follow. The characters domain answers
     through ``kinema.characters.service.feed_video_ids(session, user_id, limit)``; until
@@ -235,7 +239,13 @@ class CharacterSource:
             cached = self._cache.get(key)
         if cached is not None and time.monotonic() - cached[0] < PERSONAL_CACHE_SECONDS:
             return cached[1]
-        found = {video_id: 1.0 for video_id in finder(ctx.session, ctx.viewer.id, PER_SOURCE)}
+        # The finder looks for videos showing characters the person owns, walking the
+        # published videos newest first; most people own none, and one index look-up
+        # spares them that walk.
+        owns_any = ctx.session.scalar(_OWNS_A_CHARACTER, {"owner": ctx.viewer.id})
+        found = {
+            video_id: 1.0 for video_id in finder(ctx.session, ctx.viewer.id, PER_SOURCE)
+        } if owns_any else {}
         with self._lock:
             if len(self._cache) >= PERSONAL_CACHE_SIZE:
                 self._cache.clear()

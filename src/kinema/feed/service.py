@@ -223,10 +223,6 @@ class _SnapshotCache:
         with self._lock:
             self._latest[(database, frozen.user_id)] = frozen.id
 
-    def forget_latest(self, database: str, user_id: str | None) -> None:
-        with self._lock:
-            self._latest.pop((database, user_id), None)
-
     def clear(self) -> None:
         with self._lock:
             self._by_id.clear()
