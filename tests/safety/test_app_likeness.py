@@ -31,7 +31,7 @@ def _load(name: str, filename: str) -> ModuleType:
     return module
 
 
-builders = _load("character_builders", "conftest.py")
+builders = _load("character_builders", "capture_clips.py")
 steps = _load("character_steps", "character_steps.py")
 
 
