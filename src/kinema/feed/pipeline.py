@@ -28,7 +28,19 @@ from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
-from sqlalchemy import Integer, bindparam, case, exists, func, literal, select, union_all
+from sqlalchemy import (
+    Integer,
+    String,
+    any_,
+    bindparam,
+    case,
+    exists,
+    func,
+    literal,
+    select,
+    union_all,
+)
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
@@ -434,25 +446,45 @@ def gather(ctx: FeedContext, sources: Sequence[Source] = SOURCES) -> dict[str, C
     return candidates
 
 
+def _one_of_ids(column: Any, for_postgres: bool) -> Any:
+    """``column`` is one of the ``ids`` parameter: one array on PostgreSQL (a list of
+    hundreds of values would be rendered, sent and planned anew each time), a list of
+    values elsewhere."""
+    if for_postgres:
+        return column == any_(bindparam("ids", type_=postgresql.ARRAY(String())))
+    return column.in_(bindparam("ids", expanding=True))
+
+
+def _for_dialects(build: Callable[[bool], Any]) -> dict[bool, Any]:
+    return {for_postgres: build(for_postgres) for for_postgres in (False, True)}
+
+
+def _on(session: Session, statements: dict[bool, Any]) -> Any:
+    return statements[session.get_bind().dialect.name == "postgresql"]
+
+
+_HYDRATE = _for_dialects(lambda for_postgres: (
+    select(
+        Video.id,
+        Video.author_id,
+        Video.status,
+        Video.prompt,
+        Video.caption,
+        Video.published_at,
+        Video.like_count,
+        Video.comment_count,
+        Video.remix_count,
+    )
+    .join(User, User.id == Video.author_id)
+    .where(_one_of_ids(Video.id, for_postgres), User.is_suspended.is_(False))
+))
+
+
 def hydrate(ctx: FeedContext, candidates: dict[str, Candidate]) -> list[Candidate]:
     """Load what scoring reads, keeping only published videos of active accounts."""
     if not candidates:
         return []
-    rows = ctx.session.execute(
-        select(
-            Video.id,
-            Video.author_id,
-            Video.status,
-            Video.prompt,
-            Video.caption,
-            Video.published_at,
-            Video.like_count,
-            Video.comment_count,
-            Video.remix_count,
-        )
-        .join(User, User.id == Video.author_id)
-        .where(Video.id.in_(list(candidates)), User.is_suspended.is_(False))
-    ).all()
+    rows = ctx.session.execute(_on(ctx.session, _HYDRATE), {"ids": list(candidates)}).all()
     kept = []
     for video_id, author_id, status, prompt, caption, published, likes, comments, remixes in rows:
         if status != PUBLISHED:  # checked here: see _recent_videos_by
@@ -481,15 +513,15 @@ def not_blocked(ctx: FeedContext, items: list[Candidate]) -> list[Candidate]:
     return [c for c in items if c.author_id not in ctx.hidden] if ctx.hidden else items
 
 
-_MARKED_IDS: Any = bindparam("ids", expanding=True)
-_MARKS = union_all(
+_MARKS = _for_dialects(lambda for_postgres: union_all(
     select(NotInterested.video_id, literal(NotInterested.__tablename__)).where(
-        NotInterested.user_id == bindparam("me"), NotInterested.video_id.in_(_MARKED_IDS)
+        NotInterested.user_id == bindparam("me"),
+        _one_of_ids(NotInterested.video_id, for_postgres),
     ),
     select(SeenVideo.video_id, literal(SeenVideo.__tablename__)).where(
-        SeenVideo.user_id == bindparam("me"), SeenVideo.video_id.in_(_MARKED_IDS)
+        SeenVideo.user_id == bindparam("me"), _one_of_ids(SeenVideo.video_id, for_postgres)
     ),
-)
+))
 
 
 def _marked(ctx: FeedContext, model: Any, items: list[Candidate]) -> set[str]:
@@ -500,7 +532,7 @@ def _marked(ctx: FeedContext, model: Any, items: list[Candidate]) -> set[str]:
     if not wanted <= ctx.marks_for:
         ctx.marks = {NotInterested.__tablename__: set(), SeenVideo.__tablename__: set()}
         for video_id, table in ctx.session.execute(
-            _MARKS, {"me": ctx.viewer.id, "ids": sorted(wanted)}
+            _on(ctx.session, _MARKS), {"me": ctx.viewer.id, "ids": sorted(wanted)}
         ):
             ctx.marks[table].add(video_id)
         ctx.marks_for = wanted
