@@ -29,6 +29,9 @@ if TYPE_CHECKING:
     from kinema.accounts.models import User
     from kinema.runtime import Runtime
 
+# Fixtures for published videos made from one rendered clip (social and feed tests).
+pytest_plugins = ["published_videos"]
+
 DEFAULT_PASSWORD = "correct horse battery staple"
 
 TEST_DATABASE_URL = os.environ.get("KINEMA_TEST_DATABASE_URL", "")

@@ -1,4 +1,5 @@
-"""Social test helpers: published videos made cheaply from one really rendered clip."""
+"""Published videos made cheaply from one really rendered clip, for the social and feed
+tests (loaded as a plugin by tests/conftest.py)."""
 
 from __future__ import annotations
 
