@@ -4,13 +4,22 @@ on ``webhooks_allow_private``: the instance refuses loopback targets otherwise."
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import TYPE_CHECKING
 
 import pytest
+from openai import OpenAI
 
+from kinema.db import transaction
 from kinema.settings import Settings
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from kinema.accounts.models import User
+    from kinema.runtime import Runtime
 
 
 @dataclass
@@ -63,3 +72,26 @@ def receiver(settings: Settings) -> Iterator[WebhookReceiver]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture
+def sdk(app: FastAPI, runtime: Runtime) -> Iterator[Callable[[User], OpenAI]]:
+    """``sdk(user)``: the official ``openai`` client, signed in with a new API key of
+    ``user``, talking to the app in-process."""
+    from fastapi.testclient import TestClient
+
+    from kinema.accounts import service as accounts
+
+    opened: list[TestClient] = []
+
+    def _make(user: User) -> OpenAI:
+        with transaction(runtime.sessions) as session:
+            _key, token = accounts.create_api_key(session, user_id=user.id, name="sdk")
+        http = TestClient(app, base_url="http://testserver")
+        opened.append(http)
+        return OpenAI(base_url="http://testserver/v1", api_key=token, http_client=http,
+                      max_retries=0)
+
+    yield _make
+    for http in opened:
+        http.close()

@@ -4,7 +4,7 @@ after registration)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +18,6 @@ from kinema.webhooks import service
 from kinema.webhooks.models import PENDING
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
     from kinema.accounts.models import User
@@ -27,27 +26,6 @@ if TYPE_CHECKING:
     from .conftest import WebhookReceiver
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture
-def sdk(app: FastAPI, runtime: Runtime) -> Iterator[Callable[[User], OpenAI]]:
-    from fastapi.testclient import TestClient
-
-    from kinema.accounts import service as accounts
-
-    opened: list[TestClient] = []
-
-    def _make(user: User) -> OpenAI:
-        with transaction(runtime.sessions) as session:
-            _key, token = accounts.create_api_key(session, user_id=user.id, name="sdk")
-        http = TestClient(app, base_url="http://testserver")
-        opened.append(http)
-        return OpenAI(base_url="http://testserver/v1", api_key=token, http_client=http,
-                      max_retries=0)
-
-    yield _make
-    for http in opened:
-        http.close()
 
 
 def _deliveries(client: TestClient, webhook_id: str) -> list[dict[str, Any]]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,7 +17,6 @@ from kinema.db import transaction
 from kinema.webhooks import service
 
 if TYPE_CHECKING:
-    from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
     from kinema.accounts.models import User
@@ -26,27 +25,6 @@ if TYPE_CHECKING:
     from .conftest import WebhookReceiver
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
-
-
-@pytest.fixture
-def sdk(app: FastAPI, runtime: Runtime) -> Iterator[Callable[[User], OpenAI]]:
-    from fastapi.testclient import TestClient
-
-    from kinema.accounts import service as accounts
-
-    opened: list[TestClient] = []
-
-    def _make(user: User) -> OpenAI:
-        with transaction(runtime.sessions) as session:
-            _key, token = accounts.create_api_key(session, user_id=user.id, name="sdk")
-        http = TestClient(app, base_url="http://testserver")
-        opened.append(http)
-        return OpenAI(base_url="http://testserver/v1", api_key=token, http_client=http,
-                      max_retries=0)
-
-    yield _make
-    for http in opened:
-        http.close()
 
 
 @pytest.mark.slow
