@@ -198,6 +198,68 @@
     document.addEventListener("kinema:notifications-read", () => showUnread(0));
   }
 
+  /**
+   * Follows a generation until it completes or fails: live progress events where the
+   * browser has them, polling once a second otherwise or once the stream breaks.
+   * onUpdate(generation) gets every state, the last one "completed" or "failed";
+   * onGone(error) is called if the generation can no longer be read. Returns stop().
+   */
+  function followGeneration(id, onUpdate, onGone) {
+    const url = "/api/generations/" + encodeURIComponent(id);
+    let finished = false;
+    let source = null;
+    let timer = null;
+    function stop() {
+      finished = true;
+      if (source) source.close();
+      if (timer) clearTimeout(timer);
+    }
+    function handle(update) {
+      if (finished || !update) return;
+      const generation = Object.assign({ id: id }, update.generation || update);
+      if (generation.status === "completed" || generation.status === "failed") stop();
+      onUpdate(generation);
+    }
+    function poll() {
+      if (finished) return;
+      api("GET", url)
+        .then(handle)
+        .catch((err) => {
+          if ((err.status === 404 || err.status === 401) && !finished) {
+            stop();
+            if (onGone) onGone(err);
+          }
+          /* Anything else is a passing network hiccup: the next poll tries again. */
+        })
+        .finally(() => {
+          if (!finished) timer = setTimeout(poll, 1000);
+        });
+    }
+    if (!("EventSource" in window)) {
+      poll();
+      return stop;
+    }
+    const stream = new EventSource(url + "/events");
+    source = stream;
+    const onEvent = (event) => {
+      try {
+        handle(JSON.parse(event.data));
+      } catch (err) {
+        /* A keep-alive line; the next event carries the state. */
+      }
+    };
+    for (const name of ["message", "progress", "status", "completed", "failed", "done"]) {
+      stream.addEventListener(name, onEvent);
+    }
+    stream.onerror = () => {
+      // The stream ended or broke before the job finished: carry on by polling.
+      stream.close();
+      source = null;
+      if (!finished) poll();
+    };
+    return stop;
+  }
+
   if ("serviceWorker" in navigator && window.isSecureContext) {
     window.addEventListener("load", () => {
       navigator.serviceWorker.register("/sw.js", { scope: "/" }).catch(() => {
@@ -206,5 +268,8 @@
     });
   }
 
-  window.Kinema = { api, ApiError, toast, showFormError, h, timeAgo, videoTile, safeNext, readCookie, authorHandle, showUnread };
+  window.Kinema = {
+    api, ApiError, toast, showFormError, h, timeAgo, videoTile, safeNext, readCookie, authorHandle, showUnread,
+    followGeneration,
+  };
 })();

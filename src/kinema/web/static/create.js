@@ -2,7 +2,7 @@
    fallback) -> the finished draft with Publish and Open. */
 (function () {
   "use strict";
-  const { api, toast, showFormError } = window.Kinema;
+  const { api, toast, showFormError, followGeneration } = window.Kinema;
 
   const form = document.getElementById("create-form");
   if (!form) return;
@@ -36,7 +36,7 @@
 
   let imageId = null;
   let uploading = false;
-  let tracking = null; // {id, source, timer, finished, shown}
+  let tracking = null; // {id, stop, finished, shown}
 
   function show(name) {
     for (const [key, panel] of Object.entries(panels)) panel.hidden = key !== name;
@@ -152,8 +152,7 @@
   function stopTracking() {
     if (!tracking) return;
     tracking.finished = true;
-    if (tracking.source) tracking.source.close();
-    if (tracking.timer) clearTimeout(tracking.timer);
+    if (tracking.stop) tracking.stop();
     sessionStorage.removeItem(ACTIVE_KEY);
   }
 
@@ -190,60 +189,22 @@
     if (generation.status === "completed" || generation.status === "failed") finish(generation);
   }
 
-  function poll() {
-    if (!tracking || tracking.finished) return;
-    const id = tracking.id;
-    api("GET", "/api/generations/" + encodeURIComponent(id))
-      .then(handle)
-      .catch((err) => {
-        if (err.status === 404 || err.status === 401) {
-          stopTracking();
-          showFormError(errorBox, err.message);
-          show("idle");
-          generate.disabled = false;
-        }
-      })
-      .finally(() => {
-        if (tracking && !tracking.finished && tracking.id === id) tracking.timer = setTimeout(poll, 1000);
-      });
-  }
-
-  function listen(id) {
-    if (!("EventSource" in window)) {
-      poll();
-      return;
-    }
-    const source = new EventSource("/api/generations/" + encodeURIComponent(id) + "/events");
-    tracking.source = source;
-    const onEvent = (event) => {
-      try {
-        handle(JSON.parse(event.data));
-      } catch (err) {
-        /* A keep-alive or a line this page does not know; the next event carries the state. */
-      }
-    };
-    for (const name of ["message", "progress", "status", "completed", "failed", "done"]) {
-      source.addEventListener(name, onEvent);
-    }
-    source.onerror = () => {
-      // The stream ended or broke before the job finished: carry on by polling.
-      source.close();
-      if (tracking && !tracking.finished && tracking.source === source) {
-        tracking.source = null;
-        poll();
-      }
-    };
-  }
-
   function track(generation, promptText) {
     stopTracking();
-    tracking = { id: generation.id, source: null, timer: null, finished: false, shown: 0 };
+    tracking = { id: generation.id, stop: null, finished: false, shown: 0 };
     sessionStorage.setItem(ACTIVE_KEY, JSON.stringify({ id: generation.id, prompt: promptText }));
     document.getElementById("progress-prompt").textContent = promptText ? "“" + promptText + "”" : "";
     show("progress");
     reveal();
     handle(generation);
-    if (!tracking.finished) listen(generation.id);
+    if (!tracking.finished) {
+      tracking.stop = followGeneration(generation.id, handle, (err) => {
+        stopTracking();
+        showFormError(errorBox, err.message);
+        show("idle");
+        generate.disabled = false;
+      });
+    }
   }
 
   function showResult(video) {

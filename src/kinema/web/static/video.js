@@ -1,7 +1,7 @@
 /* Video page: like, remix with live progress, publish a draft, share, delete your own. */
 (function () {
   "use strict";
-  const { api, toast, showFormError } = window.Kinema;
+  const { api, toast, showFormError, followGeneration } = window.Kinema;
   const article = document.getElementById("video");
   if (!article) return;
   const videoId = article.dataset.videoId;
@@ -132,8 +132,7 @@
     function stop() {
       if (!tracking) return;
       tracking.finished = true;
-      if (tracking.source) tracking.source.close();
-      if (tracking.timer) clearTimeout(tracking.timer);
+      if (tracking.stop) tracking.stop();
     }
 
     function finish(generation) {
@@ -170,46 +169,6 @@
       }
     }
 
-    function poll() {
-      if (!tracking || tracking.finished) return;
-      const current = tracking;
-      api("GET", "/api/generations/" + encodeURIComponent(current.id))
-        .then(handle)
-        .catch(() => {
-          /* A passing network hiccup: the next poll tries again. */
-        })
-        .finally(() => {
-          if (!current.finished) current.timer = setTimeout(poll, 1000);
-        });
-    }
-
-    function listen(id) {
-      if (!("EventSource" in window)) {
-        poll();
-        return;
-      }
-      const source = new EventSource("/api/generations/" + encodeURIComponent(id) + "/events");
-      tracking.source = source;
-      const onEvent = (event) => {
-        try {
-          handle(JSON.parse(event.data));
-        } catch (err) {
-          /* A keep-alive line; the next event carries the state. */
-        }
-      };
-      for (const name of ["message", "progress", "status", "completed", "failed", "done"]) {
-        source.addEventListener(name, onEvent);
-      }
-      source.onerror = () => {
-        // The stream ended before the job finished: carry on by polling.
-        source.close();
-        if (tracking && !tracking.finished && tracking.source === source) {
-          tracking.source = null;
-          poll();
-        }
-      };
-    }
-
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       errorBox.hidden = true;
@@ -223,12 +182,12 @@
       try {
         const answer = await api("POST", base + "/remix", { prompt: prompt });
         stop();
-        tracking = { id: answer.generation.id, source: null, timer: null, finished: false };
+        tracking = { id: answer.generation.id, stop: null, finished: false };
         form.hidden = true;
         progress.hidden = false;
         openDraft.hidden = true;
         handle(answer.generation);
-        if (!tracking.finished) listen(answer.generation.id);
+        if (!tracking.finished) tracking.stop = followGeneration(answer.generation.id, handle);
       } catch (err) {
         showFormError(errorBox, err.message);
         submit.disabled = false;
