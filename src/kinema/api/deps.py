@@ -37,15 +37,8 @@ def get_settings(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     """One database session per request: committed when the handler returns normally,
     rolled back on any error, so a request that fails changes nothing."""
-    session = get_runtime(request).sessions()
-    try:
+    with transaction(get_runtime(request).sessions) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

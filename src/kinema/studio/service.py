@@ -930,10 +930,16 @@ def delete_video(session: Session, runtime: Runtime, user: User, video_id: str) 
         raise NotFound("That video was not found.")
     if video.author_id != user.id and not is_admin:
         raise Forbidden("Only the author can delete this video.")
-    keys = [] if video.shares_media else [video.video_key, video.thumbnail_key]
+    _delete_media_after_commit(session, runtime, video)
     session.execute(update(Generation).where(Generation.video_id == video.id).values(video_id=None))
     session.delete(video)
     session.flush()
+
+
+def _delete_media_after_commit(session: Session, runtime: Runtime, video: Video) -> None:
+    """Delete the video's own files once the transaction that drops it has committed
+    (seeded videos share their media and keep it)."""
+    keys = [] if video.shares_media else [video.video_key, video.thumbnail_key]
 
     def remove_files() -> None:
         for key in keys:
@@ -967,18 +973,9 @@ def withdraw_video(session: Session, runtime: Runtime, video_id: str) -> None:
     video = session.get(Video, video_id)
     if video is None:
         return
-    keys = [] if video.shares_media else [video.video_key, video.thumbnail_key]
     video.status = REMOVED
     session.flush()
-
-    def remove_files() -> None:
-        for key in keys:
-            try:
-                runtime.storage.delete(key)
-            except Exception:
-                log.warning("Could not delete media %s", key, exc_info=True)
-
-    _after_commit(session, remove_files)
+    _delete_media_after_commit(session, runtime, video)
 
 
 def list_drafts(session: Session, user: User, *, limit: int = 100) -> list[Video]:
