@@ -4,7 +4,6 @@ in-process (a Starlette ``TestClient`` is an ``httpx.Client``, which the SDK acc
 from __future__ import annotations
 
 import base64
-import importlib.util
 import io
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -32,13 +31,6 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 SIZE = "256x144"  # tiny renders keep the suite fast
-
-
-@pytest.fixture
-def renders() -> None:
-    """Tests that render need the default engine."""
-    if importlib.util.find_spec("kinema.engines.procedural.engine") is None:
-        pytest.skip("the procedural engine is not installed")
 
 
 @pytest.fixture
@@ -289,7 +281,6 @@ def test_pet_character_made_over_the_sdk_stars_in_videos_its_owner_allows(
     make_user: Callable[..., User],
     api_client: Callable[[User], TestClient],
     runtime: Runtime,
-    renders: None,
 ) -> None:
     alice, bob = make_user("alice"), make_user("bob")
     client, as_bob = openai_client(alice), openai_client(bob)
@@ -360,7 +351,6 @@ def test_create_and_poll_then_download_every_variant(
     openai_client: Callable[..., OpenAI],
     make_user: Callable[..., User],
     api_client: Callable[[User], TestClient],
-    renders: None,
 ) -> None:
     alice = make_user("alice")
     client = openai_client(alice)
@@ -409,7 +399,6 @@ def test_remix_edit_extend_and_delete(
     openai_client: Callable[..., OpenAI],
     make_user: Callable[..., User],
     api_client: Callable[[User], TestClient],
-    renders: None,
 ) -> None:
     alice = make_user("alice")
     client = openai_client(alice)
@@ -467,7 +456,7 @@ def test_remix_edit_extend_and_delete(
 
 @pytest.mark.slow
 def test_input_reference_image_starts_the_video(
-    openai_client: Callable[..., OpenAI], make_user: Callable[..., User], renders: None
+    openai_client: Callable[..., OpenAI], make_user: Callable[..., User]
 ) -> None:
     client = openai_client(make_user("alice"))
     uploaded = client.videos.create_and_poll(
@@ -530,7 +519,7 @@ def test_openai_error_body_for_moderation() -> None:
                               "code": "moderation_blocked", "param": None}}
 
 
-def test_extension_plan_continues_the_last_shot(tmp_path: Path, renders: None) -> None:
+def test_extension_plan_continues_the_last_shot(tmp_path: Path) -> None:
     from kinema.engines import GenerationRequest, get_engine
     from kinema.engines.procedural.continuation import extend_plan
     from kinema.engines.procedural.planner import make_plan

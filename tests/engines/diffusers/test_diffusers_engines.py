@@ -194,7 +194,6 @@ def test_ltx2_makes_its_own_soundtrack(tiny_engine: Callable[[str], Any], tmp_pa
 def test_video_only_models_get_the_procedural_sound_layer(
     tiny_engine: Callable[[str], Any], tmp_path: Path
 ) -> None:
-    pytest.importorskip("kinema.engines.procedural.audio")
     result = tiny_engine("ltx-video").generate(
         request(tmp_path, "talk", 'a parrot on the beach says "hello there"', seconds=2)
     )
@@ -310,7 +309,6 @@ def test_registry_builds_the_engines_from_the_environment(
 def test_remixing_a_generated_video_edits_its_scene(
     tiny_engine: Callable[[str], Any], tmp_path: Path
 ) -> None:
-    pytest.importorskip("kinema.engines.procedural.audio")
     engine = tiny_engine("ltx-video")
     first = engine.generate(request(tmp_path, "first", "a dog walks in the park at noon"))
 
