@@ -14,6 +14,7 @@ import cv2
 import numpy as np
 import pytest
 from fastapi.testclient import TestClient
+from PIL import Image
 from skimage import data
 from synthetic import make_clip, reencode
 
@@ -62,7 +63,7 @@ def check(client: TestClient, path: Path, name: str = "copy.mp4") -> dict[str, o
     return dict(response.json())
 
 
-def test_rendered_video_carries_watermark_hidden_id_and_signed_credentials(
+def test_rendered_video_and_its_thumbnail_carry_watermark_hidden_id_and_credentials(
     runtime: Runtime,
     make_user: Callable[..., User],
     api_client: Callable[[User], TestClient],
@@ -98,6 +99,24 @@ def test_rendered_video_carries_watermark_hidden_id_and_signed_credentials(
     (first, _), (second, later_difference) = regions
     assert (first & second).sum() < 0.2 * first.sum()  # the mark moved...
     assert later_difference[first & ~second].mean() < 10  # ...and left no trace behind
+
+    # The stored thumbnail is a still of the marked video: the mark is where the video
+    # shows it at the poster's moment (a third of the way in, as the engine's own poster).
+    video = alice.get(f"/api/videos/{video_id}").json()
+    thumb = alice.get(video["thumbnail_url"])
+    assert thumb.status_code == 200 and thumb.headers["content-type"] == "image/jpeg"
+    with Image.open(io.BytesIO(thumb.content)) as image:
+        poster = np.asarray(image.convert("RGB"))
+    with Image.open(plain.thumbnail_path) as image:
+        unmarked_poster = np.asarray(image.convert("RGB"))
+    assert poster.shape == unmarked_poster.shape == (HEIGHT, WIDTH, 3)
+    poster_time = (SECONDS * 24 // 3) / 24
+    expected = watermark_frame(np.zeros((HEIGHT, WIDTH, 3), np.uint8), poster_time, "alice")
+    region = cv2.dilate((expected.max(axis=2) > 0).astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+    difference = np.abs(poster.astype(np.int16) - unmarked_poster.astype(np.int16)).max(axis=2)
+    inside, outside = difference[region].mean(), difference[~region].mean()
+    assert inside > 25 and inside > 5 * outside, (inside, outside)
+    assert np.abs(poster.astype(np.int16) - frame_at(marked, poster_time)).mean() < 6
 
     # The invisible mark names the video.
     assert read_video_id(marked) == video_id

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import av
 import numpy as np
+from PIL import Image
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -36,6 +37,7 @@ from kinema.provenance.invisible import read_video_id
 from kinema.provenance.marks import apply_provenance_marks
 from kinema.provenance.models import VideoFingerprint
 from kinema.provenance.signing import ensure_signing_identity, read_credentials, sign_video
+from kinema.provenance.video import iter_frames
 from kinema.settings import Settings
 
 SIGNING_DIR = Path("keys") / "c2pa"
@@ -50,6 +52,10 @@ FULL_SCAN_LIMIT = 2000
 SHORTLIST_SCORE = 0.2
 MAX_CHECK_SECONDS = 600
 MAX_CHECK_PIXELS = 3840 * 2160
+# The poster is the frame a third of the way in, where the engines take theirs: past any
+# fade-in, early enough to show the subject.
+POSTER_FRACTION = 1 / 3
+POSTER_JPEG_QUALITY = 85
 _IMAGE_SIGNATURES = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"GIF87a", b"GIF89a")
 
 
@@ -60,9 +66,11 @@ def signing_dir(settings: Settings) -> Path:
 
 @dataclass(frozen=True)
 class ProvenanceResult:
-    """A marked and signed video ready to store, with its fingerprint."""
+    """A marked and signed video ready to store, with its poster (a JPEG frame of the
+    marked video, so the still carries the watermark too) and its fingerprint."""
 
     video_path: Path
+    poster_path: Path
     fingerprint: Fingerprint
     seconds_spent: float
 
@@ -91,12 +99,43 @@ def apply_provenance(
         title=f"Kinema video {video_id}",
     )
     marked.unlink(missing_ok=True)
+    poster = write_poster(signed, scratch / f"{video_id}.jpg")
     fingerprint = fingerprint_video(signed, label=video_id)
     return ProvenanceResult(
         video_path=signed,
+        poster_path=poster,
         fingerprint=fingerprint,
         seconds_spent=time.perf_counter() - started,
     )
+
+
+def poster_frame_index(video: Path) -> int:
+    """Index of the poster frame of ``video``: the frame ``POSTER_FRACTION`` of the way in."""
+    try:
+        with av.open(str(video)) as container:
+            stream = container.streams.video[0]
+            total = int(stream.frames or 0)
+            if total <= 0 and stream.duration and stream.time_base and stream.average_rate:
+                total = int(float(stream.duration * stream.time_base * stream.average_rate))
+    except (av.error.FFmpegError, IndexError, OSError) as exc:
+        raise InvalidInput("That file is not a video Kinema can read.") from exc
+    return max(0, min(total - 1, int(total * POSTER_FRACTION)))
+
+
+def write_poster(video: Path, output: Path) -> Path:
+    """Save the poster frame of ``video`` as a JPEG at ``output``. Taken from the marked
+    video, the poster shows the watermark exactly as the video does at that moment."""
+    target = poster_frame_index(video)
+    picture: np.ndarray | None = None
+    for index, (_seconds, frame) in enumerate(iter_frames(video)):
+        picture = frame
+        if index >= target:
+            break
+    if picture is None:
+        raise InvalidInput("That video has no pictures in it.")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray(picture).save(output, "JPEG", quality=POSTER_JPEG_QUALITY)
+    return output
 
 
 def record_fingerprint(session: Session, video_id: str, fingerprint: Fingerprint) -> None:

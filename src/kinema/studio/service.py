@@ -691,7 +691,9 @@ def _keep_result(
     facts = probe_video(marked.video_path)
     video_key, thumbnail_key = f"videos/{video_id}.mp4", f"videos/{video_id}.jpg"
     runtime.storage.put_file(video_key, marked.video_path)
-    runtime.storage.put_file(thumbnail_key, result.thumbnail_path)
+    # The poster of the marked video, not the engine's: a still reposted from the
+    # thumbnail carries the watermark as well.
+    runtime.storage.put_file(thumbnail_key, marked.poster_path)
     now = utcnow()
     with transaction(runtime.sessions) as session:
         claimed = session.execute(
