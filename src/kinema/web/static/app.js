@@ -190,12 +190,20 @@
   }
 
   if (document.body.classList.contains("signed-in") && document.querySelector("[data-unread-badge]")) {
+    // The inbox page may mark everything read before this count arrives; a count that
+    // was asked for earlier must not bring the badge back.
+    let readMeanwhile = false;
+    document.addEventListener("kinema:notifications-read", () => {
+      readMeanwhile = true;
+      showUnread(0);
+    });
     api("GET", "/api/notifications?unread=true&limit=1")
-      .then((page) => showUnread((page && page.unread_count) || 0))
+      .then((page) => {
+        if (!readMeanwhile) showUnread((page && page.unread_count) || 0);
+      })
       .catch(() => {
         /* The badge is a hint; the page works without it. */
       });
-    document.addEventListener("kinema:notifications-read", () => showUnread(0));
   }
 
   /**
