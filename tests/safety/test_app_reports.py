@@ -325,3 +325,50 @@ def test_cli_makes_a_moderator(
         ],
     )
     assert bad.exit_code != 0 and "role must be one of" in bad.output
+
+
+def test_report_after_blocking_but_never_someone_elses_draft(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    alice = api_client(make_user("alice"))
+    bob = api_client(make_user("bob"))
+    carol = api_client(make_user("carol"))
+    video_id = published_video(alice)
+    comment = alice.post(f"/api/videos/{video_id}/comments", json={"text": "look at this"})
+    assert comment.status_code == 201, comment.text
+    comment_id = comment.json()["comment"]["id"]
+    draft = alice.post("/api/generations", json={"prompt": "a quiet lake at dawn", **TINY})
+    draft_id = alice.get(f"/api/generations/{draft.json()['generation']['id']}").json()["video_id"]
+    assert draft_id
+
+    # Bob blocks Alice, then reports what he saw: the block hides her video from him...
+    assert bob.post("/api/users/alice/block").json()["blocked"] is True
+    assert bob.get(f"/api/videos/{video_id}").status_code == 404
+    # ...but his reports are still taken.
+    for target_type, target_id in (
+        ("video", video_id),
+        ("comment", comment_id),
+        ("user", "alice"),
+    ):
+        filed = bob.post(
+            "/api/reports",
+            json={"target_type": target_type, "target_id": target_id, "reason": "harassment"},
+        )
+        assert filed.status_code == 201, (target_type, filed.text)
+        assert filed.json()["report"]["status"] == "open"
+
+    # The same when the block goes the other way.
+    assert alice.post("/api/users/carol/block").json()["blocked"] is True
+    filed = carol.post(
+        "/api/reports", json={"target_type": "video", "target_id": video_id, "reason": "spam"}
+    )
+    assert filed.status_code == 201, filed.text
+
+    # A draft was never visible to them: it stays unknown, block or no block.
+    for reporter in (bob, carol):
+        refused = reporter.post(
+            "/api/reports", json={"target_type": "video", "target_id": draft_id, "reason": "spam"}
+        )
+        assert refused.status_code == 404, refused.text
+        assert refused.json()["error"]["code"] == "not_found"

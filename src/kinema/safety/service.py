@@ -341,11 +341,13 @@ def normalize_reason(reason: str) -> str:
 
 
 def _target_owner(session: Session, viewer: User, target_type: str, target_id: str) -> str:
-    """The id of the person a target belongs to, if ``viewer`` can see the target."""
+    """The id of the person a target belongs to, if ``viewer`` can see the target. A
+    block between the two does not count: what someone saw before blocking its author
+    can still be reported."""
     if target_type == "video":
-        from kinema.studio.service import get_video_for_viewer
+        from kinema.studio.service import get_video_for_report
 
-        return get_video_for_viewer(session, target_id, viewer).author_id
+        return get_video_for_report(session, target_id, viewer).author_id
     if target_type == "comment":
         from kinema.social.models import VISIBLE, Comment
 

@@ -864,13 +864,31 @@ def get_video_for_viewer(session: Session, video_id: str, viewer: User | None) -
     ``NotFound``, so a private draft's existence is not revealed. A block between the
     viewer and the author hides the video both ways, exactly as if it did not exist
     (moderators are not hidden from by a block)."""
+    return _visible_video(session, video_id, viewer, honour_blocks=True)
+
+
+def get_video_for_report(session: Session, video_id: str, reporter: User) -> Video:
+    """The video if ``reporter`` may report it: what ``get_video_for_viewer`` shows them,
+    except that a block does not hide it. People often block someone and then report
+    what they saw; drafts of others and removed videos stay ``NotFound``."""
+    return _visible_video(session, video_id, reporter, honour_blocks=False)
+
+
+def _visible_video(
+    session: Session, video_id: str, viewer: User | None, *, honour_blocks: bool
+) -> Video:
     video = session.get(Video, video_id)
     if video is None:
         raise NotFound("That video was not found.")
     if viewer is not None and viewer.id == video.author_id:
         return video
     staff = _is_staff(viewer)
-    if viewer is not None and not staff and _hidden_by_block(session, viewer.id, video.author_id):
+    if (
+        honour_blocks
+        and viewer is not None
+        and not staff
+        and _hidden_by_block(session, viewer.id, video.author_id)
+    ):
         raise NotFound("That video was not found.")
     if video.status == PUBLISHED:
         return video
