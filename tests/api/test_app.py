@@ -104,3 +104,50 @@ def test_html_responses_carry_security_headers(app) -> None:
     assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
     # A browser arriving on a page gets a CSRF token to send back.
     assert "kinema_csrf" in response.cookies
+
+
+BROWSER_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
+
+
+def test_browsers_get_the_404_page_for_unknown_deep_paths(client: TestClient) -> None:
+    for method, path in (
+        ("GET", "/a/b"),
+        ("GET", "/videos/x/y/z"),
+        ("POST", "/a/b"),
+        ("POST", "/nope"),
+        ("PUT", "/nope"),
+    ):
+        response = client.request(method, path, headers={"Accept": BROWSER_ACCEPT})
+        assert response.status_code == 404, (method, path)
+        assert response.headers["content-type"].startswith("text/html"), (method, path)
+        assert "There is nothing at this address." in response.text
+        assert "Go home" in response.text
+        assert "Traceback" not in response.text
+
+
+def test_signed_in_browser_gets_the_404_page_with_its_navigation(
+    client: TestClient, make_user, login
+) -> None:
+    anonymous = client.get("/a/b", headers={"Accept": BROWSER_ACCEPT})
+    assert "bob" not in anonymous.text
+    login(client, make_user("bob"))
+    response = client.get("/a/b", headers={"Accept": BROWSER_ACCEPT})
+    assert response.status_code == 404
+    assert "There is nothing at this address." in response.text
+    assert "bob" in response.text
+
+
+def test_json_clients_keep_the_error_body_for_unknown_paths(client: TestClient) -> None:
+    for method, path, accept in (
+        ("GET", "/a/b", "application/json"),
+        ("GET", "/a/b", "*/*"),
+        ("POST", "/a/b", "application/json, text/html;q=0.5"),
+        ("POST", "/nope", "application/json"),
+        # The programmatic interfaces answer error bodies even to a browser.
+        ("GET", "/api/no-such-thing", BROWSER_ACCEPT),
+        ("GET", "/v1/no-such-thing", BROWSER_ACCEPT),
+    ):
+        response = client.request(method, path, headers={"Accept": accept})
+        assert response.status_code == 404, (method, path, accept)
+        assert response.headers["content-type"] == "application/json", (method, path, accept)
+        assert response.json()["error"]["code"] == "not_found"

@@ -2,7 +2,8 @@
 
 Native routes answer ``{"error": {"code", "message"}}`` (API.md). Other route families
 (e.g. the OpenAI-compatible ``/v1``) register their own body shape by path prefix with
-``register_error_format``.
+``register_error_format``. The one exception: a browser asking for an address outside
+``/api`` and ``/v1`` that does not exist gets the web app's 404 page.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kinema.errors import KinemaError
@@ -37,6 +39,8 @@ _HTTP_CODES = {
     422: "validation_failed",
     429: "rate_limited",
 }
+# Addresses of the programmatic interfaces: these always answer with an error body.
+_API_PREFIXES = ("/api", "/v1")
 _HTTP_MESSAGES = {
     404: "There is nothing at this address.",
     405: "This address does not accept that method.",
@@ -105,9 +109,70 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     return error_response(request, 422, "validation_failed", _validation_message(exc))
 
 
-async def _http_error(request: Request, exc: Exception) -> JSONResponse:
+def _is_api_path(path: str) -> bool:
+    return any(path == prefix or path.startswith(prefix + "/") for prefix in _API_PREFIXES)
+
+
+def _quality(media_range: str) -> tuple[str, float]:
+    """``"text/html;q=0.9"`` -> ``("text/html", 0.9)``; a malformed weight counts as 0."""
+    kind, *params = (part.strip() for part in media_range.split(";"))
+    weight = 1.0
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                weight = float(value)
+            except ValueError:
+                weight = 0.0
+    return kind.lower(), weight
+
+
+def prefers_html(request: Request) -> bool:
+    """Whether the request names ``text/html`` in its Accept header at least as strongly
+    as JSON: what browsers send when they navigate. ``*/*`` alone (scripts, ``fetch``)
+    is not a preference for a page."""
+    weights: dict[str, float] = {}
+    for media_range in request.headers.get("accept", "").split(","):
+        if media_range.strip():
+            kind, weight = _quality(media_range)
+            weights[kind] = max(weight, weights.get(kind, 0.0))
+    html = weights.get("text/html", 0.0)
+    return html > 0 and html >= weights.get("application/json", 0.0)
+
+
+def _is_unknown_page(request: Request) -> bool:
+    """Whether the request only reached the web app's catch-all for unknown addresses
+    (which answers GET alone, so any other method on it would read as 405)."""
+    from kinema.web.pages import unknown_page
+
+    return request.scope.get("endpoint") is unknown_page
+
+
+async def _page_not_found(request: Request) -> Response | None:
+    """The web app's 404 page, or None when it cannot be drawn (a JSON body is then
+    still better than nothing)."""
+    try:
+        from kinema.web.pages import not_found_page
+
+        # It reads who is signed in from the database: off the event loop.
+        page: Response = await run_in_threadpool(not_found_page, request)
+        return page
+    except Exception:
+        log.exception("Could not draw the 404 page for %s", request.url.path)
+        return None
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     status = exc.status_code
+    headers = dict(exc.headers) if exc.headers else None
+    if status == 405 and _is_unknown_page(request):
+        # No page lives at a one-segment address the catch-all took: nothing is here.
+        status, headers = 404, None
+    if status == 404 and not _is_api_path(request.url.path) and prefers_html(request):
+        page = await _page_not_found(request)
+        if page is not None:
+            return page
     code = _HTTP_CODES.get(status, "error" if status < 500 else "internal_error")
     detail = exc.detail if isinstance(exc.detail, str) else None
     message = (
@@ -120,7 +185,7 @@ async def _http_error(request: Request, exc: Exception) -> JSONResponse:
         status,
         code,
         message or "The request could not be handled.",
-        headers=dict(exc.headers) if exc.headers else None,
+        headers=headers,
     )
 
 

@@ -21,7 +21,8 @@ from fastapi.templating import Jinja2Templates
 
 from kinema.accounts import service as accounts
 from kinema.accounts.models import User
-from kinema.api.deps import SessionDep, SettingsDep, optional_user
+from kinema.api.deps import SessionDep, SettingsDep, get_runtime, optional_user
+from kinema.db import transaction
 from kinema.errors import KinemaError, NotFound
 from kinema.social import service as social
 from kinema.studio import service as studio
@@ -194,6 +195,16 @@ def _not_found(request: Request, user: User | None, message: str) -> HTMLRespons
         code="404",
         message=message,
     )
+
+
+def not_found_page(
+    request: Request, message: str = "There is nothing at this address."
+) -> HTMLResponse:
+    """The friendly 404 page for ``request``, outside any route: the error handlers use it
+    for unknown deep paths that a browser asked for. The page knows who is signed in, so
+    the navigation looks as it does everywhere else."""
+    with transaction(get_runtime(request).sessions) as session:
+        return _not_found(request, page_user(request, session), message)
 
 
 # ------------------------------------------------------------------------------ pages
