@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import create_engine, inspect, text
+from typer.testing import CliRunner, Result
 
 from kinema.db import transaction
 from kinema.settings import Settings, load_settings
@@ -212,3 +213,19 @@ def _quick_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(
         service, "password_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
     )
+
+
+@pytest.fixture
+def kinema(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Result]:
+    """Run ``kinema ...`` against the test instance (its data directory and, when the
+    suite runs on PostgreSQL/Redis, those too)."""
+    monkeypatch.setenv("KINEMA_DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("KINEMA_QUEUE_URL", settings.queue_url)
+    runner = CliRunner()
+
+    def run(*args: str) -> Result:
+        from kinema.cli import app as cli
+
+        return runner.invoke(cli, [*args, "--data-dir", str(settings.data_dir)])
+
+    return run

@@ -2,26 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
-
-from kinema.cli import app as cli
-from kinema.settings import Settings
-
-
-@pytest.fixture
-def kinema(settings: Settings, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
-    """Run ``kinema ...`` against the test instance (its data directory and, when the
-    suite runs on PostgreSQL/Redis, those too)."""
-    monkeypatch.setenv("KINEMA_DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("KINEMA_QUEUE_URL", settings.queue_url)
-    runner = CliRunner()
-
-    def run(*args: str):  # type: ignore[no-untyped-def]
-        return runner.invoke(cli, [*args, "--data-dir", str(settings.data_dir)])
-
-    return run
 
 
 def test_create_user_prints_the_id_and_the_user_can_sign_in(kinema, app) -> None:

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 
 import av
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from typer.testing import CliRunner
+from typer.testing import Result
 
 from kinema.accounts.models import User
-from kinema.cli import app as cli_app
 from kinema.db import transaction
 from kinema.runtime import Runtime
-from kinema.settings import Settings
 from kinema.studio.models import Video
 from kinema.studio.seed import DEMO_PASSWORD, ensure_seed_clips, seed_demo_data
 
@@ -59,33 +58,15 @@ def test_seed_fills_users_and_playable_videos(runtime: Runtime, client: TestClie
 
 
 @pytest.mark.slow
-def test_seed_command(runtime: Runtime) -> None:
-    data_dir = runtime.settings.data_dir
+def test_seed_command(runtime: Runtime, kinema: Callable[..., Result]) -> None:
     ensure_seed_clips(runtime, 1, **TINY)
-    result = CliRunner().invoke(
-        cli_app,
-        [
-            "admin",
-            "seed",
-            "--users",
-            "20",
-            "--videos",
-            "100",
-            "--clips",
-            "1",
-            "--data-dir",
-            str(data_dir),
-        ],
-    )
+    result = kinema("admin", "seed", "--users", "20", "--videos", "100", "--clips", "1")
     assert result.exit_code == 0, result.output
     assert "Seeded 20 users and 100 videos" in result.output
 
 
-def test_seed_refuses_videos_without_users(settings: Settings) -> None:
-    result = CliRunner().invoke(
-        cli_app,
-        ["admin", "seed", "--users", "0", "--videos", "5", "--data-dir", str(settings.data_dir)],
-    )
+def test_seed_refuses_videos_without_users(kinema: Callable[..., Result]) -> None:
+    result = kinema("admin", "seed", "--users", "0", "--videos", "5")
     assert result.exit_code != 0
     assert "at least one user" in result.output
     assert "Traceback" not in result.output

@@ -8,12 +8,9 @@ from collections.abc import Callable
 
 import pytest
 from fastapi.testclient import TestClient
-from typer.testing import CliRunner
+from typer.testing import Result
 
 from kinema.accounts.models import User
-from kinema.cli import app as cli_app
-from kinema.runtime import Runtime
-from kinema.settings import Settings
 
 TINY = {"seconds": 1, "size": "160x288"}
 
@@ -289,41 +286,16 @@ def test_audit_log_lists_every_action_in_order_and_cannot_be_changed(
 
 
 def test_cli_makes_a_moderator(
-    settings: Settings,
-    runtime: Runtime,
+    kinema: Callable[..., Result],
     make_user: Callable[..., User],
     api_client: Callable[[User], TestClient],
 ) -> None:
     carol = make_user("carol")
-    result = CliRunner().invoke(
-        cli_app,
-        [
-            "admin",
-            "role",
-            "--handle",
-            "carol",
-            "--role",
-            "moderator",
-            "--data-dir",
-            str(settings.data_dir),
-        ],
-    )
+    result = kinema("admin", "role", "--handle", "carol", "--role", "moderator")
     assert result.exit_code == 0, result.output
     assert "@carol is now a moderator" in result.output
     assert api_client(carol).get("/api/moderation/queue").status_code == 200
-    bad = CliRunner().invoke(
-        cli_app,
-        [
-            "admin",
-            "role",
-            "--handle",
-            "carol",
-            "--role",
-            "king",
-            "--data-dir",
-            str(settings.data_dir),
-        ],
-    )
+    bad = kinema("admin", "role", "--handle", "carol", "--role", "king")
     assert bad.exit_code != 0 and "role must be one of" in bad.output
 
 
