@@ -90,3 +90,50 @@ def test_video_id_survives_a_full_range_copy(marked: tuple[Path, str], tmp_path:
     with av.open(str(copy)) as container:
         assert container.streams.video[0].codec_context.pix_fmt == "yuvj420p"
     assert read_video_id(copy) == video_id
+
+
+def _sky_clip(path: Path, *, width: int = 288, height: int = 512, seconds: float = 2.0) -> Path:
+    """A sunset sky: a smooth vertical gradient, nothing else, where a block pattern
+    would show most."""
+    from fractions import Fraction
+
+    import av
+
+    rows = np.linspace(0.0, 1.0, height, dtype=np.float32)[:, None, None]
+    top, bottom = np.array([90, 60, 120], np.float32), np.array([250, 140, 60], np.float32)
+    sky = np.broadcast_to(top * (1 - rows) + bottom * rows, (height, width, 3))
+    picture = np.round(sky).astype(np.uint8)
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=24)
+        stream.width, stream.height, stream.pix_fmt = width, height, "yuv420p"
+        stream.options = {"crf": "12", "preset": "veryfast"}
+        for index in range(round(seconds * 24)):
+            frame = av.VideoFrame.from_ndarray(picture, format="rgb24")
+            frame.pts, frame.time_base = index, Fraction(1, 24)
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    return path
+
+
+def test_mark_shows_no_block_pattern_on_a_smooth_sky(tmp_path: Path) -> None:
+    """On a plain gradient the mark may change levels a little, but smoothly: no steps
+    where its blocks meet, which the eye would see as a grid."""
+    from kinema.provenance.video import iter_luma
+
+    sky = _sky_clip(tmp_path / "sky.mp4")
+    video_id = new_id("vid")
+    marked = apply_provenance_marks(sky, tmp_path / "marked.mp4", handle="a", video_id=video_id)
+    assert read_video_id(marked) == video_id
+    before = np.array([luma for _, luma in iter_luma(sky)], dtype=np.float32)
+    after = np.array([luma for _, luma in iter_luma(marked)], dtype=np.float32)
+    # Below the visible watermark (which sits in the top band).
+    change = (after - before)[:, 160:, :]
+    width = change.shape[2]
+    edges = np.unique(np.round(np.arange(1, 32) * width / 32).astype(int))
+    steps = np.abs(np.diff(change, axis=2))  # steps[..., x - 1]: between x - 1 and x
+    # A smooth change is about as steep where two blocks meet as two pixels beside it;
+    # a block pattern jumps there and is flat beside.
+    at_edges = steps[:, :, edges - 1].mean()
+    beside = (steps[:, :, edges - 3].mean() + steps[:, :, edges + 1].mean()) / 2
+    assert at_edges < 2.0 * beside
+    assert np.abs(change).mean() < 2.0

@@ -12,7 +12,11 @@ over every frame; reading sums the votes of many frames and trusts the result on
 the checksum agrees.
 
 Only the DC coefficients are used, and those are plain sums of the grid's 8x8 blocks,
-so they are computed that way. Rendered videos are marked on their luma plane as H.264
+so they are computed that way. Making the mark only has to move each block's mean
+brightness, and it does so where the eye does not look: busy blocks are pushed further
+than smooth ones (skies, sand, water), each block's change is a smooth hump that is zero
+on the block's edges (no block pattern on a gradient), and a pair that would need a
+change too large to hide is left alone. Rendered videos are marked on their luma plane as H.264
 stores it (``embed_video_id_in_luma``), with no colour conversion, and videos are read
 from their luma plane too; ``embed_video_id_in_frame`` makes the same mark in an RGB
 picture, and stills are read from RGB.
@@ -38,6 +42,21 @@ BLOCK = 4
 # and the largest change made to one pair, so busy areas are never visibly disturbed.
 MARGIN = 28.0
 MAX_CHANGE = 120.0
+# Perceptual masking: a change hides in busy picture and shows on smooth areas (skies,
+# sand, water), so busy blocks carry more of the mark. Smooth blocks get the margin
+# (``FLAT_STRENGTH`` of it); blocks with ``BUSY_TEXTURE`` of detail one more margin, up
+# to ``BUSY_STRENGTH``. Detail is the absolute Laplacian of the brightness on the 256x256
+# grid, counted only where it fills ``TEXTURE_SPAN`` grid pixels around: a lone edge or a
+# thin line on a plain background hides nothing, the eye sees the plain background.
+FLAT_STRENGTH = 1.0
+BUSY_STRENGTH = 2.0
+BUSY_TEXTURE = 8.0
+TEXTURE_SPAN = 5
+# Inside a block the change is shaped by a sine window, zero on the block's edges so
+# that neighbouring blocks meet without a step, and leaning toward the block's busy
+# side: smooth pixels weigh ``FLAT_DETAIL``, busy ones up to ``FLAT_DETAIL + DETAIL_CAP``.
+FLAT_DETAIL = 2.0
+DETAIL_CAP = 8.0
 # Reading retries with the least certain bits flipped (up to two of these many), which
 # mends a few wrong votes while the checksum still rules out chance matches.
 UNSURE_BITS = 10
@@ -138,22 +157,106 @@ def _pair_differences(luma: np.ndarray) -> np.ndarray:
     return np.asarray(dc[0::2] - dc[1::2])
 
 
-def _block_changes(change: np.ndarray) -> np.ndarray:
-    """The brightness change (grey levels) of each of the 32x32 blocks that moves each
-    pair's DC difference by ``change``: a DC unit is 8x the mean level of a block."""
-    n = GRID // 2 // BLOCK
-    blocks = np.empty(n * n, dtype=np.float32)
-    blocks[0::2] = change / 16.0
-    blocks[1::2] = -change / 16.0
-    return blocks.reshape(n, n)
+_BLOCKS = GRID // 2 // BLOCK  # blocks per side of the grid (32)
+_CELL = GRID // _BLOCKS  # grid pixels per block side (8)
 
 
-def _pair_residual(change: np.ndarray) -> np.ndarray:
-    """The brightness change on the grid that moves each pair's DC difference by
-    ``change`` (half up on the left block, half down on the right)."""
+@lru_cache(maxsize=1)
+def _sine_window() -> np.ndarray:
+    """A 256x256 field, in every 8x8 block of the grid a raised hump: a sine across
+    times a sine down, zero at the block's edges."""
+    hump = np.sin(np.pi * (np.arange(_CELL, dtype=np.float32) + 0.5) / _CELL)
+    row = np.tile(hump, _BLOCKS)
+    window = np.outer(row, row).astype(np.float32)
+    window.setflags(write=False)
+    return window
+
+
+def _to_grid(block_values: np.ndarray) -> np.ndarray:
+    """Spread one value per block (32x32) over the block's 8x8 grid pixels."""
     return np.asarray(
-        cv2.resize(_block_changes(change), (GRID, GRID), interpolation=cv2.INTER_NEAREST)
+        cv2.resize(block_values, (GRID, GRID), interpolation=cv2.INTER_NEAREST),
+        dtype=np.float32,
     )
+
+
+class _Masking:
+    """Where in a picture the mark may go, and how strongly (see ``FLAT_STRENGTH``).
+
+    ``shape`` is the 256x256 grid field the change of each block is drawn with (its mean
+    over every block is 1, so a block's mean moves by exactly the amount asked);
+    ``strength`` is each block's share of the margin (32x32); ``differences`` are the
+    pairs' DC differences in the picture as it was (as ``_pair_differences`` measures
+    them, from the same grid)."""
+
+    def __init__(self, grey: np.ndarray, scale: float = 1.0) -> None:
+        # Averaged rows first (as ``_block_means`` does, for speed), then scaled to grey
+        # levels (``scale``) once small.
+        if grey.dtype != np.float32:
+            grey = grey.astype(np.float32)
+        rows = cv2.resize(grey, (grey.shape[1], GRID), interpolation=cv2.INTER_AREA)
+        grid = cv2.resize(rows, (GRID, GRID), interpolation=cv2.INTER_AREA) * np.float32(scale)
+        dc = 8.0 * cv2.resize(grid, (_BLOCKS, _BLOCKS), interpolation=cv2.INTER_AREA)
+        dc = dc.astype(np.float64).reshape(-1)
+        self.differences = np.asarray(dc[0::2] - dc[1::2])
+        # Lines and single edges on a plain background hide nothing (the eye sees the
+        # plain background around them), so detail counts only where it fills a whole
+        # neighbourhood: the least detail within a few grid pixels.
+        detail = cv2.erode(
+            cv2.blur(np.abs(cv2.Laplacian(grid, cv2.CV_32F)), (3, 3)),
+            np.ones((TEXTURE_SPAN, TEXTURE_SPAN), np.uint8),
+        )
+        texture = cv2.resize(detail, (_BLOCKS, _BLOCKS), interpolation=cv2.INTER_AREA)
+        self.strength = np.clip(
+            FLAT_STRENGTH + texture / BUSY_TEXTURE, FLAT_STRENGTH, BUSY_STRENGTH
+        ).astype(np.float64)
+        # Smoothed over about a block: the change must stay in the low frequencies that
+        # re-encoding and scaling keep, only leaning toward the busy side of each block.
+        busy = cv2.resize(
+            cv2.resize(
+                np.minimum(detail, DETAIL_CAP),
+                (_BLOCKS * 2, _BLOCKS * 2),
+                interpolation=cv2.INTER_AREA,
+            ),
+            (GRID, GRID),
+            interpolation=cv2.INTER_LINEAR,
+        )
+        weight = _sine_window() * (FLAT_DETAIL + busy)
+        means = cv2.resize(weight, (_BLOCKS, _BLOCKS), interpolation=cv2.INTER_AREA)
+        self.shape = weight / _to_grid(means)
+
+    def pair_strength(self) -> np.ndarray:
+        """The share of the margin each pair of blocks is pushed to: the mean of its two
+        blocks."""
+        flat = self.strength.reshape(-1)
+        return np.asarray((flat[0::2] + flat[1::2]) / 2.0)
+
+    def residual(
+        self, change: np.ndarray, width: int, height: int, scale: float = 1.0
+    ) -> np.ndarray:
+        """The brightness change (grey levels, ``width`` x ``height``) that moves each
+        pair's DC difference by ``change``. The busier block of a pair takes the larger
+        part, the left one up and the right one down; a DC unit is 8x a block's mean."""
+        flat = self.strength.reshape(-1)
+        left, right = flat[0::2], flat[1::2]
+        blocks = np.empty(_BLOCKS * _BLOCKS, dtype=np.float32)
+        blocks[0::2] = change * left / (left + right) * (scale / 8.0)
+        blocks[1::2] = -change * right / (left + right) * (scale / 8.0)
+        field = _to_grid(blocks.reshape(_BLOCKS, _BLOCKS)) * self.shape
+        return np.asarray(cv2.resize(field, (width, height), interpolation=cv2.INTER_LINEAR))
+
+
+def _pair_change(
+    difference: np.ndarray, want: np.ndarray, strength: np.ndarray, spent: np.ndarray
+) -> np.ndarray:
+    """How far to move each pair's DC difference so that its order says the wanted bit
+    with this pair's share of the margin, and by no more than ``MAX_CHANGE`` in all.
+
+    A pair that would need more is left as it is: half a move would be seen and would
+    still say the wrong bit, only more firmly (reading trusts large differences little)."""
+    target = MARGIN * strength
+    change = np.where(difference * want >= target, 0.0, want * target - difference)
+    return np.asarray(np.where(np.abs(spent + change) > MAX_CHANGE, 0.0, change))
 
 
 def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0) -> np.ndarray:
@@ -162,23 +265,18 @@ def embed_video_id_in_frame(frame: np.ndarray, video_id: str, *, layout: int = 0
     want = _wanted_signs(video_id, layout)
     height, width = frame.shape[:2]
     out = frame.astype(np.float32)
+    masking = _Masking(_luma(out))
+    strength = masking.pair_strength()
     spent = np.zeros_like(want)
     # Where bright or dark pixels clipped part of a change, another pass asks for the
     # rest; most frames need only one.
-    for _ in range(EMBED_PASSES):
-        difference = _pair_differences(_luma(out))
-        # Move each pair just far enough that its order says the bit with some margin.
-        change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
-        change = np.clip(change, -MAX_CHANGE - spent, MAX_CHANGE - spent)
+    for step in range(EMBED_PASSES):
+        difference = masking.differences if step == 0 else _pair_differences(_luma(out))
+        change = _pair_change(difference, want, strength, spent)
         if not np.any(np.abs(change) > 0.5):
             break
         spent += change
-        residual = cv2.resize(
-            _pair_residual(change).astype(np.float32),
-            (width, height),
-            interpolation=cv2.INTER_LINEAR,
-        )
-        out += residual[:, :, None]
+        out += masking.residual(change, width, height)[:, :, None]
         low, high = float(out.min()), float(out.max())
         np.clip(out, 0, 255, out=out)
         if low >= 0 and high <= 255:
@@ -207,20 +305,22 @@ def embed_video_id_in_luma(luma: np.ndarray, video_id: str, *, layout: int = 0) 
     want = _wanted_signs(video_id, layout)
     height, width = luma.shape
     to_video_range = np.float32(219.0 / 255.0)
+    # Detail is measured in video range; it is scaled like the rest to grey levels.
+    masking = _Masking(luma, 1.0 / float(to_video_range))
+    strength = masking.pair_strength()
     spent = np.zeros_like(want)
-    for _ in range(EMBED_PASSES):
+    for step in range(EMBED_PASSES):
         # Differences are linear in the levels: measure the plane as it is, then scale
         # from video range to grey levels (the offset cancels out).
-        difference = _pair_differences(luma) / float(to_video_range)
-        # Move each pair just far enough that its order says the bit with some margin.
-        change = np.where(difference * want >= MARGIN, 0.0, want * MARGIN - difference)
-        change = np.clip(change, -MAX_CHANGE - spent, MAX_CHANGE - spent)
+        if step == 0:
+            difference = masking.differences
+        else:
+            difference = _pair_differences(luma) / float(to_video_range)
+        change = _pair_change(difference, want, strength, spent)
         if not np.any(np.abs(change) > 0.5):
             break
         spent += change
-        residual = cv2.resize(
-            _pair_residual(change) * to_video_range, (width, height), interpolation=cv2.INTER_LINEAR
-        )
+        residual = masking.residual(change, width, height, float(to_video_range))
         marked = cv2.add(luma, residual, dtype=cv2.CV_8U)  # rounds and saturates
         # A pixel pushed past black or white (as an RGB picture shows it) loses part of
         # its change: it stays at the edge, and the next pass measures again. Pixels
@@ -282,9 +382,10 @@ def _read_votes(frame_votes: Iterable[np.ndarray]) -> str | None:
     return None
 
 
-def read_video_id(path: Path, *, max_frames: int = 48) -> str | None:
+def read_video_id(path: Path, *, max_frames: int = 240) -> str | None:
     """Read the invisible video id from a video file (sampling up to ``max_frames``
-    frames spread over it) or from a still image."""
+    frames spread over it: 10 s at 24 fps, so a short clip is read whole) or from a
+    still image."""
     path = Path(path)
     image = cv2.imread(str(path), cv2.IMREAD_COLOR)
     if image is not None:
