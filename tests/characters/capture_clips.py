@@ -19,9 +19,11 @@ import av
 import cv2
 import numpy as np
 
+from kinema.engines.procedural.plan import Voice
 from kinema.engines.procedural.speech import speak
 
 WIDTH, HEIGHT, FPS, RATE = 240, 320, 12, 48000
+READING_VOICE = Voice(variant="m1", pitch=50, rate=120)
 TURN_DEGREES = 30.0
 # Where each turn moves the face: (yaw, pitch) in degrees, from the person's own view.
 TURN_ANGLES = {
@@ -113,7 +115,8 @@ def spoken(phrase: str, seconds: float) -> np.ndarray:
     total = int(seconds * RATE)
     rng = np.random.default_rng(7)
     sound = (rng.standard_normal(total) * 0.002).astype(np.float32)
-    voice = speak(phrase, "en", sample_rate=RATE)[: total - int(0.3 * RATE)]
+    # Read the way people read a code aloud: a little slower than conversation.
+    voice = speak(phrase, "en", READING_VOICE, sample_rate=RATE)[: total - int(0.3 * RATE)]
     start = int(0.3 * RATE)
     sound[start : start + len(voice)] += 0.8 * voice
     return sound
