@@ -214,3 +214,20 @@ def test_one_face_one_owner(
     assert alice.post("/api/uploads", files=photo).status_code == 201
     refused = mallory.post("/api/uploads", files=photo)
     assert refused.status_code == 400, refused.text
+
+
+@pytest.mark.slow
+def test_a_silent_recording_of_a_person_is_refused(
+    alice: TestClient, tmp_path: Path
+) -> None:
+    from capture_clips import FPS, RATE, astronaut_portrait, pose_track, turned, write_clip
+
+    ask = challenge(alice)
+    frames = [turned(astronaut_portrait(), yaw, pitch) for yaw, pitch in pose_track(ask["turns"])]
+    room = np.random.default_rng(3).standard_normal(int(len(frames) / FPS * RATE)) * 0.002
+    clip = write_clip(tmp_path / "silent.mp4", frames, room.astype(np.float32))
+    response = submit(alice, clip, handle="quiet", name="Quiet", challenge_id=ask["id"])
+    assert response.status_code == 202, response.text
+    found = character(alice, response.json()["character"]["id"])
+    assert found["status"] == "rejected"
+    assert "No one could be heard speaking" in found["reason"]
