@@ -8,6 +8,13 @@ frame (x to the right, y downward, 0..1).
 Version history:
 - 1: first version. Later additions are optional fields, so older plans still load:
   ``Subject.accessories`` (things a subject wears, e.g. a character's "red cap").
+- 2: places (``SETTINGS`` grew from 14 to over 40), relations between subjects
+  (``Subject.relation`` / ``Subject.anchor``: a knight *on* a dragon), things held
+  (``Subject.held``: the guitarist's guitar), camera framing (``Camera.target`` /
+  ``Camera.zoom``: the camera on whoever speaks), on-screen text (``Shot.titles``),
+  whether the place was guessed (``Shot.setting_guessed``) and what unknown words were
+  taken as (``Plan.understood``). Version 1 plans load unchanged: every new field is
+  optional.
 """
 
 from __future__ import annotations
@@ -15,11 +22,22 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-PLAN_VERSION = 1
+PLAN_VERSION = 2
+SUPPORTED_VERSIONS = (1, 2)
 
 SETTINGS = (
-    "beach", "city", "forest", "mountains", "desert", "snow", "space", "underwater",
-    "interior", "kitchen", "stage", "park", "sky", "plain",
+    # outdoors
+    "beach", "ocean", "city", "street", "rooftop", "village", "farm", "field", "park",
+    "forest", "jungle", "mountains", "snow", "desert", "river", "lake", "waterfall", "cave",
+    "castle", "sky", "plain",
+    # travel
+    "train_platform", "airport",
+    # indoors
+    "interior", "living_room", "bedroom", "kitchen", "cafe", "bar", "restaurant", "office",
+    "classroom", "lab", "garage", "gym", "library", "supermarket", "stage", "concert_hall",
+    "stadium",
+    # beyond
+    "underwater", "space", "space_station", "moon", "mars",
 )
 TIMES_OF_DAY = ("dawn", "day", "noon", "sunset", "night")
 WEATHERS = ("clear", "rain", "snow", "fog", "storm", "wind")
@@ -37,6 +55,13 @@ ACTIONS = (
 # flower), over the eyes (glasses), over the ears (headphones), at the neck (scarf, tie),
 # over the body (shirt, coat) or behind the back (backpack).
 ANCHORS = ("head", "hair", "eyes", "ears", "neck", "body", "back")
+# How a subject is placed against another (its ``anchor``): riding on top of it and
+# moving with it, inside it (a car's driver, a cat in a box), under it, beside it,
+# turned toward it, behind it (a drummer behind the drums) or at it (sitting at a table).
+RELATIONS = ("on", "in", "under", "next_to", "facing", "behind", "at")
+# Where a held thing is drawn on its holder: in the hand, or in front of the body (a
+# guitar, a cello, a tray).
+HOLDS = ("hand", "front")
 
 
 @dataclass
@@ -46,6 +71,28 @@ class Voice:
     variant: str = "m1"
     pitch: int = 50
     rate: int = 165
+
+
+@dataclass
+class Held:
+    """Something a subject holds or plays in every frame: the guitarist's guitar, the
+    photographer's camera. It moves with its holder."""
+
+    item: str  # what it is, in words ("guitar")
+    glyph: str  # its OpenMoji artwork
+    hold: str = "hand"  # one of ``HOLDS``
+    color: tuple[int, int, int] | None = None
+
+
+@dataclass
+class Title:
+    """Text the prompt asks to *show*: a title card ("text 'Nova X' appears") or a sign
+    in the scene ("a sign that says 'Open'")."""
+
+    text: str
+    kind: str = "title"  # "title" (over the picture) or "sign" (a board in the scene)
+    start: float = 0.0  # seconds from the start of the video
+    end: float = 0.0
 
 
 @dataclass
@@ -75,6 +122,11 @@ class Subject:
     target: str | None = None  # subject id, for "chase"
     voice: Voice | None = None  # set for subjects that speak
     accessories: list[Accessory] = field(default_factory=list)  # what it wears
+    held: list[Held] = field(default_factory=list)  # what it holds or plays
+    relation: str | None = None  # one of ``RELATIONS``, against ``anchor``
+    anchor: str | None = None  # subject id: the dragon a knight rides, the table one sits at
+    gender: str | None = None  # "female" / "male" when the prompt says (voices, figures)
+    age: str | None = None  # "child" / "adult" / "old" when the prompt says
 
 
 @dataclass
@@ -106,6 +158,8 @@ class SoundCue:
 class Camera:
     move: str = "static"
     strength: float = 1.0  # 0..2, how far the move goes over the shot
+    target: str | None = None  # subject id the camera frames (a close-up on a speaker)
+    zoom: float = 1.0  # how close the framing on ``target`` is (1 = the whole scene)
 
 
 @dataclass
@@ -120,6 +174,8 @@ class Shot:
     subjects: list[Subject] = field(default_factory=list)
     dialogue: list[Line] = field(default_factory=list)
     sound_cues: list[SoundCue] = field(default_factory=list)
+    titles: list[Title] = field(default_factory=list)
+    setting_guessed: bool = False  # the prompt named no place; ``setting`` was inferred
 
     @property
     def end(self) -> float:
@@ -140,6 +196,10 @@ class Plan:
     captions: bool = False
     image: bool = False  # an input image is the backdrop of every shot
     unknown_words: list[str] = field(default_factory=list)
+    # What words the engine had no artwork or meaning for were taken as: "falcon" ->
+    # "bird", "rooftop bar" -> "rooftop"; shown to the person who wrote the prompt.
+    understood: dict[str, str] = field(default_factory=dict)
+    language: str = "en"  # the language the prompt was written in
     credits: list[str] = field(default_factory=list)
     version: int = PLAN_VERSION
 
@@ -153,8 +213,10 @@ class Plan:
         if not isinstance(data, dict):
             raise ValueError("A plan must be a JSON object.")
         version = data.get("version", PLAN_VERSION)
-        if version != PLAN_VERSION:
-            raise ValueError(f"Plan version {version} is not supported (expected {PLAN_VERSION}).")
+        if version not in SUPPORTED_VERSIONS:
+            raise ValueError(
+                f"Plan version {version} is not supported (expected one of "
+                f"{', '.join(map(str, SUPPORTED_VERSIONS))}).")
         try:
             shots = [_shot_from_dict(s) for s in data["shots"]]
             plan = cls(
@@ -187,12 +249,14 @@ def _shot_from_dict(data: dict[str, Any]) -> Shot:
         if values.get("voice") is not None:
             values["voice"] = Voice(**_pick(Voice, values["voice"]))
         values["accessories"] = [_accessory_from_dict(a) for a in s.get("accessories") or []]
+        values["held"] = [_held_from_dict(h) for h in s.get("held") or []]
         subjects.append(Subject(**values))
     values = _pick(Shot, data)
     values["camera"] = Camera(**_pick(Camera, data.get("camera", {})))
     values["subjects"] = subjects
     values["dialogue"] = [Line(**_pick(Line, d)) for d in data.get("dialogue", [])]
     values["sound_cues"] = [SoundCue(**_pick(SoundCue, c)) for c in data.get("sound_cues", [])]
+    values["titles"] = [Title(**_pick(Title, t)) for t in data.get("titles", [])]
     return Shot(**values)
 
 
@@ -201,3 +265,10 @@ def _accessory_from_dict(data: dict[str, Any]) -> Accessory:
     if values.get("color") is not None:
         values["color"] = tuple(values["color"])
     return Accessory(**values)
+
+
+def _held_from_dict(data: dict[str, Any]) -> Held:
+    values = _pick(Held, data)
+    if values.get("color") is not None:
+        values["color"] = tuple(values["color"])
+    return Held(**values)
