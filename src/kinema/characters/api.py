@@ -3,15 +3,11 @@ reading characters, consent, preferences, appearances and deletion."""
 
 from __future__ import annotations
 
-import shutil
-import tempfile
-from pathlib import Path
-
-import anyio
 from fastapi import APIRouter, File, Form, UploadFile
 from fastapi.responses import Response
 
 from kinema.api.deps import CurrentUser, RuntimeDep, SessionDep
+from kinema.api.uploads import save_upload, scratch_folder
 from kinema.characters import service
 from kinema.characters.schemas import (
     AppearanceList,
@@ -24,11 +20,8 @@ from kinema.characters.schemas import (
     PreferencesBody,
     present_character,
 )
-from kinema.errors import TooLarge
 
 router = APIRouter(prefix="/api/characters", tags=["characters"])
-
-CHUNK = 1024 * 1024
 
 
 @router.post("/challenge", status_code=201)
@@ -38,7 +31,7 @@ def create_challenge(user: CurrentUser, session: SessionDep) -> ChallengeOut:
 
 
 @router.post("", status_code=202)
-async def create_character(
+def create_character(
     user: CurrentUser,
     session: SessionDep,
     runtime: RuntimeDep,
@@ -49,36 +42,24 @@ async def create_character(
     challenge_id: str | None = Form(None),
 ) -> CharacterResponse:
     """Submit a 3-15 s capture clip with sound; it is checked in the background."""
-    limit = runtime.settings.max_video_upload_bytes
-    scratch_root = runtime.settings.data_dir / "tmp"
-    scratch_root.mkdir(parents=True, exist_ok=True)
-    folder = Path(tempfile.mkdtemp(prefix="capture-", dir=scratch_root))
-    try:
+    # A plain ``def``: the copy to disk, the probe and the database work run in the
+    # thread pool, off the event loop.
+    with scratch_folder(runtime.settings, "capture-") as folder:
         clip = folder / "clip"
-        size = 0
-        with clip.open("wb") as out:
-            while chunk := await video.read(CHUNK):
-                size += len(chunk)
-                if size > limit:
-                    raise TooLarge(
-                        f"The recording is larger than the {limit / 1_048_576:.0f} MB limit."
-                    )
-                out.write(chunk)
-        character = await anyio.to_thread.run_sync(
-            lambda: service.submit_character(
-                session,
-                runtime,
-                user,
-                clip=clip,
-                name=name,
-                handle=handle,
-                kind=kind.strip().lower(),
-                challenge_id=challenge_id,
-            )
+        save_upload(
+            video, clip, limit=runtime.settings.max_video_upload_bytes, what="recording"
+        )
+        character = service.submit_character(
+            session,
+            runtime,
+            user,
+            clip=clip,
+            name=name,
+            handle=handle,
+            kind=kind.strip().lower(),
+            challenge_id=challenge_id,
         )
         return CharacterResponse(character=present_character(session, character, user.id, []))
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 @router.get("")

@@ -14,7 +14,8 @@ from fastapi import APIRouter, File, Request, UploadFile
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
 from kinema.api.deps import CurrentUser, OptionalUser, RuntimeDep, SessionDep
-from kinema.errors import InvalidInput, NotFound, TooLarge
+from kinema.api.uploads import read_upload
+from kinema.errors import InvalidInput, NotFound
 from kinema.runtime import Runtime
 from kinema.storage import ObjectMissing
 from kinema.studio import service
@@ -39,17 +40,12 @@ _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
 @router.post("/uploads", status_code=201)
-async def upload(
+def upload(
     user: CurrentUser, session: SessionDep, runtime: RuntimeDep, file: UploadFile = File(...)
 ) -> UploadOut:
     """Upload a PNG, JPEG or WebP image to start a video from."""
-    limit = runtime.settings.max_upload_bytes
-    data = await file.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"The image is larger than the {limit / 1_048_576:.1f} MB limit.")
-    stored = await anyio.to_thread.run_sync(
-        lambda: service.upload_image(session, runtime, user, data)
-    )
+    data = read_upload(file, limit=runtime.settings.max_upload_bytes, what="image")
+    stored = service.upload_image(session, runtime, user, data)
     return UploadOut(
         id=stored.id,
         content_type=stored.content_type,
