@@ -26,7 +26,11 @@ STOPWORDS = frozenset(
         "together", "slowly", "quickly", "fast", "gently", "happily", "sadly", "softly", "loudly",
         "back", "forth", "again", "lot", "lots", "full", "filled", "onto", "upon", "about", "like",
         "make", "makes", "add", "adds", "style", "styled", "instead", "turn", "replace", "let",
-        "now", "please", "version", "everything", "all", "both", "same",
+        "now", "please", "version", "everything", "all", "both", "same", "pov", "you're",
+        "i'm", "we're", "they're", "he's", "she's", "it's", "there's", "if", "only", "when",
+        "because", "until", "after", "before", "ever", "never", "not", "no", "yes", "into",
+        "hyper", "realistic", "hyperrealistic", "photorealistic", "4k", "8k", "hd", "ultra",
+        "high", "quality", "detailed", "beautiful", "vertical", "horizontal",
 
         "camera", "cameras", "shot", "shots", "angle", "lens", "footage", "style", "scene",
         "framing", "frame", "view", "moment", "seconds", "second",
@@ -77,22 +81,43 @@ for _action, _forms in {
             "hike hikes hiking march marches marching",
     "run": "run runs running ran race races racing sprint sprints sprinting jog jogs jogging",
     "jump": "jump jumps jumping jumped hop hops hopping bounce bounces bouncing leap leaps "
-            "leaping",
+            "leaping trick tricks flip flips flipping backflip backflips cheer cheers "
+            "cheering celebrate celebrates celebrating clap claps clapping skip skips "
+            "skipping play playing plays kickflip ollie",
     "fly": "fly flies flying flew soar soars soaring float floats floating hover hovers "
            "hovering glide glides gliding",
     "swim": "swim swims swimming swam dive dives diving paddle paddles paddling",
-    "dance": "dance dances dancing danced boogie party partying",
+    "dance": "dance dances dancing danced boogie party partying groove grooves grooving "
+             "twerk twerks vibing vibe vibes breakdance breakdancing waltz waltzes "
+             "tango perform performs performing",
     "spin": "spin spins spinning spun twirl twirls twirling rotate rotates rotating",
     "surf": "surf surfs surfing surfed",
     "drive": "drive drives driving drove ride rides riding roll rolls rolling cruise cruises "
              "cruising",
     "sleep": "sleep sleeps sleeping slept nap naps napping snooze snoozes snoozing rest "
              "rests resting dream dreams dreaming",
-    "talk": "talk talks talking chat chats chatting sing sings singing",
+    "talk": "talk talks talking chat chats chatting sing sings singing argue argues "
+            "arguing gossip gossips explain explains explaining interview interviews "
+            "rap raps rapping preach present presents presenting scream screams screaming "
+            "shout shouts shouting yell yells yelling bark barks barking meow meows "
+            "meowing roar roars roaring",
     "fall": "fall falls falling fell drop drops dropping tumble tumbles tumbling",
     "chase": "chase chases chasing chased follow follows following pursue pursues pursuing",
-    "idle": "sit sits sitting stand stands standing wait waits waiting watch watches "
-            "watching look looks looking stare stares staring smile smiles smiling",
+    "idle": "sit sits sitting sat stand stands standing stood wait waits waiting watch "
+            "watches watching watched look looks looking stare stares staring smile smiles "
+            "smiling see sees seeing saw notice notices noticing find finds finding found "
+            "meet meets meeting spot spots discover discovers think thinks thinking wonder "
+            "wonders listen listens listening hear hears study studies studying work works "
+            "working write writes writing draw draws drawing take takes taking give gives "
+            "giving get gets open opens opening pet pets petting feed feeds feeding kiss "
+            "kisses kissing laugh laughs laughing cry cries crying sigh sighs yawn yawns "
+            "stretch stretches stretching pose poses posing shrug shrugs nod nods point "
+            "points pointing kneel kneels kneeling lie lies lying lay lays lean leans leaning "
+            "relax relaxes relaxing chill chills chilling hang hangs hanging meditate "
+            "meditates meditating pray prays praying order orders ordering pay pays serve "
+            "serves serving sell sells selling buy buys buying shop shops shopping blush "
+            "blushes gaze gazes gazing admire admires observe observes peek peeks peeking "
+            "hide hides hiding sniff sniffs sniffing hold holds holding",
 }.items():
     for _form in _forms.split():
         ACTION_WORDS[_form] = _action
@@ -102,36 +127,95 @@ SPEECH_VERBS = frozenset(
         "says", "say", "said", "saying", "asks", "ask", "asked", "shouts", "shout", "shouted",
         "yells", "yell", "yelled", "whispers", "whisper", "whispered", "replies", "reply",
         "replied", "answers", "answer", "answered", "sings", "tells", "speaks", "exclaims",
-        "announces", "greets",
+        "announces", "greets", "screams", "scream", "screamed", "shrieks", "cries",
+        "mutters", "murmurs", "sighs", "laughs", "adds", "responds", "goes", "continues",
+        "barks", "meows", "roars", "sing", "sang", "raps", "chants", "calls", "begs",
     ]
 )
 
-SETTING_PHRASES: dict[str, str] = {
-    "beach": "beach", "ocean": "beach", "sea": "beach", "seaside": "beach", "shore": "beach",
-    "coast": "beach", "island": "beach", "waves": "beach", "lake": "beach",
-    "city": "city", "street": "city", "streets": "city", "town": "city", "downtown": "city",
-    "road": "city", "highway": "city", "city street": "city", "times square": "city",
-    "forest": "forest", "woods": "forest", "jungle": "forest", "rainforest": "forest",
-    "mountain": "mountains", "mountains": "mountains", "hills": "mountains",
-    "valley": "mountains", "alps": "mountains", "cliff": "mountains",
-    "desert": "desert", "dunes": "desert", "sahara": "desert", "canyon": "desert",
-    "arctic": "snow", "tundra": "snow", "snowfield": "snow", "north pole": "snow",
-    "antarctica": "snow", "glacier": "snow",
-    "space": "space", "outer space": "space", "galaxy": "space", "cosmos": "space",
-    "orbit": "space", "universe": "space", "nebula": "space",
-    "underwater": "underwater", "under the sea": "underwater", "under water": "underwater",
-    "reef": "underwater", "coral reef": "underwater", "seabed": "underwater",
-    "deep sea": "underwater", "aquarium": "underwater",
-    "room": "interior", "bedroom": "interior", "living room": "interior",
-    "interior": "interior", "indoors": "interior", "inside": "interior", "house": "interior",
-    "home": "interior", "office": "interior", "library": "interior", "classroom": "interior",
-    "kitchen": "kitchen", "restaurant": "kitchen", "cafe": "kitchen", "bakery": "kitchen",
-    "stage": "stage", "concert": "stage", "theater": "stage", "theatre": "stage",
-    "club": "stage", "spotlight": "stage",
-    "park": "park", "garden": "park", "meadow": "park", "field": "park", "lawn": "park",
-    "countryside": "park", "farm": "park",
-    "sky": "sky", "clouds": "sky", "skies": "sky", "heavens": "sky",
-}
+def _places(table: dict[str, str]) -> dict[str, str]:
+    """``{"setting": "phrase, phrase, ..."}`` -> ``{phrase: setting}``."""
+    return {phrase.strip(): setting for setting, phrases in table.items()
+            for phrase in phrases.split(",") if phrase.strip()}
+
+
+# Place words -> the setting drawn (``plan.SETTINGS``). Longer phrases win over shorter
+# ones, so "rooftop bar" is read as a rooftop only if "rooftop bar" is listed.
+SETTING_PHRASES: dict[str, str] = _places({
+    "beach": "beach, seaside, shore, seashore, coast, sand, sands, sandy beach, boardwalk, "
+             "bay, tropical island, island, surf, waves, wave, big wave, shoreline, pier, "
+             "by the ocean, by the sea, ocean view, sea view",
+    "ocean": "ocean, sea, open sea, open ocean, high seas, sailing, deck of a ship, ship deck",
+    "city": "city, town, downtown, skyline, times square, metropolis, city street, avenue, "
+            "highway, road, streets, traffic, new york, tokyo, paris, london, seoul, cityscape",
+    "street": "street, street corner, corner, alley, alleyway, sidewalk, crosswalk, "
+              "intersection, block, neighborhood, neighbourhood, night market, market street, "
+              "bus stop, main street",
+    "rooftop": "rooftop, roof, rooftops, roof top, terrace, balcony, penthouse, rooftop bar, "
+               "rooftop garden, skyscraper roof",
+    "village": "village, hamlet, small town, cottage, cottages, medieval village, townsquare, "
+               "town square, countryside village",
+    "farm": "farm, barn, farmyard, ranch, stable, pasture, orchard, vineyard, chicken coop, "
+            "farmhouse",
+    "field": "field, fields, meadow, meadows, grassland, prairie, wheat field, flower field, "
+             "savanna, savannah, countryside, hillside, pasture land, sunflower field",
+    "park": "park, garden, gardens, lawn, playground, backyard, yard, picnic, city park, "
+            "botanical garden, skatepark, skate park, dog park",
+    "forest": "forest, woods, woodland, pine forest, enchanted forest, grove, trees",
+    "jungle": "jungle, rainforest, rain forest, tropical forest, amazon",
+    "mountains": "mountain, mountains, hills, hill, valley, alps, cliff, cliffs, peak, summit, "
+                 "volcano, himalayas, ridge, canyon rim, mountain top, mountaintop",
+    "snow": "snow, snowfield, snowy field, arctic, tundra, north pole, antarctica, glacier, "
+            "ice, ski slope, ski resort, igloo, frozen lake, winter wonderland",
+    "desert": "desert, dunes, sand dunes, sahara, canyon, wasteland, badlands, oasis",
+    "river": "river, stream, creek, riverbank, river bank, canal, brook",
+    "lake": "lake, pond, lakeside, lake shore, lagoon",
+    "waterfall": "waterfall, waterfalls, niagara falls, the falls, cascade",
+    "cave": "cave, cavern, grotto, mine, tunnel, dungeon, underground",
+    "castle": "castle, palace, fortress, kingdom, throne room, tower, medieval castle",
+    "sky": "sky, clouds, skies, heavens, above the clouds, midair, mid-air",
+    "train_platform": "train platform, platform, train station, station, railway station, "
+                      "subway, subway station, metro, metro station, underground station",
+    "airport": "airport, terminal, runway, gate, departure lounge, airplane cabin, tarmac",
+    "interior": "room, interior, indoors, inside, house, home, apartment, flat, hallway, "
+                "hotel room, hotel lobby, lobby",
+    "living_room": "living room, livingroom, lounge, couch, sofa, fireplace, den, sitting room",
+    "bedroom": "bedroom, bed, dorm, dorm room, nursery, kids room, sleepover",
+    "kitchen": "kitchen, bakery, cooking class, kitchen counter",
+    "cafe": "cafe, café, coffee shop, coffeeshop, coffee house, tea house, teahouse, diner "
+            "counter, starbucks",
+    "bar": "bar, pub, tavern, saloon, club bar, cocktail bar, nightclub, night club, karaoke, "
+           "karaoke bar, jazz bar, jazz club, speakeasy, izakaya",
+    "restaurant": "restaurant, diner, bistro, dining room, fancy restaurant, pizzeria, "
+                  "sushi bar, sushi restaurant, cafeteria, food court, dinner party",
+    "office": "office, workplace, cubicle, meeting room, conference room, startup, "
+              "coworking space, desk job, boardroom",
+    "classroom": "classroom, class, school, lecture hall, lecture, kindergarten, "
+                 "university, college, campus",
+    "lab": "lab, laboratory, science lab, research lab, workshop lab",
+    "garage": "garage, workshop, car repair shop, auto shop, mechanic, carport",
+    "gym": "gym, fitness center, fitness centre, weight room, boxing ring, dojo, "
+           "yoga studio, crossfit",
+    "library": "library, bookstore, book shop, bookshop, study room, reading room",
+    "supermarket": "supermarket, grocery store, grocery, store, shop, mall, convenience store, "
+                   "market, shopping mall, department store",
+    "stage": "stage, theater, theatre, spotlight, talent show, comedy club, open mic, "
+             "dance floor, disco",
+    "concert_hall": "concert hall, concert, opera house, opera, recital, symphony, "
+                    "orchestra hall, auditorium, music festival",
+    "stadium": "stadium, arena, football field, soccer field, pitch, basketball court, "
+               "court, tennis court, racetrack, race track, ballpark, olympics",
+    "underwater": "underwater, under the sea, under water, reef, coral reef, seabed, deep sea, "
+                  "aquarium, ocean floor, sea floor, seafloor",
+    "space": "space, outer space, galaxy, cosmos, orbit, universe, nebula, spaceship cockpit, "
+             "asteroid belt, among the stars",
+    "space_station": "space station, iss, spacecraft interior, space base, starship, "
+                     "spaceship interior",
+    "moon": "moon surface, lunar surface, on the moon, to the moon, lunar base, crater, "
+            "moonwalk",
+    "mars": "mars, martian, red planet, mars surface, on mars",
+    "plain": "plain, plains, white background, studio, blank background, void",
+})
 
 TIME_PHRASES: dict[str, str] = {
     "dawn": "dawn", "sunrise": "dawn", "daybreak": "dawn", "early morning": "dawn",
@@ -141,6 +225,10 @@ TIME_PHRASES: dict[str, str] = {
     "golden hour": "sunset",
     "night": "night", "nighttime": "night", "midnight": "night", "dark": "night",
     "moonlight": "night", "moonlit": "night", "starry": "night", "at night": "night",
+    "in the sun": "noon", "sunshine": "noon", "sunlight": "noon", "sunlit": "noon",
+    "under the sun": "noon", "late at night": "night", "tonight": "night",
+    "this morning": "day", "in the morning": "day", "golden-hour": "sunset",
+    "blue hour": "sunset", "after dark": "night", "overnight": "night",
 }
 
 WEATHER_PHRASES: dict[str, str] = {
@@ -298,9 +386,28 @@ _NOT_SUBJECTS = frozenset(
         "sunset", "city", "stage", "park", "space", "water", "wind", "storm", "lightning", "sky",
         "house_interior", "milky_way", "foggy", "dash", "collision", "fire", "hundred_points",
         "zzz", "dizzy", "sparkles", "speech_balloon", "thought_balloon", "anger_symbol", "left",
-        "right",
+        "right", "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio",
+        "scorpius", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus",
     ]
 )
+
+
+# Emoji that show a feeling or a gesture, not a thing: faces, hands, hearts and comic
+# marks. Their names are verbs, adjectives and emotions ("scream", "melting", "wave",
+# "smile"), so they are never drawn as props for those words.
+_FEELING_RANGES = (
+    (0x1F600, 0x1F64F), (0x1F910, 0x1F915), (0x1F917, 0x1F91F), (0x1F922, 0x1F92F),
+    (0x1F970, 0x1F97A), (0x1F9D0, 0x1F9D0), (0x1FAE0, 0x1FAFF), (0x1F440, 0x1F450),
+    (0x1F90C, 0x1F90F), (0x1F4A2, 0x1F4A2), (0x1F4A4, 0x1F4AB), (0x1F48B, 0x1F48C),
+    (0x1F493, 0x1F49F), (0x2763, 0x2764), (0x1F5E8, 0x1F5EF), (0x270A, 0x270D),
+    (0x261D, 0x261D), (0x263A, 0x263A), (0x2639, 0x2639), (0x1F31A, 0x1F31D),
+)
+
+
+def is_feeling(char: str) -> bool:
+    """Whether an emoji shows a feeling or a gesture rather than a thing to draw."""
+    code = ord(char[0])
+    return any(lo <= code <= hi for lo, hi in _FEELING_RANGES)
 
 
 @cache
@@ -314,6 +421,8 @@ def noun_index() -> dict[str, str]:
         if data.get("status") != fully_qualified or "skin_tone" in data["en"]:
             continue
         if any(0x1F1E6 <= ord(c) <= 0x1F1FF for c in char):  # flags read as letters
+            continue
+        if is_feeling(char) and "cat" not in data["en"]:
             continue
         names = [data["en"], *data.get("alias", [])]
         for i, raw in enumerate(names):

@@ -18,6 +18,7 @@ TRAVEL = {"walk": 0.35, "run": 0.6, "fly": 0.5, "swim": 0.4, "surf": 0.5, "drive
 STEP_PERIOD = {"walk": 0.5, "run": 0.3, "chase": 0.3}
 JUMP_PERIOD, JUMP_AIR = 1.2, 0.7
 FALL_TIME = 0.9
+GLANCE_PERIOD, GLANCE_SHARE = 4.0, 0.18  # idle subjects look the other way for a moment
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,9 @@ def pose(subject: Subject, shot: Shot, t: float, speech_level: float = 0.0,
          others: dict[str, Subject] | None = None) -> Pose:
     """Where ``subject`` is at ``t`` seconds into ``shot``; ``speech_level`` (0..1) is how
     loud it is speaking right now (talkers bob and swell with their words)."""
+    carrier = (others or {}).get(subject.anchor or "")
+    if subject.relation in ("on", "in") and carrier is not None and carrier is not subject:
+        return _carried(subject, carrier, shot, t, speech_level, others or {})
     d = max(shot.duration, 1e-3)
     u = t / d
     x, y, angle, squash, scale = subject.x, subject.y, 0.0, 1.0, 1.0
@@ -111,12 +115,33 @@ def pose(subject: Subject, shot: Shot, t: float, speech_level: float = 0.0,
         else:
             angle = 180.0 if t < FALL_TIME + 0.4 else 90.0
             squash = 0.9
-    else:  # idle, talk: gentle breathing
-        squash = 1.0 + 0.015 * math.sin(2 * math.pi * (t / 2.5 + phase))
+    else:  # idle, talk: breathing, a little sway, and a glance the other way now and then
+        squash = 1.0 + 0.02 * math.sin(2 * math.pi * (t / 2.5 + phase))
+        angle = 2.5 * math.sin(2 * math.pi * (t / 3.3 + phase))
+        if action == "idle" and (t / GLANCE_PERIOD + phase) % 1.0 > 1.0 - GLANCE_SHARE:
+            flip = not flip
     if speech_level > 0:
         y -= 0.02 * speech_level
         scale *= 1.0 + 0.05 * speech_level
     return Pose(x=x, y=y, scale=scale, angle=angle, squash=squash, flip=flip)
+
+
+def _carried(subject: Subject, carrier: Subject, shot: Shot, t: float,
+             speech_level: float, others: dict[str, Subject]) -> Pose:
+    """A rider or passenger moves with what carries it: same travel, same tilt, with a
+    small bounce of its own."""
+    rest = {k: v for k, v in others.items() if k != subject.id}
+    base = pose(carrier, shot, t, 0.0, rest)
+    dx, dy = subject.x - carrier.x, subject.y - carrier.y
+    tilt = math.radians(base.angle)
+    x = base.x + dx * math.cos(tilt) + dy * math.sin(tilt) * 0.5
+    y = base.y + dy * base.squash - dx * math.sin(tilt) * 0.5
+    phase = (sum(map(ord, subject.id)) % 97) / 97.0
+    y -= 0.004 * abs(math.sin(math.pi * (t / 0.45 + phase)))
+    if speech_level > 0:
+        y -= 0.01 * speech_level
+    return Pose(x=x, y=y, scale=1.0 + 0.04 * speech_level, angle=base.angle, squash=1.0,
+                flip=base.flip)
 
 
 def _repeat(start: float, period: float, end: float) -> list[float]:

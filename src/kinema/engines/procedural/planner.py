@@ -18,16 +18,19 @@ import numpy as np
 
 from kinema.engines.base import CharacterRef
 from kinema.engines.procedural import lexicon as lx
+from kinema.engines.procedural import script
 from kinema.engines.procedural.accessories import accessories_from_rules, accessory, wear
 from kinema.engines.procedural.motion import TRAVEL, action_events
 from kinema.engines.procedural.plan import (
     Accessory,
     Camera,
+    Held,
     Line,
     Plan,
     Shot,
     SoundCue,
     Subject,
+    Title,
 )
 
 OPENMOJI_CREDIT = (
@@ -78,6 +81,12 @@ class _Group:
     speaks: bool = False
     definite: bool = False  # "the cat": may be one already on screen
     accessories: list[Accessory] = field(default_factory=list)  # "wearing a red cap"
+    label: str | None = None  # a name the prompt gives it: "Mia", "Cat 1"
+    held: list[Held] = field(default_factory=list)  # "holding a pizza", a guitarist's guitar
+    relation: str | None = None  # ``plan.RELATIONS``: "on" the ``anchor`` group, ...
+    anchor: int | None = None
+    gender: str | None = None
+    age: str | None = None
 
 
 @dataclass
@@ -96,6 +105,8 @@ class _ShotSpec:
     pronoun_action: str | None = None
     unknown: list[str] = field(default_factory=list)
     in_the_sky: bool = False  # "a cat in the sky" with no other place: the sky is the setting
+    titles: list[script.Title] = field(default_factory=list)  # text to show, not to say
+    understood: dict[str, str] = field(default_factory=dict)  # unknown word -> taken as
 
 
 def _split_shots(prompt: str) -> list[str]:
@@ -139,8 +150,12 @@ def _longest(words: list[str], i: int, table: dict[str, str] | dict[str, tuple])
     return None
 
 
-def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
+def _parse_shot(text: str, characters: Sequence[CharacterRef],
+                names: Sequence[str] = ()) -> _ShotSpec:
+    """Read one shot's words. ``names`` are the speakers a script named ("Mia")."""
     spec = _ShotSpec(text=text)
+    text, titles = script.take_titles(text)
+    spec.titles = titles
     masked, quotes = _extract_quotes(text)
     # Korean, Japanese... outside quotes would be unknown words; keep them as tokens.
     words = _TOKEN.findall(masked.lower())
@@ -160,6 +175,11 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
     clause_first: int | None = None
     prev_clause_first: int | None = None
     wearing = False  # the last thing read was worn: "with sunglasses and a red scarf"
+    # "riding a dragon", "at a table": how the next thing named stands to the doer.
+    relating: tuple[str, int] | None = None
+    holding: int | None = None  # "holding a pizza": the next thing named is in a hand
+    pending_age: str | None = None  # "an old ...", "a young ..."
+    named = {n.lower(): n for n in names if lx.lookup_noun(_bare(n.lower())) is None}
 
     def doer() -> int | None:
         if clause_first is not None:
@@ -184,6 +204,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             if clause_first is not None:
                 prev_clause_first = clause_first
             clause_first = None
+            relating, holding = None, None
             i += 1
             continue
         if word.startswith("\u0000"):
@@ -215,6 +236,19 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             else:
                 spec.unknown.append(word)
                 i += 1
+            continue
+        name_hit = _longest(words, i, named)
+        if name_hit is not None:
+            # A speaker the script names: "Mia" is a person called Mia.
+            label = named[name_hit[0]]
+            same = [k for k, g in enumerate(spec.groups) if g.label == label]
+            if same:
+                current = same[0]
+            else:
+                spec.groups.append(_Group(noun="person", glyph="🧑", label=label))
+                current = len(spec.groups) - 1
+            clause_first = current if clause_first is None else clause_first
+            i += name_hit[1]
             continue
         # "in French" next to a quote sets the line's language.
         if word == "in" and i + 1 < len(words) and words[i + 1] in lx.LANGUAGE_NAMES:
@@ -269,6 +303,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
         setting_hit = _longest(words, i, lx.SETTING_PHRASES)
         if setting_hit is not None and (noun_hit is None or setting_hit[1] >= noun_hit[1]):
             spec.setting = lx.SETTING_PHRASES[setting_hit[0]]
+            relating = None
             i += setting_hit[1]
             continue
         weather_hit = _longest(words, i, lx.WEATHER_PHRASES)
@@ -283,17 +318,55 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             continue
         if noun_hit is not None:
             (noun, glyph, plural), n = noun_hit
-            same = [k for k, g in enumerate(spec.groups) if g.noun == noun]
-            if prev in _DEFINITE and pending_count is None and same:
+            label = None
+            if i + n < len(words) and words[i + n].isdigit() and len(words[i + n]) <= 2:
+                # "Cat 1", "cat 2": each number is its own one.
+                label = f"{noun.capitalize()} {words[i + n]}"
+                n += 1
+            same = [k for k, g in enumerate(spec.groups) if g.noun == noun
+                    and (label is None or g.label == label)]
+            if holding is not None and label is None and _holdable(noun):
+                # "a chef holding a pizza": the pizza is in the chef's hand.
+                group = spec.groups[holding]
+                group.held.append(Held(item=noun, glyph=glyph, hold=_hold_kind(noun),
+                                       color=pending_color))
+                pending_count, pending_color, pending_size = None, None, 1.0
+                i += n
+                continue
+            if ((prev in _DEFINITE or label is not None) and pending_count is None and same):
                 current = same[-1]
                 clause_first = current if clause_first is None else clause_first
                 i += n
                 continue
+            split = _split_person(spec, noun) if prev in _DEFINITE and not same else None
+            if split is not None:
+                # "two friends ... the woman ... the man": one of the friends is the woman.
+                spec.groups.append(_Group(noun=noun, glyph=glyph, definite=True,
+                                          action=split.action, placement=split.placement))
+                current = len(spec.groups) - 1
+                _describe_person(spec.groups[current], noun, pending_age)
+                clause_first = current if clause_first is None else clause_first
+                pending_count, pending_age = None, None
+                i += n
+                continue
             count = pending_count if pending_count is not None else (3 if plural else 1)
+            if label is not None:
+                count = 1
             spec.groups.append(_Group(noun=noun, glyph=glyph,
                                       count=max(1, min(lx.MAX_COUNT, count)),
-                                      definite=prev in _DEFINITE))
+                                      definite=prev in _DEFINITE, label=label))
             current = len(spec.groups) - 1
+            _describe_person(spec.groups[current], noun, pending_age)
+            pending_age = None
+            if relating is not None and relating[1] != current and (
+                    relating[0] != "in" or noun in _CONTAINERS or noun in lx.VEHICLES):
+                kind, actor = relating
+                _relate(spec, actor, kind, current)
+                relating = None
+            elif holding is not None and holding != current:
+                # "a girl with a dog": too big to hold, so it is beside her.
+                _relate(spec, holding, "next_to", current)
+                holding = None
             clause_first = current if clause_first is None else clause_first
             i = _attach(spec, current, pending_color, pending_size, pending_placement,
                         pending_action if chase_from is None else None, i + n)
@@ -310,8 +383,17 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             pending_count = int(word) if word.isdigit() else lx.NUMBERS[word]
         elif word in lx.COLORS:
             pending_color = lx.COLORS[word]
+        elif word in _AGES and (i + 1 < len(words)) and words[i + 1] not in _CLAUSE_BREAKS:
+            pending_age = _AGES[word]
         elif word in lx.SIZES:
             pending_size = lx.SIZES[word]
+        elif word in _RELATION_WORDS and doer() is not None:
+            relating = (_RELATION_WORDS[word], doer() or 0)
+            if word in _RIDE_WORDS:
+                holding = None
+        elif (word in _HOLD_WORDS or (word == "with" and current is not None)) and (
+                doer() is not None):
+            holding = doer()
         elif word in lx.ACTION_WORDS:
             action = lx.ACTION_WORDS[word]
             actor = doer()
@@ -340,6 +422,146 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef]) -> _ShotSpec:
             spec.unknown.append(word)
         i += 1
     return spec
+
+
+_RIDE_WORDS = frozenset((
+    "riding", "rides", "ride", "rode", "mounted", "astride", "atop", "aboard", "straddling",
+))
+_RELATION_WORDS: dict[str, str] = {
+    **dict.fromkeys(_RIDE_WORDS, "on"), "on": "on", "onto": "on",
+    "at": "at", "under": "under", "beneath": "under", "underneath": "under",
+    "beside": "next_to", "next": "next_to", "besides": "next_to", "alongside": "next_to",
+    "near": "next_to", "facing": "facing", "faces": "facing", "behind": "behind",
+    "inside": "in", "in": "in", "into": "in",
+}
+_HOLD_WORDS = frozenset((
+    "holding", "holds", "hold", "held", "carrying", "carries", "carry", "carried",
+    "grabbing", "grabs", "eating", "eats", "eat", "drinking", "drinks", "drink", "sipping",
+    "sips", "playing", "plays", "play", "throwing", "throws", "throw", "tossing", "tosses",
+    "swinging", "swings", "reading", "reads", "using", "uses", "wielding", "wields",
+    "strumming", "strums", "licking", "licks", "hugging", "hugs", "cuddling", "waving",
+    "waves", "raising", "raises", "lifting", "lifts", "catching", "catches", "kicking",
+    "kicks", "bouncing", "juggling", "juggles", "brandishing", "clutching", "texting",
+    "filming", "photographing", "painting", "paints", "typing", "cooking", "cooks",
+    "baking", "bakes", "making", "makes", "pouring", "pours", "planting", "plants",
+    "flying",
+))
+_AGES = {"old": "old", "elderly": "old", "aged": "old", "young": "child",
+         "teenage": "child", "teen": "child"}
+_FEMALE = frozenset((
+    "woman", "girl", "lady", "mother", "mom", "mum", "grandma", "grandmother", "granny",
+    "queen", "princess", "bride", "wife", "sister", "aunt", "daughter", "actress", "waitress",
+    "old woman", "woman dancing", "mermaid", "fairy", "witch", "ballerina", "nun",
+    "woman with headscarf", "pregnant woman", "girlfriend", "granddaughter",
+))
+_MALE = frozenset((
+    "man", "boy", "guy", "father", "dad", "grandpa", "grandfather", "king", "prince",
+    "groom", "husband", "brother", "uncle", "son", "old man", "man dancing", "merman",
+    "santa claus", "boyfriend", "grandson", "monk", "man in tuxedo", "person with crown",
+))
+_CHILDREN = frozenset((
+    "girl", "boy", "child", "kid", "baby", "toddler", "son", "daughter", "grandson",
+    "granddaughter", "student", "schoolgirl", "schoolboy", "teen", "teenager",
+))
+_OLD = frozenset(("grandma", "grandpa", "grandmother", "grandfather", "granny",
+                  "old man", "old woman", "older person", "elder"))
+# Anyone a script may call "the woman", "the man": generic people a group can give up.
+_GENERIC_PEOPLE = frozenset(("person", "friend", "people", "adult", "kid", "child",
+                             "couple", "teenager", "student", "stranger"))
+_PERSON_NOUNS = _FEMALE | _MALE | _CHILDREN | _GENERIC_PEOPLE | frozenset(("person",))
+# Things one does not hold in a hand, whatever the verb: they stand beside the holder.
+_NOT_HELD = frozenset((
+    "horse", "elephant", "dragon", "whale", "camel", "cow", "bear", "lion", "tiger",
+    "giraffe", "unicorn", "t-rex", "sauropod", "dinosaur", "shark", "dolphin", "car",
+    "automobile", "bus", "truck", "train", "locomotive", "airplane", "rocket", "ship",
+    "sailboat", "house", "tree", "deciduous tree", "evergreen tree", "palm tree", "dog",
+    "robot", "piano", "drum", "long drum", "harp", "organ", "motorcycle", "bicycle",
+    "tractor", "helicopter", "boat", "canoe", "table", "chair", "bed", "couch and lamp",
+))
+# Held in front of the body rather than in a hand.
+_HELD_FRONT = frozenset((
+    "guitar", "violin", "banjo", "accordion", "saxophone", "trumpet", "cello", "bass",
+    "ukulele", "harp", "drum", "long drum", "baby", "cat", "puppy", "kitten", "package",
+    "teddy bear", "pizza", "cake", "birthday cake", "tray", "box", "gift", "wrapped gift",
+))
+
+
+# What one can be "in": "a cat in a box", "a man in a car" (not "a girl in the sun").
+_CONTAINERS = frozenset((
+    "box", "basket", "bathtub", "bathtub", "boat", "canoe", "bed", "tent", "cup", "pot",
+    "bag", "shopping cart", "cart", "bowl", "car", "automobile", "taxi", "bus", "train",
+    "locomotive", "airplane", "rocket", "helicopter", "sailboat", "speedboat", "ship",
+    "hot tub", "pool", "swimming pool", "package", "shopping bag", "bucket", "hat",
+    "teacup", "mug", "glass", "bubble", "balloon", "flying saucer", "ufo", "wagon",
+    "tractor", "truck", "pickup truck", "delivery truck", "racing car", "police car",
+    "ambulance", "fire engine", "minibus", "trolleybus", "tram",
+))
+
+
+def _bare(label: str) -> str:
+    """A script label without its article and number: "The old man" -> "old man"."""
+    words = [w for w in label.split() if w not in _DETERMINERS and not w.isdigit()]
+    return " ".join(words)
+
+
+def _holdable(noun: str) -> bool:
+    return noun not in _NOT_HELD and noun not in _PERSON_NOUNS and noun not in lx.VEHICLES
+
+
+def _hold_kind(noun: str) -> str:
+    return "front" if noun in _HELD_FRONT else "hand"
+
+
+def _describe_person(group: _Group, noun: str, age: str | None) -> None:
+    """Who the words say a person is: "a girl" is female and a child, "an old man" old."""
+    if noun in _FEMALE:
+        group.gender = "female"
+    elif noun in _MALE:
+        group.gender = "male"
+    if noun in _OLD or age == "old":
+        group.age = "old"
+    elif noun in _CHILDREN or age == "child":
+        group.age = "child"
+    elif noun in _PERSON_NOUNS:
+        group.age = "adult"
+
+
+def _split_person(spec: _ShotSpec, noun: str) -> _Group | None:
+    """For "the woman" where only generic people were named ("two friends"), the
+    group that gives one of its people to her (its count drops by one)."""
+    if noun not in _PERSON_NOUNS or noun in _GENERIC_PEOPLE:
+        return None
+    for group in spec.groups:
+        if group.noun in _GENERIC_PEOPLE and group.count >= 1 and group.character is None \
+                and group.label is None:
+            group.count -= 1
+            return group
+    return None
+
+
+def _relate(spec: _ShotSpec, actor: int, kind: str, anchor: int) -> None:
+    """Put ``actor`` ``kind`` (on, at, under...) ``anchor``; a rider's mount moves."""
+    group = spec.groups[actor]
+    if group.anchor is not None or spec.groups[anchor].anchor == actor:
+        return
+    group.relation, group.anchor = kind, anchor
+    if kind == "on" and group.action in ("drive", None):
+        group.action = None  # the rider is carried: the mount does the moving
+        mount = spec.groups[anchor]
+        if mount.action is None:
+            mount.action = _MOUNT_ACTIONS.get(mount.noun, "run" if mount.noun in (
+                "horse", "camel", "elephant", "unicorn", "zebra", "deer", "dog") else None)
+
+
+_MOUNT_ACTIONS = {
+    "dragon": "fly", "eagle": "fly", "bird": "fly", "broom": "fly", "magic carpet": "fly",
+    "bicycle": "drive", "motorcycle": "drive", "skateboard": "drive", "kick scooter": "drive",
+    "motor scooter": "drive", "automobile": "drive", "bus": "drive", "train": "drive",
+    "locomotive": "drive", "tractor": "drive", "surfboard": "surf", "whale": "swim",
+    "spouting whale": "swim", "dolphin": "swim", "turtle": "swim", "shark": "swim",
+    "roller skate": "drive", "sled": "drive", "canoe": "swim", "sailboat": "swim",
+    "speedboat": "swim", "rocket": "fly", "airplane": "fly", "helicopter": "fly",
+}
 
 
 def _merge_place(old: tuple[float | None, float | None, float | None],
@@ -378,9 +600,59 @@ def _action_glyph(noun: str, action: str | None) -> str | None:
     return _ACTION_GLYPHS.get(action)
 
 
+# Things that say where a scene is when the prompt names no place.
+_PLACE_OF: dict[str, str] = {
+    **dict.fromkeys(("cook", "chef", "frying pan", "cooking", "pot of food", "pancakes",
+                     "baker", "kitchen knife"), "kitchen"),
+    **dict.fromkeys(("hot beverage", "coffee", "teacup without handle", "croissant",
+                     "barista", "bubble tea"), "cafe"),
+    **dict.fromkeys(("cocktail glass", "beer mug", "clinking beer mugs", "wine glass",
+                     "tropical drink", "bartender", "clinking glasses"), "bar"),
+    **dict.fromkeys(("books", "open book", "closed book", "librarian"), "library"),
+    **dict.fromkeys(("teacher", "student", "school"), "classroom"),
+    **dict.fromkeys(("scientist", "test tube", "microscope", "alembic", "petri dish",
+                     "dna"), "lab"),
+    **dict.fromkeys(("office worker", "laptop", "desktop computer", "briefcase"), "office"),
+    **dict.fromkeys(("mechanic", "wrench"), "garage"),
+    **dict.fromkeys(("weight lifter", "person lifting weights", "boxing glove"), "gym"),
+    **dict.fromkeys(("cow", "pig", "chicken", "sheep", "goat", "tractor", "farmer",
+                     "rooster", "ewe", "ram", "horse"), "farm"),
+    **dict.fromkeys(("camel", "two-hump camel", "scorpion", "cactus"), "desert"),
+    **dict.fromkeys(("penguin", "polar bear", "snowman", "snowman without snow", "skier",
+                     "sled", "seal"), "snow"),
+    **dict.fromkeys(("monkey", "gorilla", "orangutan", "parrot", "tiger", "sloth",
+                     "leopard"), "jungle"),
+    **dict.fromkeys(("astronaut", "rocket", "flying saucer", "alien", "satellite",
+                     "ringed planet"), "space"),
+    **dict.fromkeys(("airplane", "pilot", "small airplane", "airplane departure"),
+                    "airport"),
+    **dict.fromkeys(("locomotive", "train", "high-speed train", "metro", "tram",
+                     "railway car"), "train_platform"),
+    **dict.fromkeys(("knight", "prince", "princess", "king", "queen", "mage", "castle"),
+                    "castle"),
+    **dict.fromkeys(("singer", "rock star", "microphone", "guitar", "drum", "saxophone",
+                     "trumpet", "violin", "dancer", "woman dancing", "man dancing"), "stage"),
+    **dict.fromkeys(("shopping cart", "shopping bags"), "supermarket"),
+    **dict.fromkeys(("soccer ball", "american football", "basketball", "baseball",
+                     "athlete"), "stadium"),
+    **dict.fromkeys(("bed", "teddy bear", "sleeping"), "bedroom"),
+    **dict.fromkeys(("couch and lamp", "television", "sofa"), "living_room"),
+    **dict.fromkeys(("tent", "camping", "deer", "squirrel", "owl", "bear", "fox",
+                     "chipmunk", "hedgehog", "mushroom", "wolf"), "forest"),
+    **dict.fromkeys(("fishing pole", "duck", "swan", "canoe", "frog"), "lake"),
+    **dict.fromkeys(("automobile", "taxi", "bus", "police car", "motorcycle", "bicycle",
+                     "delivery truck", "skateboard", "kick scooter"), "street"),
+}
+
+
 def _default_setting(groups: list[_Group]) -> str:
-    nouns = {g.noun for g in groups}
+    """The place a shot most likely shows when its prompt names none."""
+    nouns = {g.noun for g in groups if g.count > 0}
     actions = {g.action for g in groups}
+    for g in groups:
+        for thing in [g.noun, *(h.item for h in g.held)]:
+            if thing in _PLACE_OF and not (thing in lx.SWIMMERS):
+                return _PLACE_OF[thing]
     if nouns & lx.SWIMMERS or "swim" in actions:
         return "underwater" if "surf" not in actions else "beach"
     if "surf" in actions:
@@ -445,9 +717,12 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
         for j in range(g.count):
             if k >= total:
                 break
-            noun = (g.character.handle if g.character else g.noun).replace(" ", "-")
+            noun = (g.character.handle if g.character else (g.label or g.noun).lower()
+                    ).replace(" ", "-")
             names_used[noun] = names_used.get(noun, 0) + 1
             sid = f"{noun}-{names_used[noun]}"
+            if g.label and g.count == 1 and names_used[noun] == 1:
+                sid = noun  # "cat-1" for "Cat 1", "mia" for Mia
             while taken is not None and sid in taken:
                 names_used[noun] += 1
                 sid = f"{noun}-{names_used[noun]}"
@@ -475,7 +750,7 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 # Keep the whole path in frame: start and end both inside the margins.
                 x = min(max(x, 0.1 + travel / 2), 0.9 - travel / 2) if travel < 0.8 else 0.5
             scale = 0.3 * g.size / (1.0 + 0.18 * (total - 1))
-            name = g.character.name if g.character else f"the {g.noun}"
+            name = g.character.name if g.character else (g.label or f"the {g.noun}")
             if g.count > 1:
                 name = f"{name} {j + 1}" if g.character is None else name
             subjects.append(Subject(
@@ -485,10 +760,12 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 color=g.color, scale=round(scale, 4), x=round(x, 4), y=round(y, 4),
                 depth=round(depth, 4), action=g.action or "idle",
                 direction=1 if rng.random() < 0.5 else -1,
-                accessories=list(g.accessories)))
+                accessories=list(g.accessories), held=copy.deepcopy(g.held),
+                gender=g.gender, age=g.age))
             members.append(sid)
             k += 1
         group_ids.append(members)
+    _stage_relations(groups, group_ids, subjects)
     # Chasers run the same way as whoever they chase, starting behind them.
     for gi, g in enumerate(groups):
         if g.target is not None and gi < len(group_ids) and g.target < len(group_ids):
@@ -503,6 +780,51 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 chaser.direction = target.direction
                 chaser.y = target.y if target.action != "fly" else chaser.y
     return subjects, group_ids
+
+
+# Where a subject stands against its anchor: (x offset in anchor heights, y offset in
+# anchor heights (up is negative), scale against the anchor, depth offset).
+_RELATION_PLACES: dict[str, tuple[float, float, float, float]] = {
+    "on": (0.0, -0.5, 0.75, -0.01),
+    "in": (0.0, -0.3, 0.6, -0.01),
+    "under": (0.15, 0.0, 0.6, -0.02),
+    "next_to": (0.75, 0.0, 1.0, 0.0),
+    "facing": (0.85, 0.0, 1.0, 0.0),
+    "behind": (0.0, -0.12, 0.95, 0.08),
+    "at": (-0.6, 0.0, 1.0, -0.02),
+}
+
+
+def _stage_relations(groups: list[_Group], group_ids: list[list[str]],
+                     subjects: list[Subject]) -> None:
+    """Place related subjects against their anchors: the knight on the dragon, the man
+    at the table; the mount carries its rider (``motion.pose`` follows it)."""
+    by_id = {s.id: s for s in subjects}
+    for gi, g in enumerate(groups):
+        if g.relation is None or g.anchor is None or g.anchor >= len(group_ids):
+            continue
+        anchors = group_ids[g.anchor]
+        if not anchors or gi >= len(group_ids):
+            continue
+        for k, sid in enumerate(group_ids[gi]):
+            subject, anchor = by_id[sid], by_id[anchors[k % len(anchors)]]
+            dx, dy, scale, ddepth = _RELATION_PLACES[g.relation]
+            side = -1 if anchor.x > 0.5 else 1  # stand on the roomier side
+            if g.relation in ("on", "in"):
+                # A person rides at the size of their mount's back, not as a giant.
+                subject.scale = round(min(subject.scale, anchor.scale * scale), 4)
+            else:
+                subject.scale = round(subject.scale * scale, 4)
+            subject.x = round(min(0.9, max(0.1, anchor.x + side * dx * anchor.scale)), 4)
+            subject.y = round(anchor.y + dy * anchor.scale, 4)
+            subject.depth = round(max(0.0, min(1.0, anchor.depth + ddepth)), 4)
+            subject.relation, subject.anchor = g.relation, anchor.id
+            if g.relation == "facing" or g.relation == "at":
+                subject.direction = 1 if anchor.x > subject.x else -1
+                anchor.direction = -subject.direction if anchor.action in (
+                    "idle", "talk") else anchor.direction
+            if g.relation in ("on", "in"):
+                subject.direction = anchor.direction
 
 
 def make_plan(
@@ -520,8 +842,10 @@ def make_plan(
 ) -> Plan:
     """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
     for words it does not know; they end up in ``plan.unknown_words``."""
-    texts = [s for s in (shots or []) if s.strip()] or _split_shots(prompt) or [prompt]
-    specs = [_parse_shot(t, characters) for t in texts]
+    dialogue = script.normalise_dialogue(prompt)
+    texts = ([s for s in (shots or []) if s.strip()] or _split_shots(dialogue.text)
+             or [prompt])
+    specs = [_parse_shot(t, characters, dialogue.names) for t in texts]
     rng = np.random.default_rng(seed)
     plan = Plan(prompt=prompt if prompt.strip() else " / ".join(texts), seed=seed,
                 width=width, height=height, fps=fps, seconds=float(seconds), shots=[],
@@ -562,8 +886,9 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
         setting = "snow"
     if setting is None and spec.in_the_sky:
         setting = "sky"
+    guessed = setting is None
     if setting is None:
-        setting = _default_setting(spec.groups) if spec.groups else "park"
+        setting = _default_setting(spec.groups)
     time_of_day = spec.time_of_day or (previous.time_of_day if previous else "day")
     camera = Camera(move=spec.camera or (previous.camera.move if previous and not spec.groups
                                          else "static"))
@@ -607,7 +932,9 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
             group_ids[k] = new_ids
     shot = Shot(start=round(start, 4), duration=round(duration, 4), description=spec.text,
                 setting=setting, time_of_day=time_of_day, weather=weather, camera=camera,
-                subjects=subjects)
+                subjects=subjects, setting_guessed=guessed and previous is None,
+                titles=[Title(text=t.text, kind=t.kind, start=round(start, 4),
+                              end=round(start + duration, 4)) for t in spec.titles])
     for who, text, language in spec.lines:
         speaker: str | None = None
         if who is not None and group_ids.get(who):
@@ -618,7 +945,28 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
     for s in shot.subjects:
         if any(line.speaker == s.id for line in shot.dialogue) and s.action == "idle":
             s.action = "talk"
+    _direct(shot, spec.camera is not None)
     return shot
+
+
+# Actions that move a subject across the frame or visibly in place.
+_LIVELY = frozenset(("walk", "run", "jump", "fly", "swim", "dance", "spin", "surf", "drive",
+                     "fall", "chase"))
+
+
+def _direct(shot: Shot, camera_named: bool) -> None:
+    """Shot grammar: a dialogue between two or more speakers opens on the whole scene
+    and then frames whoever is speaking; a shot where nothing travels gets a slow camera
+    move, so no clip is a still picture."""
+    speakers = {line.speaker for line in shot.dialogue if line.speaker}
+    if camera_named:
+        return
+    if len(speakers) >= 2:
+        shot.camera = Camera(move="static", target="speaker", zoom=1.45)
+        return
+    if not any(s.action in _LIVELY for s in shot.subjects):
+        shot.camera = Camera(move="dolly_in" if shot.subjects else "pan_right",
+                             strength=0.7)
 
 
 def dress_characters(plan: Plan, characters: Sequence[CharacterRef]) -> list[str]:

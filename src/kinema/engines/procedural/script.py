@@ -1,0 +1,153 @@
+"""The written parts of a prompt: dialogue in screenplay form and text to show.
+
+People write dialogue in several ways: ``the cat says "hi"``, screenplay lines
+(``Mia: "Are you coming?"`` or ``Mia: Are you coming?``) and speech after a colon
+(``the dog says: I'm hungry``). ``normalise_dialogue`` rewrites the last two into the
+first, which the planner reads, and remembers the names it saw so that "Mia" becomes a
+person called Mia. Text the prompt asks to *show* ("text 'Nova X' appears", "a sign
+that says 'Open'") is taken out by ``take_titles``: it becomes a title or a sign, not
+speech.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+# Labels before a colon that are not someone speaking.
+_NOT_SPEAKERS = frozenset((
+    "shot", "scene", "pov", "note", "notes", "style", "camera", "setting", "location",
+    "music", "sound", "sounds", "audio", "sfx", "text", "caption", "captions", "title",
+    "subtitle", "ending", "prompt", "description", "action", "mood", "lighting", "vibe",
+    "aesthetic", "format", "duration", "length", "time", "place", "characters",
+    "character", "cast", "background", "voiceover", "vo", "effects", "genre", "tone",
+    "end", "final", "intro", "outro", "ps", "p.s", "edit", "update", "theme", "idea",
+))
+_NARRATORS = frozenset(("narrator", "narration", "voice-over", "voice over", "voiceover",
+                        "vo", "v.o", "announcer"))
+_SPEECH_TAIL = re.compile(
+    r"\s+(?:says|said|asks|asked|shouts|yells|whispers|replies|answers|sings|goes|"
+    r"screams|exclaims|adds|responds)$", re.IGNORECASE)
+# A label: up to four words (a name, "Cat 1", "The old man", "엄마") before a colon, at
+# the start, after a sentence or after a closing quote.
+_LABEL = re.compile(
+    r"(?:^|(?<=[.!?\n\"”»」』])|(?<=[.!?]\s))\s*"
+    r"(?P<label>[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+){0,3}?)\s*[:：]\s+",
+    re.UNICODE,
+)
+_QUOTE_OPEN = "\"“«「『'‘"
+_QUOTE_CLOSE = {"\"": "\"", "“": "”", "«": "»", "「": "」", "『": "』", "'": "'", "‘": "’"}
+_UNQUOTED_AFTER_VERB = re.compile(
+    r"\b(?P<verb>says|said|asks|shouts|yells|whispers|replies|answers|sings|exclaims|"
+    r"responds)\s*[:：]\s*(?P<text>[^\"“”«»「」『』\n]+?)(?=\s*(?:$|\n|[\"“«「『]|"
+    r"\b(?:then|and then|while)\b))",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class Title:
+    text: str
+    kind: str  # "title" or "sign"
+
+
+@dataclass
+class Dialogue:
+    """The prompt with its dialogue in one form, and the speaker names found."""
+
+    text: str
+    names: list[str] = field(default_factory=list)  # as written: "Mia", "Cat 1"
+
+
+def _speaker_label(raw: str) -> str | None:
+    label = _SPEECH_TAIL.sub("", raw.strip()).strip(" -–—*")
+    words = label.lower().split()
+    if not words or words[0].rstrip(".") in _NOT_SPEAKERS:
+        return None
+    if len(label) > 32 or any(w in ("and", "then", "while", "with") for w in words):
+        return None
+    return label
+
+
+def normalise_dialogue(prompt: str) -> Dialogue:
+    """Screenplay lines and speech after a colon become ``Name says "…".`` sentences."""
+    names: list[str] = []
+    text = _UNQUOTED_AFTER_VERB.sub(
+        lambda m: f'{m.group("verb")} "{m.group("text").strip()}"', prompt)
+    labels = [m for m in _LABEL.finditer(text) if _speaker_label(m.group("label"))]
+    if not labels:
+        return Dialogue(text=text, names=names)
+    # Screenplay form needs a quote after a label, or two labels, so "Style: anime" or a
+    # lone "Note: ..." stays description.
+    quoted = [m for m in labels if text[m.end(): m.end() + 1] in _QUOTE_OPEN]
+    if not quoted and len(labels) < 2:
+        return Dialogue(text=text, names=names)
+    out: list[str] = [text[: labels[0].start()]]
+    for k, m in enumerate(labels):
+        label = _speaker_label(m.group("label")) or ""
+        end = labels[k + 1].start() if k + 1 < len(labels) else len(text)
+        body = text[m.end(): end].strip()
+        speech, rest = _split_speech(body)
+        if not speech:
+            out.append(text[m.start(): end])
+            continue
+        if label.lower() in _NARRATORS:
+            out.append(f' The narrator says "{speech}". {rest}')
+        else:
+            if label not in names:
+                names.append(label)
+            out.append(f' {label} says "{speech}". {rest}')
+    return Dialogue(text=re.sub(r"\s+", " ", "".join(out)).strip(), names=names)
+
+
+def _split_speech(body: str) -> tuple[str, str]:
+    """``("what is said", "description after it")`` for the text after a label."""
+    if body and body[0] in _QUOTE_OPEN:
+        close = _QUOTE_CLOSE[body[0]]
+        end = body.find(close, 1)
+        if end > 0:
+            return body[1:end].strip(), body[end + 1:].strip(" .")
+    # Unquoted: up to the end of the line; stage directions in brackets stay out.
+    line = body.split("\n", 1)[0]
+    line = re.sub(r"\([^)]*\)|\[[^\]]*\]|\*[^*]*\*", " ", line)
+    return line.strip().strip("\"“”"), ""
+
+
+_Q = r"(?:\"([^\"]+)\"|“([^”]+)”|«([^»]+)»|「([^」]+)」|『([^』]+)』|'([^']+)'|‘([^’]+)’)"
+_AFTER = (r"(?:\s+(?:in\s+(?:big|bold|large|huge|neon|glowing|gold|golden|white|red|"
+          r"black|pink)\s+letters|on(?:\s+the)?\s+screen|at the (?:end|top|bottom|start)|"
+          r"appears|appear|pops up|fades in|flashes|shows up))?")
+_THINGS_WITH_WORDS = frozenset(("t-shirt", "shirt", "cake", "screen"))
+_TITLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\b(?:a\s+|an\s+|the\s+)?(?:neon\s+|wooden\s+|big\s+|shop\s+|street\s+)?"
+                r"(?P<thing>sign|signs|banner|billboard|poster|placard|signboard|board|"
+                r"menu board|chalkboard|blackboard|whiteboard|marquee|t-shirt|shirt|cake|"
+                r"screen)\s+"
+                r"(?:that\s+|which\s+)?(?:says|saying|reads|reading|said|with the words|"
+                r"with|showing|shows|displaying|displays|written|:)\s*[:,]?\s*" + _Q,
+                re.IGNORECASE), "sign"),
+    (re.compile(r"\b(?:the\s+|a\s+|an\s+)?(?:on-screen\s+|onscreen\s+|big\s+|bold\s+|"
+                r"glowing\s+|neon\s+|3d\s+)?(?:text|title|title card|caption|subtitle|"
+                r"words|word|letters|headline|logo|end card|lower third|tagline)\s*"
+                r"(?:that\s+|which\s+)?(?:says|saying|reads|reading|spelling|spells|"
+                r"showing|appears|appearing|pops up|:)?\s*[:,]?\s*" + _Q + _AFTER,
+                re.IGNORECASE), "title"),
+    (re.compile(_Q + r"\s+(?:appears|appear|is written|written|flashes|pops up|fades in|"
+                r"shows up|comes up|is displayed|displayed)" + _AFTER,
+                re.IGNORECASE), "title"),
+]
+
+
+def take_titles(text: str) -> tuple[str, list[Title]]:
+    """Take the text to show out of ``text``: ``(the rest, titles and signs)``."""
+    titles: list[Title] = []
+    for pattern, kind in _TITLE_PATTERNS:
+        def keep(m: re.Match[str], kind: str = kind) -> str:
+            thing = (m.groupdict().get("thing") or "").lower()
+            words = next(g for g in m.groups()[1 if thing else 0:] if g is not None).strip()
+            titles.append(Title(text=words, kind=kind))
+            # The thing the words are on stays in the scene: "a cake that says ...".
+            return f" {thing} " if thing in _THINGS_WITH_WORDS else " "
+
+        text = pattern.sub(keep, text)
+    return re.sub(r"\s+", " ", text).strip(), titles
