@@ -27,7 +27,14 @@ from kinema.engines.procedural.audio_synth import (
 )
 from kinema.engines.procedural.music import compose
 from kinema.engines.procedural.plan import Plan, Subject, Voice
-from kinema.engines.procedural.speech import NARRATOR_VOICE, distinct_voice, speak
+from kinema.engines.procedural.speech import speak
+from kinema.engines.procedural.voices import (
+    NARRATOR,
+    NEURAL_CREDIT,
+    cast_voices,
+    is_neural_language,
+    neural_available,
+)
 
 __all__ = [
     "SAMPLE_RATE",
@@ -35,6 +42,7 @@ __all__ = [
     "TARGET_LUFS",
     "integrated_loudness",
     "render_soundtrack",
+    "sound_credits",
 ]
 
 SOUND_CUES: frozenset[str] = frozenset(EFFECTS)
@@ -162,20 +170,23 @@ def _subject_pan(subjects: list[Subject], subject_id: str | None, width: float =
 
 
 def _speaker_voices(plan: Plan) -> dict[str, Voice]:
-    """Each speaking subject's voice: its own, or a distinct one in order of first line."""
-    voices: dict[str, Voice] = {}
-    speakers: list[str] = []
+    """Each speaking subject's voice: its own, or one cast for it now (``cast_voices``)."""
+    cast = Plan.from_dict(plan.to_dict())
+    cast_voices(cast)
+    return {s.id: s.voice for shot in cast.shots for s in shot.subjects if s.voice is not None}
+
+
+def sound_credits(plan: Plan) -> list[str]:
+    """Credits for what the soundtrack of ``plan`` uses beyond the engine's own code: the
+    neural voice when a line is spoken with it."""
+    voices = _speaker_voices(plan)
     for shot in plan.shots:
         for line in shot.dialogue:
-            if line.speaker and line.speaker not in speakers:
-                speakers.append(line.speaker)
-    for shot in plan.shots:
-        for subject in shot.subjects:
-            if subject.voice is not None and subject.id not in voices:
-                voices[subject.id] = subject.voice
-    for index, speaker in enumerate(speakers):
-        voices.setdefault(speaker, distinct_voice(index))
-    return voices
+            voice = voices.get(line.speaker or "", NARRATOR)
+            if voice.engine == "neural" and is_neural_language(line.language) and (
+                    neural_available()):
+                return [NEURAL_CREDIT]
+    return []
 
 
 def _speech_layer(plan: Plan, n: int, clips: Mapping[tuple[int, int], np.ndarray]) -> np.ndarray:
@@ -185,7 +196,7 @@ def _speech_layer(plan: Plan, n: int, clips: Mapping[tuple[int, int], np.ndarray
         for j, line in enumerate(shot.dialogue):
             clip = clips.get((i, j))
             if clip is None:
-                voice = voices.get(line.speaker or "", NARRATOR_VOICE)
+                voice = voices.get(line.speaker or "", NARRATOR)
                 clip = speak(line.text, line.language, voice, SAMPLE_RATE)
             mono = np.asarray(clip, dtype=np.float64)
             if mono.ndim == 2:

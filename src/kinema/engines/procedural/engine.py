@@ -194,6 +194,9 @@ class ProceduralEngine:
         _time_dialogue(plan, clips, keep_timing=explicit)
         if any(shot.dialogue for shot in plan.shots) and SPEECH_CREDIT not in plan.credits:
             plan.credits.append(SPEECH_CREDIT)
+        from kinema.engines.procedural.audio import sound_credits
+
+        plan.credits.extend(c for c in sound_credits(plan) if c not in plan.credits)
         report("plan", 1.0)
         inputs = RenderInputs(
             plan=plan.to_dict(),
@@ -223,24 +226,9 @@ class ProceduralEngine:
                                 credits=list(plan.credits), engine=self.name)
 
     def _assign_voices(self, plan: Plan, request: GenerationRequest) -> None:
-        profiles = {c.handle: c.voice for c in request.characters}
-        speakers: list[str] = []
-        for shot in plan.shots:
-            for line in shot.dialogue:
-                if line.speaker and line.speaker not in speakers:
-                    speakers.append(line.speaker)
-        for shot in plan.shots:
-            for subject in shot.subjects:
-                if subject.id not in speakers or subject.voice is not None:
-                    continue
-                from kinema.engines.procedural.speech import distinct_voice, voice_for_profile
+        from kinema.engines.procedural.voices import cast_voices
 
-                index = speakers.index(subject.id)
-                profile = profiles.get(subject.character or "")
-                if profile is not None and (profile.pitch_hz or profile.words_per_minute):
-                    subject.voice = voice_for_profile(profile, index)
-                else:
-                    subject.voice = distinct_voice(index)
+        cast_voices(plan, {c.handle: c.voice for c in request.characters})
 
     def _speak(self, plan: Plan, report: ProgressCallback) -> dict[tuple[int, int], np.ndarray]:
         voices = {s.id: s.voice for shot in plan.shots for s in shot.subjects if s.voice}
@@ -249,9 +237,10 @@ class ProceduralEngine:
         clips: dict[tuple[int, int], np.ndarray] = {}
         if lines:
             from kinema.engines.procedural.speech import speak
+            from kinema.engines.procedural.voices import NARRATOR
         for k, (i, j, line) in enumerate(lines):
-            clips[(i, j)] = speak(line.text, line.language, voices.get(line.speaker or ""),
-                                  SAMPLE_RATE)
+            clips[(i, j)] = speak(line.text, line.language,
+                                  voices.get(line.speaker or "", NARRATOR), SAMPLE_RATE)
             report("plan", 0.2 + 0.8 * (k + 1) / len(lines))
         return clips
 
@@ -430,26 +419,10 @@ def _cut_clips(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray]) -> None:
 
 def _speech_levels(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray]) -> dict[
         str, np.ndarray]:
-    """How loud each speaking subject is at every frame, 0..1, for the lip and bob."""
-    frames = max(1, round(plan.seconds * plan.fps))
-    hop = SAMPLE_RATE / plan.fps
-    levels: dict[str, np.ndarray] = {}
-    for i, shot in enumerate(plan.shots):
-        for j, line in enumerate(shot.dialogue):
-            clip = clips.get((i, j))
-            if line.speaker is None or clip is None or not clip.size:
-                continue
-            n = int(np.ceil(clip.size / hop))
-            padded = np.zeros(int(n * hop) + 1, dtype=np.float32)
-            padded[: clip.size] = np.abs(clip)
-            env = np.array([padded[int(k * hop): int((k + 1) * hop)].mean() for k in range(n)])
-            env = np.clip(env / max(float(env.max()), 1e-6), 0.0, 1.0)
-            first = round(line.start * plan.fps)
-            track = levels.setdefault(line.speaker, np.zeros(frames, dtype=np.float32))
-            stop = min(frames, first + n)
-            if stop > first:
-                track[first:stop] = np.maximum(track[first:stop], env[: stop - first])
-    return levels
+    """How open each speaking subject's mouth is at every frame, 0..1, from its own voice."""
+    from kinema.engines.procedural.audio_lipsync import speech_levels
+
+    return speech_levels(plan, clips, SAMPLE_RATE)
 
 
 def _speaker_name(shot: Shot, line: Line) -> str:

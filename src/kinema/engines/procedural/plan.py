@@ -71,6 +71,12 @@ class Voice:
     variant: str = "m1"
     pitch: int = 50
     rate: int = 165
+    # A neural voice ("neural": the bundled English voice, reshaped per speaker) or
+    # eSpeak NG ("espeak", and for languages the neural voice does not speak).
+    engine: str = "espeak"
+    hz: float = 0.0  # neural: the median pitch to speak at
+    formant: float = 1.0  # neural: vocal-tract scale (>1 smaller, as a woman's or child's)
+    effect: str = ""  # "robot" (flat, metallic) or "tremble" (an old voice's waver)
 
 
 @dataclass

@@ -307,6 +307,14 @@ def speak(
     if not isinstance(text, str) or not isinstance(language, str):
         raise EngineError("A line of dialogue needs its text and language as words.")
     chosen = voice or NARRATOR_VOICE
+    if chosen.engine == "neural" and text.strip():
+        from kinema.engines.procedural.voices import NEURAL_LANGUAGES, speak_neural
+
+        if language.strip().lower().replace("_", "-").split("-")[0] in NEURAL_LANGUAGES:
+            spoken = speak_neural(text, chosen, sample_rate)
+            if spoken is not None:
+                return spoken
+        chosen = espeak_equivalent(chosen)
     with _lock:
         synth = _engine()
         identifier = _voice_identifier(language, synth.voices)
@@ -325,6 +333,18 @@ def speak(
         samples = resample_poly(samples, sample_rate // divisor, native_rate // divisor)
         samples = samples.astype(np.float32)
     return np.clip(samples, -1.0, 1.0).astype(np.float32)
+
+
+def espeak_equivalent(voice: Voice) -> Voice:
+    """The eSpeak NG voice nearest a neural one (for a language it does not speak)."""
+    if voice.engine != "neural":
+        return voice
+    hz = voice.hz if voice.hz > 0 else 110.0
+    female = hz >= 160 or voice.formant >= 1.1
+    base = 165.0 if female else 105.0
+    pitch = int(np.clip(round(50 + 50 * np.log2(hz / base)), 0, 99))
+    variant = "robosoft" if voice.effect == "robot" else ("f2" if female else "m3")
+    return Voice(variant, pitch, voice.rate)
 
 
 def estimate_pitch(samples: np.ndarray, sample_rate: int = 48000) -> float | None:
