@@ -81,6 +81,15 @@ def _check_share(foreground: np.ndarray, box: tuple[int, int, int, int]) -> None
 def person_cutout(image: np.ndarray, landmarks: np.ndarray) -> bytes:
     """An RGBA PNG of the person's head and shoulders from an RGB frame and the 68 face
     landmarks found in it."""
+    foreground, box = person_foreground(image, landmarks)
+    return _rgba_png(image, foreground, box)
+
+
+def person_foreground(
+    image: np.ndarray, landmarks: np.ndarray
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """The person's pixels (a boolean mask at the frame's size) and their
+    head-and-shoulders box, cut from an RGB frame and its 68 face landmarks."""
     height, width = image.shape[:2]
     xs, ys = landmarks[:, 0], landmarks[:, 1]
     face_w = float(xs.max() - xs.min())
@@ -116,7 +125,7 @@ def person_cutout(image: np.ndarray, landmarks: np.ndarray) -> bytes:
     mask[:top] = cv2.GC_BGD
     foreground = _grabcut(image, mask)
     _check_share(foreground, box)
-    return _rgba_png(image, foreground, box)
+    return foreground, box
 
 
 def subject_cutout(image: np.ndarray) -> bytes:

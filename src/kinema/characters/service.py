@@ -26,6 +26,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from kinema.characters.crypto import seal, unseal
+from kinema.characters.face_views import unpack_cameo
 from kinema.characters.faces import descriptor_distance
 from kinema.characters.models import (
     APPROVED,
@@ -53,6 +54,7 @@ from kinema.characters.verify import (
 )
 from kinema.db import transaction, utcnow
 from kinema.engines.base import CharacterRef, EngineError, VoiceProfile
+from kinema.engines.procedural.cameo import cameo_folder
 from kinema.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kinema.ids import new_id
 from kinema.queue import enqueue
@@ -122,6 +124,10 @@ def _clip_key(character_id: str) -> str:
 
 def _cutout_key(character_id: str) -> str:
     return f"characters/{character_id}/cutout.sealed"
+
+
+def _face_views_key(character_id: str) -> str:
+    return f"characters/{character_id}/face-views.sealed"
 
 
 # ---------------------------------------------------------------------------- capture
@@ -260,17 +266,22 @@ def _finish(
     descriptor: np.ndarray | None = None,
     voice: VoiceProfile | None = None,
     cutout_png: bytes | None = None,
+    face_views: bytes | None = None,
 ) -> None:
     data_dir = runtime.settings.data_dir
     cutout_key = None
     if cutout_png is not None:
         cutout_key = _cutout_key(character_id)
         runtime.storage.put_bytes(cutout_key, seal(data_dir, cutout_png))
+        if face_views:
+            runtime.storage.put_bytes(_face_views_key(character_id), seal(data_dir, face_views))
     with transaction(runtime.sessions) as session:
         character = session.get(Character, character_id)
         if character is None:  # deleted while it was being checked
             if cutout_key:
                 runtime.storage.delete(cutout_key)
+                if face_views:
+                    runtime.storage.delete(_face_views_key(character_id))
             return
         character.status = status
         character.reason = reason
@@ -353,6 +364,7 @@ def verify_character(runtime: Runtime, character_id: str) -> str | None:
                 descriptor=person.descriptor,
                 voice=VoiceProfile(voice.pitch_hz, voice.words_per_minute),
                 cutout_png=person.cutout_png,
+                face_views=person.face_views,
             )
         else:
             subject = verify_subject(clip)
@@ -648,12 +660,20 @@ def character_refs(
                 raise CharacterUnavailable(
                     f"@{character.handle}'s owner no longer allows you to put them in videos."
                 )
-            appearance = None
+            appearance: Path | None = None
+            face_views: tuple[Path, ...] = ()
             if character.cutout_key:
                 appearance = folder / f"character-{character.handle}.png"
                 appearance.write_bytes(
                     unseal(data_dir, runtime.storage.read_bytes(character.cutout_key))
                 )
+                views_key = _face_views_key(character.id)
+                views = (
+                    unseal(data_dir, runtime.storage.read_bytes(views_key))
+                    if runtime.storage.exists(views_key)
+                    else None
+                )
+                face_views = unpack_cameo(views, character.kind, cameo_folder(appearance))
             voice = VoiceProfile()
             if character.voice_sealed is not None:
                 measured = json.loads(unseal(data_dir, character.voice_sealed))
@@ -666,6 +686,7 @@ def character_refs(
                     appearance=appearance,
                     voice=voice,
                     appearance_rules=read_preferences(character.instructions).appearance_text,
+                    views=face_views,
                 )
             )
     known = {ref.handle for ref in refs}
@@ -782,6 +803,8 @@ def delete_character(session: Session, runtime: Runtime, user: User, character_i
         if video_id:
             studio.withdraw_video(session, runtime, video_id)
     keys = [k for k in (character.cutout_key, character.clip_key) if k]
+    if character.cutout_key:
+        keys.append(_face_views_key(character.id))
     session.delete(character)
     session.flush()
 

@@ -18,6 +18,7 @@ import cv2
 import numpy as np
 
 from kinema.characters.cutout import NoClearSubject, person_cutout, subject_cutout
+from kinema.characters.face_views import capture_face_views
 from kinema.characters.faces import FaceObservation, descriptor_distance, face_models, observe_face
 from kinema.characters.voice import VoiceAnalysis, analyse_voice, read_sound
 
@@ -74,7 +75,8 @@ def probe_clip(path: Path) -> ClipFacts:
                 height=stream.codec_context.height,
                 has_audio=bool(container.streams.audio),
             )
-    except av.error.FFmpegError:
+    except (av.error.FFmpegError, UnicodeDecodeError, AttributeError, ValueError):
+        # Also metadata that is not UTF-8 and streams without a codec context.
         raise VerificationRefused("The file could not be read as a video.") from None
 
 
@@ -118,7 +120,7 @@ def sample_frames(path: Path, fps: float = SAMPLE_FPS) -> list[tuple[float, np.n
                 next_time = time + 1 / fps
                 if len(frames) >= MAX_SAMPLES:
                     break
-    except av.error.FFmpegError:
+    except (av.error.FFmpegError, UnicodeDecodeError, AttributeError, ValueError):
         raise VerificationRefused("The video could not be decoded.") from None
     if not frames:
         raise VerificationRefused("The video has no frames.")
@@ -167,6 +169,7 @@ class VerifiedPerson:
     voice: VoiceAnalysis
     turns_seen: list[str]
     face_share: float
+    face_views: bytes = b""  # the cameo archive: the face turned a few ways
 
 
 @dataclass(frozen=True)
@@ -257,6 +260,9 @@ def verify_person(path: Path, turns: Sequence[str], phrase_words: int) -> Verifi
         voice=voice,
         turns_seen=seen,
         face_share=share,
+        face_views=capture_face_views(
+            images, observations, best, yaw_turn=YAW_TURN, pitch_turn=PITCH_TURN
+        ),
     )
 
 

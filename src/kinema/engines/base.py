@@ -43,6 +43,9 @@ class CharacterRef:
     voice: VoiceProfile = field(default_factory=VoiceProfile)
     # Appearance rules from the owner's preferences, e.g. "always wears a red cap".
     appearance_rules: str = ""
+    # The face from the capture turned a few ways, front first (RGBA PNGs of the head):
+    # what an engine shows so the person is recognisable, or conditions on.
+    views: tuple[Path, ...] = ()
 
 
 @dataclass

@@ -17,7 +17,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
-from kinema.engines.procedural.accessories import cutout_head, dress, glyph_head
+from kinema.engines.procedural.accessories import dress, glyph_head
+from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
 from kinema.engines.procedural.motion import ease_in_out, pose
 from kinema.engines.procedural.plan import Plan, Shot, Subject
@@ -86,6 +87,10 @@ class _Scene:
 def camera_at(shot: Shot, t: float, seed: int) -> tuple[float, float, float]:
     """The camera at ``t`` seconds into ``shot``: x and y offsets (fractions of the frame
     width/height) and zoom (>= 1)."""
+    if shot.camera.target:
+        framed = _framing(shot, t)
+        if framed is not None:
+            return framed
     u = ease_in_out(t / max(shot.duration, 1e-3))
     k = max(0.0, min(2.0, shot.camera.strength))
     move = shot.camera.move
@@ -113,6 +118,41 @@ def camera_at(shot: Shot, t: float, seed: int) -> tuple[float, float, float]:
     if move == "aerial":
         return 0.0, (0.08 - 0.16 * u) * k, 1.15 - 0.1 * u
     return 0.0, 0.0, 1.0
+
+
+def framed_subject(shot: Shot, t: float) -> str | None:
+    """The id of the subject the camera frames at ``t`` seconds into ``shot``, or
+    ``None`` for the whole scene. With ``target == "speaker"`` the camera opens on the
+    whole scene, cuts to each speaker as their line starts and stays on them until the
+    next line."""
+    target = shot.camera.target
+    if not target:
+        return None
+    if target != "speaker":
+        return target
+    now = shot.start + t
+    current: str | None = None
+    for line in sorted(shot.dialogue, key=lambda ln: ln.start):
+        if line.start - 0.15 <= now and line.speaker:
+            current = line.speaker
+    return current
+
+
+def _framing(shot: Shot, t: float) -> tuple[float, float, float] | None:
+    """Camera offsets and zoom that frame the subject ``framed_subject`` names, with a
+    slow push in while it is framed."""
+    sid = framed_subject(shot, t)
+    subject = next((s for s in shot.subjects if s.id == sid), None)
+    if subject is None:
+        return None
+    by_id = {s.id: s for s in shot.subjects}
+    p = pose(subject, shot, t, 0.0, by_id)
+    parallax = 1.0 - 0.5 * subject.depth
+    height = subject.scale * (1.0 - 0.45 * subject.depth)
+    zoom = max(1.0, min(2.5, shot.camera.zoom)) * (1.0 + 0.02 * math.sin(t * 0.7))
+    ox = max(-0.16, min(0.16, (p.x - 0.5) / parallax))
+    oy = max(-0.12, min(0.12, (p.y - 0.55 * height - 0.5) / parallax))
+    return ox, oy, zoom
 
 
 def _gradient(h: int, w: int, top: tuple[int, int, int], bottom: tuple[int, int, int],
@@ -560,12 +600,14 @@ class FrameRenderer:
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
             mouth = round(min(1.0, level) * 4) if subject.character else 0
             worn = tuple((a.glyph, a.anchor, a.item, a.color) for a in subject.accessories)
+            phase = (cameo_phase(subject.action, tl, subject.id)
+                     if subject.character in self.cutouts else 0)  # a cameo's pose
             key = (shot_index, subject.glyph, subject.character, subject.color, height,
-                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn)
+                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn, phase)
             art = self._art_cache.get(key)
             if art is None:
                 art = self._posed_art(subject, height, p.angle, p.flip, p.squash, mouth,
-                                      self._scene(shot_index))
+                                      self._scene(shot_index), phase)
                 if art is None:
                     continue
                 if len(self._art_cache) > 400:  # rotations and sizes vary; keep memory flat
@@ -581,16 +623,19 @@ class FrameRenderer:
             frame.paste(art, (int(sx - art.width / 2), int(sy - art.height)), art)
 
     def _posed_art(self, subject: Subject, height: int, angle: float, flip: bool,
-                   squash: float, mouth: int, scene: _Scene) -> Image.Image | None:
-        art = self._art(subject, height)
+                   squash: float, mouth: int, scene: _Scene,
+                   phase: int = 0) -> Image.Image | None:
+        cameo = self.cutouts.get(subject.character or "")
+        art = (cameo_image(cameo, subject.noun, subject.action, phase, height, mouth)
+               if cameo else self._art(subject, height))
         if art is None:
             return None
-        if mouth:
+        if mouth and not cameo:
             art = self._with_mouth(art, mouth / 4)
         # Worn things go on before the pose, so they bob, turn and mirror with the subject.
         if subject.accessories:
-            head = (glyph_head(subject.glyph) if subject.glyph
-                    else cutout_head(self.cutouts[subject.character or ""]))
+            head = (cameo_head(cameo, subject.noun, subject.action, phase, height) if cameo
+                    else glyph_head(subject.glyph))
             art = dress(art, subject.accessories, head)
         if flip:
             art = art.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
