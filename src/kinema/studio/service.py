@@ -43,7 +43,8 @@ from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, parse_size
 from kinema.engines.diffusers.errors import GenerationCancelled, OutOfMemory
 from kinema.errors import Conflict, Forbidden, InvalidInput, NotFound, QuotaExceeded
 from kinema.ids import new_id
-from kinema.media.images import clean_image
+from kinema.media.decoding import heavy_decode
+from kinema.media.images import check_image, clean_image
 from kinema.media.probe import probe_video
 from kinema.provenance import service as provenance
 from kinema.queue import enqueue_generation
@@ -163,11 +164,14 @@ def upload_image(session: Session, runtime: Runtime, user: User, data: bytes) ->
     The bytes are checked by content (PNG, JPEG or WebP), against the byte and pixel
     caps, and stored re-encoded without metadata."""
     settings = runtime.settings
-    image = clean_image(
-        data, max_bytes=settings.max_upload_bytes, max_pixels=settings.max_upload_pixels
-    )
-    # Nudity, and likeness: a real face must be the uploader's own verified character.
-    safety.moderate(session, user, image.data, "image")
+    caps = {"max_bytes": settings.max_upload_bytes, "max_pixels": settings.max_upload_pixels}
+    check_image(data, **caps)  # refuse from the header alone, before waiting for a turn
+    # Both steps decode the whole picture: one turn of the process's decode gate covers
+    # them, so parallel uploads wait rather than each holding a full-size copy.
+    with heavy_decode():
+        image = clean_image(data, **caps)
+        # Nudity, and likeness: a real face must be the uploader's own verified character.
+        safety.moderate(session, user, image.data, "image")
     upload = Upload(
         id=new_id("upl"),
         user_id=user.id,
@@ -286,6 +290,12 @@ def request_generation(
             raise InvalidInput("A plan must be a JSON object.")
         if len(json.dumps(plan)) > MAX_PLAN_BYTES:
             raise InvalidInput(f"The plan is larger than {MAX_PLAN_BYTES // 1000} kB.")
+    if (engine_name == "procedural" and plan is None and remix_of is None
+            and image_id is None and "@" not in prompt):
+        # Said now, not after a wait in the queue: a prompt with nothing to draw.
+        problem = _nothing_to_draw(prompt)
+        if problem is not None:
+            raise InvalidInput(problem)
     _check_quota(session, runtime, user)
     # Characters named as @handle: resolved and permission-checked at submission.
     from kinema.characters import service as characters
@@ -318,6 +328,12 @@ def request_generation(
     # Queue only once the row is committed, so the worker always finds it.
     _after_commit(session, lambda: _enqueue_generation(runtime, generation_id, engine_name))
     return generation
+
+
+def _nothing_to_draw(prompt: str) -> str | None:
+    from kinema.engines.procedural.planner import make_plan, nothing_to_draw
+
+    return nothing_to_draw(make_plan(prompt, seconds=4, width=256, height=256))
 
 
 def _enqueue_generation(runtime: Runtime, generation_id: str, engine: str) -> None:

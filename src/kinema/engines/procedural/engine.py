@@ -54,6 +54,7 @@ from kinema.engines.procedural.planner import (
     dress_characters,
     edit_plan,
     make_plan,
+    nothing_to_draw,
     refresh_sound_cues,
 )
 from kinema.engines.procedural.render import FrameRenderer, RenderInputs
@@ -183,6 +184,9 @@ class ProceduralEngine:
             check_image(Path(request.image))
         report("plan", 0.0)
         plan = self.plan_for(request)
+        problem = nothing_to_draw(plan) if not request.characters else None
+        if problem is not None:
+            raise InvalidRequest(problem)
         explicit = request.plan is not None
         if explicit and request.image is None:
             plan.image = False

@@ -878,6 +878,19 @@ def make_plan(
     return plan
 
 
+def nothing_to_draw(plan: Plan) -> str | None:
+    """A plain sentence when the prompt gave nothing to show: no subject, no place, no
+    dialogue and no text. A video of an empty default place would only puzzle people."""
+    if plan.image or any(shot.subjects or shot.dialogue or shot.titles
+                         or not shot.setting_guessed for shot in plan.shots):
+        return None
+    words = ", ".join(f"“{w}”" for w in plan.unknown_words[:8])
+    missing = f" Kinema did not understand: {words}." if words else ""
+    return ("Nothing in this prompt could be drawn." + missing + " Name someone or something "
+            "to show (an animal, a person, a thing) or a place, for example “a fox in a "
+            "snowy forest”.")
+
+
 def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: float,
                 rng: np.random.Generator, index: int) -> Shot:
     weather = spec.weather or (previous.weather if previous else "clear")

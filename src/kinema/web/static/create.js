@@ -207,6 +207,28 @@
     }
   }
 
+  // What the engine made of the prompt: words it drew as something close ("falcon → bird"),
+  // a place it guessed, and words it did not understand.
+  function showUnderstanding(plan) {
+    const list = document.getElementById("result-notes");
+    list.replaceChildren();
+    const add = (text) => {
+      const item = document.createElement("li");
+      item.textContent = text;
+      list.appendChild(item);
+    };
+    const understood = plan.understood || {};
+    const taken = Object.keys(understood).map((word) => word + " → " + understood[word]);
+    if (taken.length) add("Drawn as the closest thing: " + taken.join(", "));
+    const shots = plan.shots || [];
+    if (shots.length && shots[0].setting_guessed) {
+      add("No place was named, so it is set in: " + String(shots[0].setting || "").replace(/_/g, " "));
+    }
+    const unknown = plan.unknown_words || [];
+    if (unknown.length) add("Not understood: " + unknown.join(", "));
+    list.hidden = !list.children.length;
+  }
+
   function showResult(video) {
     const player = document.getElementById("result-player");
     const element = document.getElementById("result-video");
@@ -216,6 +238,7 @@
     element.poster = video.thumbnail_url || "";
     element.src = video.content_url;
     document.getElementById("result-prompt").textContent = video.prompt || "";
+    showUnderstanding(video.plan || {});
     document.getElementById("open-video").href = "/v/" + encodeURIComponent(video.id);
     const publishForm = document.getElementById("publish-form");
     publishForm.dataset.videoId = video.id;
