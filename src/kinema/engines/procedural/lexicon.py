@@ -79,13 +79,16 @@ ACTION_WORDS: dict[str, str] = {}
 for _action, _forms in {
     "walk": "walk walks walking walked stroll strolls strolling wander wanders wandering "
             "hike hikes hiking march marches marching",
-    "run": "run runs running ran race races racing sprint sprints sprinting jog jogs jogging",
+    "run": "run runs running ran race races racing sprint sprints sprinting jog jogs jogging "
+           "gallop gallops galloping dash dashes dashing charge charges charging rush rushes "
+           "rushing flee flees fleeing escape escapes escaping zoom zooms zooming",
     "jump": "jump jumps jumping jumped hop hops hopping bounce bounces bouncing leap leaps "
             "leaping trick tricks flip flips flipping backflip backflips cheer cheers "
             "cheering celebrate celebrates celebrating clap claps clapping skip skips "
             "skipping play playing plays kickflip ollie",
     "fly": "fly flies flying flew soar soars soaring float floats floating hover hovers "
-           "hovering glide glides gliding",
+           "hovering glide glides gliding flutter flutters fluttering swoop swoops swooping "
+           "levitate levitates levitating",
     "swim": "swim swims swimming swam dive dives diving paddle paddles paddling",
     "dance": "dance dances dancing danced boogie party partying groove grooves grooving "
              "twerk twerks vibing vibe vibes breakdance breakdancing waltz waltzes "
@@ -103,6 +106,14 @@ for _action, _forms in {
             "meowing roar roars roaring",
     "fall": "fall falls falling fell drop drops dropping tumble tumbles tumbling",
     "chase": "chase chases chasing chased follow follows following pursue pursues pursuing",
+    "slide": "slide slides sliding slid skate skates skating glide-down skid skids skidding "
+             "ski skis skiing sled sleds sledding snowboard snowboarding drift drifts "
+             "drifting rollerblade rollerblading",
+    "pour": "pour pours pouring poured spill spills spilling tip tips tipping",
+    "explode": "explode explodes exploding exploded burst bursts bursting blow-up erupt "
+               "erupts erupting shatter shatters shattering pop pops popping",
+    "splash": "splash splashes splashing splashed dunk dunks plunge plunges wade wades "
+              "wading",
     "idle": "sit sits sitting sat stand stands standing stood wait waits waiting watch "
             "watches watching watched look looks looking stare stares staring smile smiles "
             "smiling see sees seeing saw notice notices noticing find finds finding found "

@@ -14,7 +14,8 @@ from kinema.engines.procedural.plan import Shot, SoundCue, Subject
 
 # How far (fraction of the frame width) each travelling action covers over a shot.
 TRAVEL = {"walk": 0.35, "run": 0.6, "fly": 0.5, "swim": 0.4, "surf": 0.5, "drive": 0.7,
-          "chase": 0.55}
+          "chase": 0.55, "slide": 0.55}
+EXPLODE_PERIOD, POUR_PERIOD, SPLASH_PERIOD = 2.0, 2.4, 1.6
 STEP_PERIOD = {"walk": 0.5, "run": 0.3, "chase": 0.3}
 JUMP_PERIOD, JUMP_AIR = 1.2, 0.7
 FALL_TIME = 0.9
@@ -97,6 +98,27 @@ def pose(subject: Subject, shot: Shot, t: float, speech_level: float = 0.0,
         angle = 15.0 * math.sin(beat)
         y -= 0.015 * abs(math.sin(beat))
         flip = math.sin(beat / 4) < 0
+    elif action == "slide":  # gliding with no steps, leaning into it
+        x = _travel_x(subject, u, TRAVEL["slide"])
+        angle = -subject.direction * (12.0 + 4.0 * math.sin(2 * math.pi * t / 1.1))
+        y -= 0.006 * math.sin(2 * math.pi * t / 1.1)
+    elif action == "pour":  # tipping forward and back, as if pouring
+        k = ((t / POUR_PERIOD) + phase) % 1.0
+        tip = math.sin(math.pi * min(1.0, k / 0.7)) if k < 0.7 else 0.0
+        angle = -subject.direction * 55.0 * tip
+    elif action == "explode":  # swelling, shaking, bursting, again
+        k = ((t / EXPLODE_PERIOD) + phase) % 1.0
+        if k < 0.7:
+            scale = 1.0 + 0.25 * k / 0.7
+            angle = 6.0 * math.sin(2 * math.pi * t * 9)
+        else:
+            v = (k - 0.7) / 0.3
+            scale = 1.25 + 0.9 * v
+            squash = 1.0 - 0.5 * v
+    elif action == "splash":  # hopping in and out of water
+        k = ((t / SPLASH_PERIOD) + phase) % 1.0
+        y -= 0.12 * 4 * k * (1 - k) * subject.scale / 0.25
+        angle = -subject.direction * 20.0 * (1 - 2 * k)
     elif action == "spin":
         angle = -360.0 * ((t + phase) / 1.0 % 1.0)
     elif action == "drive":
@@ -192,6 +214,20 @@ def action_events(subject: Subject, shot: Shot) -> list[SoundCue]:
             add("spin", t, 0.6)
     elif action == "drive":
         add("engine", 0.0, d)
+    elif action == "slide":
+        add("whoosh", 0.1, min(1.5, d))
+    elif action == "pour":
+        phase = (sum(map(ord, subject.id)) % 97) / 97.0 * POUR_PERIOD
+        for t in _repeat((POUR_PERIOD - phase) % POUR_PERIOD, POUR_PERIOD, d):
+            add("splash", t + 0.3, 0.8)
+    elif action == "explode":
+        phase = (sum(map(ord, subject.id)) % 97) / 97.0 * EXPLODE_PERIOD
+        for t in _repeat((0.7 * EXPLODE_PERIOD - phase) % EXPLODE_PERIOD, EXPLODE_PERIOD, d):
+            add("thunder", t, 1.2)
+    elif action == "splash":
+        phase = (sum(map(ord, subject.id)) % 97) / 97.0 * SPLASH_PERIOD
+        for t in _repeat((SPLASH_PERIOD - phase) % SPLASH_PERIOD, SPLASH_PERIOD, d):
+            add("splash", t, 0.5)
     elif action == "sleep":
         for t in _repeat(0.5, 3.0, d):
             add("snore", t, 1.2)

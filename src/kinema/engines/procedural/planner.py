@@ -240,12 +240,12 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         name_hit = _longest(words, i, named)
         if name_hit is not None:
             # A speaker the script names: "Mia" is a person called Mia.
-            label = named[name_hit[0]]
-            same = [k for k, g in enumerate(spec.groups) if g.label == label]
+            name = named[name_hit[0]]
+            same = [k for k, g in enumerate(spec.groups) if g.label == name]
             if same:
                 current = same[0]
             else:
-                spec.groups.append(_Group(noun="person", glyph="🧑", label=label))
+                spec.groups.append(_Group(noun="person", glyph="🧑", label=name))
                 current = len(spec.groups) - 1
             clause_first = current if clause_first is None else clause_first
             i += name_hit[1]
@@ -360,8 +360,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             pending_age = None
             if relating is not None and relating[1] != current and (
                     relating[0] != "in" or noun in _CONTAINERS or noun in lx.VEHICLES):
-                kind, actor = relating
-                _relate(spec, actor, kind, current)
+                kind, relater = relating
+                _relate(spec, relater, kind, current)
                 relating = None
             elif holding is not None and holding != current:
                 # "a girl with a dog": too big to hold, so it is beside her.
@@ -651,7 +651,7 @@ def _default_setting(groups: list[_Group]) -> str:
     actions = {g.action for g in groups}
     for g in groups:
         for thing in [g.noun, *(h.item for h in g.held)]:
-            if thing in _PLACE_OF and not (thing in lx.SWIMMERS):
+            if thing in _PLACE_OF and thing not in lx.SWIMMERS:
                 return _PLACE_OF[thing]
     if nouns & lx.SWIMMERS or "swim" in actions:
         return "underwater" if "surf" not in actions else "beach"
@@ -919,7 +919,7 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
             # the named ones doing the new thing, the rest continuing from where they were.
             subjects = copy.deepcopy(previous.subjects)
             for s in subjects:
-                if s.action in ("walk", "run", "fly", "swim", "surf", "drive", "chase"):
+                if s.action in TRAVEL:
                     s.x = min(0.85, max(0.15, s.x + s.direction * 0.2))
                 if not spec.groups and spec.pronoun_action:
                     s.action = spec.pronoun_action
@@ -964,7 +964,7 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
 
 # Actions that move a subject across the frame or visibly in place.
 _LIVELY = frozenset(("walk", "run", "jump", "fly", "swim", "dance", "spin", "surf", "drive",
-                     "fall", "chase"))
+                     "fall", "chase", "slide", "pour", "explode", "splash"))
 
 
 def _direct(shot: Shot, camera_named: bool) -> None:
@@ -1110,6 +1110,9 @@ def _edit_with_clause(plan: Plan, clause: str, rng: np.random.Generator,
             gone = {s.id for s in _match_subjects(shot, m.group(1))}
             if gone:
                 shot.subjects = [s for s in shot.subjects if s.id not in gone]
+                for s in shot.subjects:
+                    if s.anchor in gone:  # the rider stays when its horse goes
+                        s.relation, s.anchor = None, None
                 shot.dialogue = [ln for ln in shot.dialogue if ln.speaker not in gone]
             else:
                 weather = lx.WEATHER_PHRASES.get(m.group(1).strip(" .").lower())
@@ -1160,6 +1163,9 @@ def _rename_subjects(plan: Plan, renamed: dict[str, str]) -> None:
         for s in shot.subjects:
             s.id = renamed.get(s.id, s.id)
             s.target = renamed.get(s.target, s.target) if s.target else s.target
+            s.anchor = renamed.get(s.anchor, s.anchor) if s.anchor else s.anchor
+        if shot.camera.target and shot.camera.target != "speaker":
+            shot.camera.target = renamed.get(shot.camera.target, shot.camera.target)
         for line in shot.dialogue:
             line.speaker = renamed.get(line.speaker, line.speaker) if line.speaker else None
         for cue in shot.sound_cues:
