@@ -1,0 +1,161 @@
+"""Staging what a prompt asks for: who is who, who says what, who rides or holds what,
+what is shown as text, and that every clip moves."""
+
+from __future__ import annotations
+
+import pytest
+
+from kinema.engines.procedural.motion import pose
+from kinema.engines.procedural.plan import Plan, Shot
+from kinema.engines.procedural.planner import edit_plan, make_plan, nothing_to_draw
+from kinema.engines.procedural.render import camera_at, framed_subject
+
+
+def _glyphs(plan: Plan) -> set[str]:
+    return {s.glyph for shot in plan.shots for s in shot.subjects} | {
+        h.glyph for shot in plan.shots for s in shot.subjects for h in s.held}
+
+
+def _speakers(plan: Plan) -> list[str | None]:
+    return [line.speaker for shot in plan.shots for line in shot.dialogue]
+
+
+def test_two_friends_then_the_woman_and_the_man_are_two_people() -> None:
+    plan = make_plan('Two friends sit in a cafe. The woman says "I can\'t believe you came!" '
+                     'and the man replies "I wouldn\'t miss it."')
+    shot = plan.shots[0]
+    assert [s.noun for s in shot.subjects] == ["woman", "man"]
+    assert shot.setting == "cafe"
+    woman, man = shot.subjects
+    assert _speakers(plan) == [woman.id, man.id]
+    assert (woman.gender, man.gender) == ("female", "male")
+
+
+@pytest.mark.parametrize("prompt", [
+    'Cat 1: "Where is my food?" Cat 2: "I ate it."',
+    "Cat 1: where is my food?\nCat 2: i ate it lol",
+])
+def test_numbered_script_speakers_are_separate_subjects(prompt: str) -> None:
+    plan = make_plan(prompt)
+    cats = [s for s in plan.shots[0].subjects if s.noun == "cat"]
+    assert len(cats) == 2
+    assert _speakers(plan) == [cats[0].id, cats[1].id]
+    assert [ln.text for ln in plan.shots[0].dialogue][0].lower().startswith("where is my food")
+
+
+def test_screenplay_names_become_people_with_their_own_lines() -> None:
+    plan = make_plan("Mia: Are you coming to the party?\nLeo: Only if there's cake.")
+    people = {s.name: s for s in plan.shots[0].subjects}
+    assert {"Mia", "Leo"} <= set(people)
+    assert _speakers(plan) == [people["Mia"].id, people["Leo"].id]
+    assert plan.unknown_words == []
+
+
+def test_speech_after_a_colon_is_a_line() -> None:
+    plan = make_plan("the dog says: I am so hungry")
+    (line,) = plan.shots[0].dialogue
+    assert line.text == "I am so hungry"
+    assert line.speaker == plan.shots[0].subjects[0].id
+
+
+def test_text_to_show_is_a_title_or_a_sign_not_speech() -> None:
+    plan = make_plan('text "Nova X" appears over a spinning phone')
+    shot = plan.shots[0]
+    assert [(t.text, t.kind) for t in shot.titles] == [("Nova X", "title")]
+    assert not shot.dialogue
+    sign = make_plan('a sign that says "OPEN 24 HOURS" outside a supermarket at night').shots[0]
+    assert [(t.text, t.kind) for t in sign.titles] == [("OPEN 24 HOURS", "sign")]
+    assert sign.setting == "supermarket" and not sign.dialogue
+
+
+@pytest.mark.parametrize("prompt, not_drawn", [
+    ("a cat surfing a big wave", "👋"),
+    ("ice cream melting in the sun", "🫠"),
+    ("a girl screams when she sees a ghost", "😱"),
+])
+def test_verbs_and_feelings_never_become_props(prompt: str, not_drawn: str) -> None:
+    assert not_drawn not in _glyphs(make_plan(prompt))
+
+
+def test_a_rider_sits_on_its_mount_in_every_frame() -> None:
+    plan = make_plan("a cat riding a horse on a farm", seconds=4)
+    shot = plan.shots[0]
+    rider = next(s for s in shot.subjects if s.noun == "cat")
+    horse = next(s for s in shot.subjects if s.noun == "horse")
+    assert (rider.relation, rider.anchor) == ("on", horse.id)
+    by_id = {s.id: s for s in shot.subjects}
+    xs = []
+    for k in range(17):
+        t = shot.duration * k / 16
+        r, h = pose(rider, shot, t, 0.0, by_id), pose(horse, shot, t, 0.0, by_id)
+        assert abs(r.x - h.x) < 0.02  # together, every frame
+        assert r.y < h.y  # above it
+        xs.append(h.x)
+    assert max(xs) - min(xs) > 0.2  # and they travel
+
+
+def test_things_held_stay_with_their_holder() -> None:
+    plan = make_plan("a chef holding a pizza in a restaurant")
+    (chef,) = plan.shots[0].subjects
+    assert [h.glyph for h in chef.held] == ["🍕"]
+    assert plan.shots[0].setting == "restaurant"
+
+
+def test_a_dialogue_opens_wide_then_frames_each_speaker() -> None:
+    plan = make_plan('a dog says "hello" and a cat replies "go away"', seconds=6)
+    shot = plan.shots[0]
+    dog, cat = shot.subjects
+    shot.dialogue[0].start, shot.dialogue[0].end = 1.0, 2.5
+    shot.dialogue[1].start, shot.dialogue[1].end = 3.0, 4.5
+    assert framed_subject(shot, 0.3) is None  # establishing shot
+    assert camera_at(shot, 0.3, 0)[2] == 1.0
+    assert framed_subject(shot, 1.5) == dog.id
+    assert framed_subject(shot, 3.5) == cat.id
+    assert camera_at(shot, 3.5, 0)[2] > 1.3
+
+
+@pytest.mark.parametrize("prompt", [
+    "a cat", "an old man sitting on a bench", "a cozy living room", "a cup of coffee",
+])
+def test_nothing_is_frozen(prompt: str) -> None:
+    plan = make_plan(prompt, seconds=4)
+    shot = plan.shots[0]
+    moving_camera = camera_at(shot, 0.0, 0) != camera_at(shot, shot.duration * 0.9, 0)
+    by_id = {s.id: s for s in shot.subjects}
+    moving_subject = any(pose(s, shot, 0.0, 0.0, by_id) != pose(s, shot, 1.3, 0.0, by_id)
+                         for s in shot.subjects)
+    assert moving_camera or moving_subject
+
+
+def test_a_place_that_was_not_named_is_marked_as_guessed() -> None:
+    assert make_plan("a chef flipping pancakes").shots[0].setting == "kitchen"
+    assert make_plan("a chef flipping pancakes").shots[0].setting_guessed
+    assert not make_plan("a cat in a library").shots[0].setting_guessed
+
+
+def test_a_prompt_with_nothing_to_draw_says_so() -> None:
+    problem = nothing_to_draw(make_plan("asdkjh qwe zxc"))
+    assert problem is not None and "asdkjh" in problem
+    assert nothing_to_draw(make_plan("a rainy street at night")) is None
+
+
+def test_version_one_plans_still_load_and_remix() -> None:
+    old = make_plan("a dog runs on the beach").to_dict()
+    old["version"] = 1
+    for shot in old["shots"]:
+        shot.pop("titles"), shot.pop("setting_guessed")
+        for subject in shot["subjects"]:
+            for key in ("held", "relation", "anchor", "gender", "age"):
+                subject.pop(key)
+    plan = Plan.from_dict(old)
+    assert plan.shots[0].subjects[0].noun == "dog"
+    remixed = edit_plan(plan, "replace the dog with a cat")
+    assert remixed.shots[0].subjects[0].noun == "cat"
+
+
+def test_a_removed_mount_leaves_its_rider_standing() -> None:
+    plan = make_plan("a cat riding a horse")
+    remixed = edit_plan(plan, "remove the horse")
+    (cat,) = remixed.shots[0].subjects
+    assert cat.anchor is None and cat.relation is None
+    assert isinstance(remixed.shots[0], Shot)
