@@ -154,7 +154,9 @@ def _places(table: dict[str, str]) -> dict[str, str]:
 # ones, so "rooftop bar" is read as a rooftop only if "rooftop bar" is listed.
 SETTING_PHRASES: dict[str, str] = _places({
     "beach": "beach, seaside, shore, seashore, coast, sand, sands, sandy beach, boardwalk, "
-             "bay, tropical island, island, surf, waves, wave, big wave, shoreline, pier, "
+             "bay, tropical island, island, surf, big wave, big waves, the waves, a wave, "
+             "huge wave, huge waves, giant wave, giant waves, ocean waves, crashing waves, "
+             "shoreline, pier, "
              "by the ocean, by the sea, ocean view, sea view",
     "ocean": "ocean, sea, open sea, open ocean, high seas, sailing, deck of a ship, ship deck",
     "city": "city, town, downtown, skyline, times square, metropolis, city street, avenue, "
@@ -178,19 +180,25 @@ SETTING_PHRASES: dict[str, str] = _places({
                  "volcano, himalayas, ridge, canyon rim, mountain top, mountaintop",
     "snow": "snow, snowfield, snowy field, arctic, tundra, north pole, antarctica, glacier, "
             "ice, ski slope, ski resort, igloo, frozen lake, winter wonderland",
-    "desert": "desert, dunes, sand dunes, sahara, canyon, wasteland, badlands, oasis",
+    "desert": "desert, dunes, sand dunes, sahara, canyon, wasteland, badlands, oasis, outback, "
+              "grand canyon, death valley, arizona",
     "river": "river, stream, creek, riverbank, river bank, canal, brook",
     "lake": "lake, pond, lakeside, lake shore, lagoon",
     "waterfall": "waterfall, waterfalls, niagara falls, the falls, cascade",
     "cave": "cave, cavern, grotto, mine, tunnel, dungeon, underground",
     "castle": "castle, palace, fortress, kingdom, throne room, tower, medieval castle",
-    "sky": "sky, clouds, skies, heavens, above the clouds, midair, mid-air",
+    "sky": "sky, clouds, skies, heavens, above the clouds, midair, mid-air, over a rainbow, "
+           "over the rainbow, through the clouds",
     "train_platform": "train platform, platform, train station, station, railway station, "
                       "subway, subway station, metro, metro station, underground station",
     "airport": "airport, terminal, runway, gate, departure lounge, airplane cabin, tarmac",
     "interior": "room, interior, indoors, inside, house, home, apartment, flat, hallway, "
-                "hotel room, hotel lobby, lobby",
-    "living_room": "living room, livingroom, lounge, couch, sofa, fireplace, den, sitting room",
+                "hotel room, hotel lobby, lobby, studio, art studio, recording studio, "
+                "hospital, hospital hallway, hospital room, museum, gallery, art gallery, "
+                "church, temple, shrine, mosque, laundromat, salon, barbershop",
+    "living_room": "living room, livingroom, lounge, couch, sofa, fireplace, sitting room, "
+                   "dinner table, family dinner, thanksgiving dinner, christmas morning, "
+                   "christmas tree, movie night",
     "bedroom": "bedroom, bed, dorm, dorm room, nursery, kids room, sleepover",
     "kitchen": "kitchen, bakery, cooking class, kitchen counter",
     "cafe": "cafe, café, coffee shop, coffeeshop, coffee house, tea house, teahouse, diner "
@@ -206,16 +214,18 @@ SETTING_PHRASES: dict[str, str] = _places({
     "lab": "lab, laboratory, science lab, research lab, workshop lab",
     "garage": "garage, workshop, car repair shop, auto shop, mechanic, carport",
     "gym": "gym, fitness center, fitness centre, weight room, boxing ring, dojo, "
-           "yoga studio, crossfit",
+           "yoga studio, crossfit, bowling alley, bowling, ice rink, skating rink",
     "library": "library, bookstore, book shop, bookshop, study room, reading room",
     "supermarket": "supermarket, grocery store, grocery, store, shop, mall, convenience store, "
                    "market, shopping mall, department store",
     "stage": "stage, theater, theatre, spotlight, talent show, comedy club, open mic, "
+             "rock concert, gig, live show, k-pop concert, kpop concert, pop concert, "
              "dance floor, disco",
     "concert_hall": "concert hall, concert, opera house, opera, recital, symphony, "
                     "orchestra hall, auditorium, music festival",
     "stadium": "stadium, arena, football field, soccer field, pitch, basketball court, "
-               "court, tennis court, racetrack, race track, ballpark, olympics",
+               "court, tennis court, racetrack, race track, ballpark, olympics, wimbledon, "
+               "world cup, super bowl, stands, bleachers",
     "underwater": "underwater, under the sea, under water, reef, coral reef, seabed, deep sea, "
                   "aquarium, ocean floor, sea floor, seafloor",
     "space": "space, outer space, galaxy, cosmos, orbit, universe, nebula, spaceship cockpit, "
@@ -225,7 +235,8 @@ SETTING_PHRASES: dict[str, str] = _places({
     "moon": "moon surface, lunar surface, on the moon, to the moon, lunar base, crater, "
             "moonwalk",
     "mars": "mars, martian, red planet, mars surface, on mars",
-    "plain": "plain, plains, white background, studio, blank background, void",
+    "plain": "plain, plains, white background, photo studio, blank background, void, "
+             "black background, product shot",
 })
 
 TIME_PHRASES: dict[str, str] = {
@@ -280,6 +291,7 @@ STYLE_PHRASES: dict[str, str] = {
     "noir": "noir", "film noir": "noir", "black and white": "noir", "black-and-white": "noir",
     "monochrome": "noir", "b&w": "noir", "grayscale": "noir",
     "vintage": "vintage", "vintage film": "vintage", "old film": "vintage", "retro": "vintage",
+    "vhs": "vintage", "camcorder footage": "vintage", "polaroid": "vintage",
     "8mm": "vintage", "super 8": "vintage", "sepia": "vintage", "old-timey": "vintage",
     "watercolor": "watercolor", "watercolour": "watercolor", "painting": "watercolor",
     "painted": "watercolor", "pastel": "watercolor",
@@ -386,6 +398,9 @@ _NOUN_SYNONYMS: dict[str, str] = {
     "camel": "two-hump_camel", "koala": "koala", "panda": "panda", "sloth": "sloth",
     "chicken": "chicken", "eagle": "eagle", "swan": "swan", "flamingo": "flamingo",
     "peacock": "peacock", "cowboy": "cowboy_hat_face", "pizza": "pizza",
+    "crowd": "person", "audience": "person", "spectator": "person", "fan": "person",
+    "band": "person", "team": "person", "choir": "person", "passerby": "person",
+    "passersby": "person", "tourist": "person", "stranger": "person", "pedestrian": "person",
 }
 
 # Emoji names that would steal ordinary words (grammar, settings, weather).
@@ -397,7 +412,7 @@ _NOT_SUBJECTS = frozenset(
         "sunset", "city", "stage", "park", "space", "water", "wind", "storm", "lightning", "sky",
         "house_interior", "milky_way", "foggy", "dash", "collision", "fire", "hundred_points",
         "zzz", "dizzy", "sparkles", "speech_balloon", "thought_balloon", "anger_symbol", "left",
-        "right", "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio",
+        "right", "date", "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio",
         "scorpius", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus",
     ]
 )

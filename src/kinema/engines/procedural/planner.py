@@ -14,6 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import emoji
 import numpy as np
 
 from kinema.engines.base import CharacterRef
@@ -264,6 +265,13 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             pending_language = lx.LANGUAGE_NAMES[word]
             i += 1
             continue
+        long_place = _longest(words, i, lx.SETTING_PHRASES)
+        if long_place is not None and long_place[1] >= 2:
+            # "night market", "space station": the place, not the time or the thing.
+            spec.setting = _place(spec.setting, lx.SETTING_PHRASES[long_place[0]])
+            relating = None
+            i += long_place[1]
+            continue
         hit, attr = None, ""
         for table, name in ((lx.PLACEMENTS, "placement"), (lx.CAMERA_PHRASES, "camera"),
                             (lx.STYLE_PHRASES, "style"), (lx.TIME_PHRASES, "time_of_day")):
@@ -302,7 +310,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                     break
         setting_hit = _longest(words, i, lx.SETTING_PHRASES)
         if setting_hit is not None and (noun_hit is None or setting_hit[1] >= noun_hit[1]):
-            spec.setting = lx.SETTING_PHRASES[setting_hit[0]]
+            spec.setting = _place(spec.setting, lx.SETTING_PHRASES[setting_hit[0]])
             relating = None
             i += setting_hit[1]
             continue
@@ -349,7 +357,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 pending_count, pending_age = None, None
                 i += n
                 continue
-            count = pending_count if pending_count is not None else (3 if plural else 1)
+            count = pending_count if pending_count is not None else (
+                _COLLECTIVE.get(" ".join(words[i:i + n]), 3 if plural else 1))
             if label is not None:
                 count = 1
             spec.groups.append(_Group(noun=noun, glyph=glyph,
@@ -411,9 +420,12 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             if speaker is not None and spec.groups[speaker].action is None:
                 spec.groups[speaker].action = "talk"
         elif word in _PRONOUNS:
-            current = len(spec.groups) - 1 if spec.groups else None
+            meant = _antecedent(spec.groups, word)
+            current = meant if meant is not None else (
+                len(spec.groups) - 1 if spec.groups else None)
             if clause_first is None:
-                clause_first = prev_clause_first if prev_clause_first is not None else current
+                clause_first = meant if meant is not None else (
+                    prev_clause_first if prev_clause_first is not None else current)
         elif word in lx.STOPWORDS or word in ("some",) or word in lx.LANGUAGE_NAMES:
             pass
         elif word in ("narrator", "voiceover", "voice-over", "narration"):
@@ -496,6 +508,37 @@ _CONTAINERS = frozenset((
     "tractor", "truck", "pickup truck", "delivery truck", "racing car", "police car",
     "ambulance", "fire engine", "minibus", "trolleybus", "tram",
 ))
+
+
+# Places named in passing ("a road", "a room") that a more telling place named in the
+# same shot replaces; otherwise the first place named is the scene.
+_WEAK_PLACES = frozenset(("interior", "city", "street", "plain", "park", "field", "sky"))
+
+
+def _place(current: str | None, named: str) -> str:
+    if current is None or (current in _WEAK_PLACES and named not in _WEAK_PLACES):
+        return named
+    return current
+
+
+# Words for many people at once: how many the picture shows.
+_COLLECTIVE = {"crowd": 5, "audience": 5, "spectators": 5, "fans": 4, "band": 3, "team": 4,
+               "choir": 4, "passersby": 3, "tourists": 3, "pedestrians": 3}
+
+
+_HE, _SHE = frozenset(("he", "him", "his")), frozenset(("she", "her", "hers"))
+
+
+def _antecedent(groups: list[_Group], pronoun: str) -> int | None:
+    """Who "he" or "she" means: the latest male or female one named; ``None`` when the
+    pronoun does not say (it, they) or nobody fits."""
+    gender = "male" if pronoun in _HE else "female" if pronoun in _SHE else None
+    if gender is None:
+        return None
+    for k in range(len(groups) - 1, -1, -1):
+        if groups[k].gender == gender:
+            return k
+    return None
 
 
 def _bare(label: str) -> str:
@@ -842,7 +885,7 @@ def make_plan(
 ) -> Plan:
     """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
     for words it does not know; they end up in ``plan.unknown_words``."""
-    dialogue = script.normalise_dialogue(prompt)
+    dialogue = script.normalise_dialogue(_emoji_as_words(prompt))
     texts = ([s for s in (shots or []) if s.strip()] or _split_shots(dialogue.text)
              or [prompt])
     specs = [_parse_shot(t, characters, dialogue.names) for t in texts]
@@ -876,6 +919,34 @@ def make_plan(
         plan.credits.append(SPEECH_CREDIT)
     refresh_sound_cues(plan)
     return plan
+
+
+def _emoji_as_words(prompt: str) -> str:
+    """Emoji in a prompt read as their names ("🐶🏄🌊" -> "dog face person surfing water
+    wave"), except feelings and gestures, and things the words already name
+    ("a raccoon ... 🦝" stays one raccoon)."""
+    masked, quotes = _extract_quotes(prompt)
+    found = emoji.emoji_list(masked)
+    if not found:
+        return prompt
+    tokens = re.findall(r"[a-z][a-z'-]*", masked.lower())
+    named: set[str] = set()
+    for n in (1, 2):
+        for k in range(len(tokens) - n + 1):
+            hit = lx.lookup_noun(" ".join(tokens[k:k + n]))
+            if hit is not None:
+                named.add(hit[1].replace("\ufe0f", ""))
+    out, last = [], 0
+    for item in found:
+        char = item["emoji"]
+        data = emoji.EMOJI_DATA.get(char) or {}
+        name = str(data.get("en", "")).strip(":").replace("_", " ").lower()
+        keep = name and not lx.is_feeling(char) and char.replace("\ufe0f", "") not in named
+        out.append(masked[last:item["match_start"]])
+        out.append(f" {name} " if keep else " ")
+        last = item["match_end"]
+    out.append(masked[last:])
+    return _unmask("".join(out), quotes) if quotes else "".join(out)
 
 
 def nothing_to_draw(plan: Plan) -> str | None:

@@ -32,7 +32,7 @@ _SPEECH_TAIL = re.compile(
 # the start, after a sentence or after a closing quote.
 _LABEL = re.compile(
     r"(?:^|(?<=[.!?\n\"”»」』])|(?<=[.!?]\s))\s*"
-    r"(?P<label>[^\W\d_][\w'’.-]*(?:\s+[\w'’.-]+){0,3}?)\s*[:：]\s+",
+    r"(?P<label>[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,3}?)[ \t]*[:：]\s+",
     re.UNICODE,
 )
 _QUOTE_OPEN = "\"“«「『'‘"
@@ -138,9 +138,22 @@ _TITLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# Unquoted words in capitals on a sign: "a neon sign that says KARAOKE".
+_CAPS_SIGN = re.compile(
+    r"\b(?P<thing>sign|banner|billboard|poster|placard|signboard|marquee)\s+(?:that\s+|which\s+)?"
+    r"(?:says|saying|reads|reading|with the words|spelling)\s*:?\s*"
+    r"(?P<words>[A-Z0-9][A-Z0-9'’!&?.-]*(?:\s+[A-Z0-9][A-Z0-9'’!&?.-]*)*)\b")
+
+
 def take_titles(text: str) -> tuple[str, list[Title]]:
     """Take the text to show out of ``text``: ``(the rest, titles and signs)``."""
     titles: list[Title] = []
+
+    def caps(m: re.Match[str]) -> str:
+        titles.append(Title(text=m.group("words").strip(), kind="sign"))
+        return " "
+
+    text = _CAPS_SIGN.sub(caps, text)
     for pattern, kind in _TITLE_PATTERNS:
         def keep(m: re.Match[str], kind: str = kind) -> str:
             thing = (m.groupdict().get("thing") or "").lower()
