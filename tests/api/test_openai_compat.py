@@ -197,9 +197,9 @@ def test_over_quota_is_a_rate_limit_error(
     runtime.huey.immediate = False
     runtime.settings.daily_generations = 1
     client = openai_client(make_user("alice"))
-    client.videos.create(prompt="one video", seconds="1", size=SIZE)
+    client.videos.create(prompt="a dog on a beach", seconds="1", size=SIZE)
     with pytest.raises(openai.RateLimitError) as caught:
-        client.videos.create(prompt="one too many", seconds="1", size=SIZE)
+        client.videos.create(prompt="a cat in a garden", seconds="1", size=SIZE)
     assert caught.value.status_code == 429
     assert caught.value.code == "insufficient_quota"
     assert "daily limit" in caught.value.message

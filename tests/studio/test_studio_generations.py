@@ -72,6 +72,7 @@ def test_request_is_queued_with_defaults(
         ({"prompt": "a dog", "size": "4000x288"}, "even numbers"),
         ({"prompt": "a dog", "size": "big"}, "WIDTHxHEIGHT"),
         ({"prompt": "a dog", "seed": -5}, "seed"),
+        ({"prompt": "asdfgh qwerty"}, "Nothing in this prompt could be drawn"),
     ],
 )
 def test_bad_requests_are_refused_and_change_nothing(
