@@ -16,7 +16,13 @@ from scipy.signal import lfilter
 
 from kinema.engines.base import EngineError
 from kinema.engines.procedural.audio_ambience import render_ambience
-from kinema.engines.procedural.audio_effects import EFFECTS, render_effect
+from kinema.engines.procedural.audio_effects import (
+    EFFECTS,
+    continuous_sound,
+    effects_for,
+    render_effect,
+)
+from kinema.engines.procedural.audio_singing import applause_times, singer, sung_line
 from kinema.engines.procedural.audio_synth import (
     SAMPLE_RATE,
     at_level,
@@ -25,7 +31,7 @@ from kinema.engines.procedural.audio_synth import (
     rng_for,
     to_stereo,
 )
-from kinema.engines.procedural.music import compose
+from kinema.engines.procedural.music import Track, compose_track
 from kinema.engines.procedural.plan import Plan, Subject, Voice
 from kinema.engines.procedural.speech import speak
 from kinema.engines.procedural.voices import (
@@ -34,6 +40,7 @@ from kinema.engines.procedural.voices import (
     cast_voices,
     is_neural_language,
     neural_available,
+    speaker_kind,
 )
 
 __all__ = [
@@ -55,11 +62,12 @@ CEILING = 0.95  # sample-peak ceiling; the gap below 1.0 absorbs inter-sample an
 # keeps the levels its synthesizers give it, so a storm is louder than a quiet room.
 _SPEECH_DB = -17.0
 _MUSIC_DB = -27.0
+_SINGING_DB = -21.0
 _AMBIENCE_GAIN = 10 ** (-3 / 20)
 _EFFECT_PEAK = 0.6
 
 # How far each layer ducks while someone speaks (fraction of its level removed).
-_MUSIC_DUCK = 0.7
+_MUSIC_DUCK = 0.8
 _BED_DUCK = 0.5
 _EFFECT_DUCK = 0.3
 
@@ -88,15 +96,18 @@ def render_soundtrack(
     report(0.3)
     effects = _effects_layer(plan, n)
     report(0.45)
-    music = compose(plan.mood, n, rng_for(plan.seed, "music", plan.mood))
-    music = at_level(music, _MUSIC_DB) if np.any(music) else music
+    track = compose_track(plan.prompt, [shot.setting for shot in plan.shots], plan.mood,
+                          plan.seed, n)
+    music = at_level(track.audio, _MUSIC_DB) if np.any(track.audio) else track.audio
     report(0.65)
     voices = _speech_layer(plan, n, speech or {})
+    singing = _singing_layer(plan, track, n)
     report(0.85)
 
     presence = _speech_presence(voices)[:, None]
     mix = (
         voices
+        + singing * (1 - _MUSIC_DUCK * presence)
         + music * (1 - _MUSIC_DUCK * presence)
         + ambience * (1 - _BED_DUCK * presence)
         + effects * (1 - _EFFECT_DUCK * presence)
@@ -147,17 +158,62 @@ def _ambience_layer(plan: Plan, n: int) -> np.ndarray:
 
 
 def _effects_layer(plan: Plan, n: int) -> np.ndarray:
+    """The cues' effects, each made by what moves: a car's steps are its engine and
+    tyres for the whole shot, a horse's are hooves; and applause for performers."""
     out = np.zeros((n, 2))
+    sings = singer(plan)
     for i, shot in enumerate(plan.shots):
-        for j, cue in enumerate(shot.sound_cues):
-            rng = rng_for(plan.seed, "cue", i, j, cue.name)
-            sound = render_effect(cue.name, cue.duration, rng)
-            if sound is None or not np.isfinite(cue.start):
+        nouns = {subject.id: subject.noun for subject in shot.subjects}
+        for subject in shot.subjects:
+            name = continuous_sound(subject.noun, subject.action)
+            if name is None or shot.duration <= 0:
                 continue
-            pan = cue.pan if cue.pan and np.isfinite(cue.pan) else None
-            if pan is None:
-                pan = _subject_pan(shot.subjects, cue.subject)
-            place(out, to_stereo(sound * _EFFECT_PEAK, pan), round(cue.start * SAMPLE_RATE))
+            sound = render_effect(name, shot.duration, rng_for(plan.seed, "vehicle", i,
+                                                               subject.id))
+            if sound is not None:
+                pan = _subject_pan(shot.subjects, subject.id)
+                place(out, to_stereo(sound[: round(shot.duration * SAMPLE_RATE)] *
+                                     _EFFECT_PEAK, pan), round(shot.start * SAMPLE_RATE))
+        for j, cue in enumerate(shot.sound_cues):
+            if not np.isfinite(cue.start):
+                continue
+            pan = (float(cue.pan) if cue.pan and np.isfinite(cue.pan)
+                   else _subject_pan(shot.subjects, cue.subject))
+            for name in effects_for(cue.name, nouns.get(cue.subject or "", "")):
+                rng = rng_for(plan.seed, "cue", i, j, name)
+                sound = render_effect(name, cue.duration, rng)
+                if sound is not None:
+                    place(out, to_stereo(sound * _EFFECT_PEAK, pan),
+                          round(cue.start * SAMPLE_RATE))
+        for k, (start, length) in enumerate(applause_times(shot, sings)):
+            sound = render_effect("applause", length, rng_for(plan.seed, "applause", i, k))
+            if sound is not None:
+                place(out, to_stereo(sound * _EFFECT_PEAK, 0.0), round(start * SAMPLE_RATE))
+    return out
+
+
+def _singing_layer(plan: Plan, track: Track, n: int) -> np.ndarray:
+    """The singer's voice over every shot they are in, on the music's tune, kept clear
+    of their own spoken lines."""
+    out = np.zeros((n, 2))
+    who = singer(plan)
+    if who is None:
+        return out
+    for i, shot in enumerate(plan.shots):
+        subject = next((s for s in shot.subjects if s.id == who), None)
+        if subject is None:
+            continue
+        spoken = [(line.start, line.end) for line in shot.dialogue if line.speaker == who]
+        start = max(shot.start, max((end for _, end in spoken), default=shot.start) + 0.2)
+        if shot.end - start < 0.8:
+            continue
+        voice = sung_line(track, start, shot.end, speaker_kind(subject),
+                          rng_for(plan.seed, "singing", i))
+        if not np.any(voice):
+            continue
+        voice = fade(at_level(voice, _SINGING_DB), 0.1, 0.3)
+        place(out, to_stereo(voice, _subject_pan(shot.subjects, who, 0.5)),
+              round(start * SAMPLE_RATE))
     return out
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 import numpy as np
 from scipy.signal import fftconvolve
 
-from kinema.engines.procedural.audio_effects import thunder
+from kinema.engines.procedural.audio_effects import clinks, thunder
 from kinema.engines.procedural.audio_synth import (
     SAMPLE_RATE,
     at_level,
@@ -225,6 +225,47 @@ def thunderstorm(n: int, rng: np.random.Generator, claps: bool = True) -> np.nda
     return out
 
 
+def stream(n: int, rng: np.random.Generator, strength: float = 1.0) -> np.ndarray:
+    """Running water: a river's babble, or at ``strength`` 3 a waterfall's roar."""
+    babble = _wide(rng, n, lambda x: bandpass(x, 300, 4000))
+    babble *= (0.6 + 0.4 * slow_curve(rng, n, 6.0))[:, None]
+    roar = _wide(rng, n, lambda x: lowpass(x, 900, order=3)) * (strength - 1) / 2
+    return at_level(babble + roar, -30 + 4 * np.log2(max(strength, 0.5)))
+
+
+def drips(n: int, rng: np.random.Generator) -> np.ndarray:
+    """A cave: a low hollow rumble and water dripping into pools, echoing."""
+    out = at_level(_wide(rng, n, lambda x: lowpass(x, 150, order=3)), -38)
+    seconds = n / SAMPLE_RATE
+    for _ in range(max(1, int(seconds * 1.5))):
+        m = int(0.25 * SAMPLE_RATE)
+        base = rng.uniform(900, 2000)
+        drop = np.sin(sweep(m, base, base * 1.8)) * decay(m, 0.03)
+        at = int(rng.uniform(0, seconds) * SAMPLE_RATE)
+        pan = rng.uniform(-0.8, 0.8)
+        for echo, gain in ((0, 1.0), (0.21, 0.4), (0.47, 0.18)):
+            place(out, to_stereo(drop * 0.05 * gain, -pan if echo else pan),
+                  at + int(echo * SAMPLE_RATE))
+    return out
+
+
+def chatter(n: int, rng: np.random.Generator, size: int = 8, clinking: bool = False) -> np.ndarray:
+    """People talking indoors (a cafe, a bar, a hall), with glasses clinking in places
+    that serve drinks."""
+    out = room_tone(n, rng) + crowd(n, rng, size=size)
+    if clinking and n:
+        ring = clinks(n / SAMPLE_RATE, rng)[:n] * 0.03
+        out += to_stereo(np.pad(ring, (0, n - ring.size)), rng.uniform(-0.6, 0.6))
+    return out
+
+
+# Places with a roof (no weather falls in them; rain is heard through the windows).
+INDOORS = frozenset((
+    "space", "underwater", "interior", "kitchen", "stage", "living_room", "bedroom", "cafe",
+    "bar", "restaurant", "office", "classroom", "lab", "garage", "gym", "library",
+    "supermarket", "concert_hall", "space_station", "cave", "airport",
+))
+
 def render_ambience(
     setting: str,
     weather: str,
@@ -242,7 +283,7 @@ def render_ambience(
     out = np.zeros((n, 2))
     if n == 0:
         return out
-    enclosed = setting in ("space", "underwater", "interior", "kitchen", "stage")
+    enclosed = setting in INDOORS
 
     if setting == "beach":
         out += waves(n, rng) + wind(n, rng, 0.5)
@@ -265,6 +306,35 @@ def render_ambience(
         out += room_tone(n, rng, appliance=setting == "kitchen")
     elif setting == "stage":
         out += room_tone(n, rng) + crowd(n, rng, size=10) * 0.8
+    elif setting in ("cafe", "bar", "restaurant"):
+        out += chatter(n, rng, size=10 if setting == "bar" else 7, clinking=True)
+    elif setting in ("concert_hall", "stadium"):
+        out += chatter(n, rng, size=24 if setting == "stadium" else 14) * (
+            1.2 if setting == "stadium" else 0.7)
+        if setting == "stadium":
+            out += wind(n, rng, 0.4)
+    elif setting in ("train_platform", "airport", "supermarket"):
+        out += chatter(n, rng, size=9) * 0.6 + room_tone(n, rng, appliance=True)
+    elif setting in ("classroom", "office", "gym"):
+        out += room_tone(n, rng, appliance=setting == "office") + crowd(n, rng, size=4) * 0.3
+    elif setting in ("living_room", "bedroom", "garage", "library", "lab"):
+        out += room_tone(n, rng, appliance=setting in ("lab", "garage"))
+    elif setting == "space_station":
+        out += room_tone(n, rng, appliance=True) + space_hum(n, rng) * 0.4
+    elif setting in ("moon", "mars"):
+        out += space_hum(n, rng) * 0.5 if setting == "moon" else wind(n, rng, 0.6)
+    elif setting in ("street", "rooftop"):
+        out += traffic(n, rng) * (1.0 if setting == "street" else 0.5)
+        out += wind(n, rng, 0.8) if setting == "rooftop" else crowd(n, rng, size=5) * 0.6
+    elif setting in ("river", "waterfall"):
+        out += stream(n, rng, 3.0 if setting == "waterfall" else 1.0)
+        out += birds(n, rng) * 0.4 if not night else crickets(n, rng) * 0.5
+    elif setting in ("ocean", "lake"):
+        out += waves(n, rng) * (1.0 if setting == "ocean" else 0.4) + wind(n, rng, 0.6)
+    elif setting == "cave":
+        out += drips(n, rng)
+    elif setting == "jungle":
+        out += leaves(n, rng) + birds(n, rng) * 1.3 + crickets(n, rng) * 0.5
     else:
         out += wind(n, rng, 0.35)
         out += crickets(n, rng) * 0.6 if night else birds(n, rng) * 0.5
@@ -281,7 +351,8 @@ def render_ambience(
             out = lowpass(out, 3000) + wind(n, rng, 0.5) * 0.6
         elif weather == "fog":
             out = lowpass(out, 2000) + wind(n, rng, 0.3) * 0.5
-    elif weather in ("rain", "storm") and setting in ("interior", "kitchen", "stage"):
+    elif weather in ("rain", "storm") and setting not in ("space", "underwater", "cave",
+                                                           "space_station", "moon", "mars"):
         # Rain heard through the windows.
         out += lowpass(rain(n, rng, heavy=weather == "storm"), 2500) * 0.5
     return highpass(out, 25)

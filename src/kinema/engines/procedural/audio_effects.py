@@ -220,6 +220,143 @@ def dance(duration: float, rng: np.random.Generator) -> np.ndarray:
     return _normalized(out)
 
 
+def car(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A car driving by: the engine's firing note under the roar of tyres on the road,
+    swelling as it comes close."""
+    n = _samples(max(duration, 0.8))
+    motor = engine(duration, rng)[:n]
+    motor = np.pad(motor, (0, n - motor.size))
+    road = bandpass(noise(rng, n), 150, 1800) * (0.6 + 0.4 * slow_curve(rng, n, 0.8))
+    hiss = bandpass(noise(rng, n), 2500, 6000) * 0.15
+    passing = 0.6 + 0.4 * np.sin(np.pi * np.linspace(0, 1, n))
+    return _normalized(fade((motor * 0.8 + road * 0.7 + hiss) * passing, 0.3, 0.4))
+
+
+def jet(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A jet or rocket passing: a broad roar with a turbine whine that falls as it goes
+    by (the Doppler shift)."""
+    n = _samples(max(duration, 1.2))
+    t = np.linspace(0, 1, n)
+    roar = lowpass(noise(rng, n), 1500, order=3) + 0.3 * bandpass(noise(rng, n), 1500, 6000)
+    whine = np.sin(sweep(n, 3600, 2300)) * 0.12
+    swell = np.exp(-(((t - 0.5) / 0.3) ** 2))
+    return _normalized(fade((roar + whine) * (0.25 + swell), 0.2, 0.3))
+
+
+def propeller(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A propeller or rotor: fast chopping pulses of air over a droning motor."""
+    n = _samples(max(duration, 0.8))
+    t = times(n)
+    blade = 2 * np.pi * np.cumsum(np.full(n, rng.uniform(18, 26))) / SAMPLE_RATE
+    chop = (0.5 + 0.5 * np.sin(blade)) ** 4
+    air = bandpass(noise(rng, n), 120, 1500) * chop
+    motor = sum(np.sin(2 * np.pi * 95 * k * t) / k for k in range(1, 6)) * 0.15
+    return _normalized(fade(air + np.asarray(motor), 0.2, 0.3))
+
+
+def boat(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A boat under way: water washing along the hull and a low outboard motor."""
+    n = _samples(max(duration, 1.0))
+    wash = bandpass(noise(rng, n), 200, 2500) * (0.5 + 0.5 * slow_curve(rng, n, 1.5)) ** 2
+    spray = highpass(noise(rng, n), 3000) * slow_curve(rng, n, 2.0) ** 4 * 0.3
+    motor = engine(duration, rng)[:n]
+    motor = np.pad(motor, (0, n - motor.size)) * 0.35
+    return _normalized(fade(wash + spray + motor, 0.3, 0.4))
+
+
+def _clop(rng: np.random.Generator) -> np.ndarray:
+    n = _samples(0.09)
+    knock = bandpass(noise(rng, n), 700, 3000) * decay(n, 0.012)
+    body = np.sin(2 * np.pi * rng.uniform(380, 460) * times(n)) * decay(n, 0.02)
+    return knock + body * 0.8
+
+
+def hooves(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Hooves on the ground: the clip-clop of two feet, then the other two."""
+    out = np.zeros(_samples(max(duration, 0.15) + 0.3))
+    place(out, _clop(rng), 0)
+    place(out, _clop(rng) * 0.7, _samples(0.09))
+    return _normalized(out)
+
+
+def gallop(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A gallop: four quick hoof beats."""
+    out = np.zeros(_samples(0.5))
+    for k, at in enumerate((0.0, 0.06, 0.13, 0.2)):
+        place(out, _clop(rng) * (1.0 if k == 0 else 0.75), _samples(at))
+    return _normalized(out)
+
+
+def servo(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A robot's joint: a servo motor whirring up and settling, with a metal tick."""
+    n = _samples(max(duration, 0.25))
+    freq = 500 + 500 * np.sin(np.pi * np.linspace(0, 1, n))
+    phase = 2 * np.pi * np.cumsum(freq) / SAMPLE_RATE
+    whirr = (np.sign(np.sin(phase)) * 0.4 + np.sin(2 * phase) * 0.3) * np.sin(
+        np.pi * np.linspace(0, 1, n))
+    tick = highpass(noise(rng, n), 4000) * decay(n, 0.004) * 0.6
+    return _normalized(lowpass(whirr, 4000) * 0.7 + tick)
+
+
+def robot_steps(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """A robot's step: a metal clank and a servo."""
+    n = _samples(0.35)
+    t = times(n)
+    clank = sum(np.sin(2 * np.pi * f * t) for f in (820, 1370, 2210)) * decay(n, 0.05) / 3
+    out = np.array(clank, dtype=np.float64)
+    place(out, _footstep(rng, 1.3) * 0.8, 0)
+    place(out, servo(0.25, rng) * 0.4, _samples(0.05))
+    return _normalized(out)
+
+
+def _one_clap(rng: np.random.Generator) -> np.ndarray:
+    n = _samples(0.05)
+    return bandpass(noise(rng, n), rng.uniform(700, 1200), rng.uniform(2500, 5000)) * decay(
+        n, rng.uniform(0.006, 0.012))
+
+
+def applause(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """An audience applauding and cheering: hundreds of claps swelling and dying away,
+    with whoops on top."""
+    length = max(duration, 1.5)
+    n = _samples(length)
+    t = times(n)
+    density = np.minimum(1, t / 0.3) * np.clip((length - t) / (length * 0.6), 0, 1)
+    claps = np.zeros(n)
+    clap = _one_clap(rng)
+    count = int(length * 160)
+    starts = rng.integers(0, max(1, n - clap.size), count)
+    keep = rng.random(count) < density[starts]
+    gains = rng.uniform(0.3, 1.0, count)
+    for start, gain in zip(starts[keep], gains[keep], strict=True):
+        claps[start: start + clap.size] += clap * gain
+    cheer = np.zeros(n)
+    for _ in range(int(length * 2)):
+        m = _samples(rng.uniform(0.3, 0.7))
+        base = rng.uniform(350, 700)
+        vowel = np.sin(sweep(m, base, base * rng.uniform(1.2, 1.6)))
+        voice = bandpass(np.sign(vowel) * 0.3 + vowel, 300, 3000) * np.sin(
+            np.linspace(0, np.pi, m)) ** 2
+        place(cheer, voice * rng.uniform(0.1, 0.25), int(rng.uniform(0, length * 0.7)
+                                                          * SAMPLE_RATE))
+    return _normalized(claps + cheer)
+
+
+def clinks(duration: float, rng: np.random.Generator) -> np.ndarray:
+    """Glasses and cutlery: a few bright clinks scattered over ``duration``."""
+    length = max(duration, 0.5)
+    out = np.zeros(_samples(length + 0.4))
+    for _ in range(max(1, int(length * 0.8))):
+        n = _samples(0.35)
+        t = times(n)
+        base = rng.uniform(2200, 4200)
+        ring = sum(np.sin(2 * np.pi * base * r * t) / (i + 1)
+                   for i, r in enumerate((1.0, 2.32, 4.25)))
+        place(out, np.asarray(ring) * decay(n, 0.08) * rng.uniform(0.4, 1.0),
+              int(rng.uniform(0, length) * SAMPLE_RATE))
+    return _normalized(out)
+
+
 EFFECTS: dict[str, Effect] = {
     "steps": steps,
     "walk": steps,
@@ -243,6 +380,16 @@ EFFECTS: dict[str, Effect] = {
     "swim": swim,
     "bubbles": bubbles,
     "dance": dance,
+    "car": car,
+    "jet": jet,
+    "propeller": propeller,
+    "boat": boat,
+    "hooves": hooves,
+    "gallop": gallop,
+    "servo": servo,
+    "robot_steps": robot_steps,
+    "applause": applause,
+    "clinks": clinks,
 }
 
 
@@ -261,6 +408,13 @@ _LEVELS = {
     "fall": 0.6,
     "swim": 0.7,
     "bubbles": 0.6,
+    "car": 0.6,
+    "jet": 0.7,
+    "propeller": 0.6,
+    "boat": 0.6,
+    "servo": 0.45,
+    "applause": 0.8,
+    "clinks": 0.35,
 }
 
 
@@ -273,3 +427,61 @@ def render_effect(name: str, duration: float, rng: np.random.Generator) -> np.nd
     seconds = float(duration) if np.isfinite(duration) and duration > 0 else 0.3
     level = _LEVELS.get(name.strip().lower(), 1.0)
     return effect(min(seconds, 20.0), rng).astype(np.float64) * level
+
+
+# --- what makes the sound: the subject's kind --------------------------------------------
+
+GROUND_VEHICLES = frozenset((
+    "car", "bus", "truck", "taxi", "van", "jeep", "motorcycle", "motorbike", "scooter",
+    "tractor", "train", "tram", "ambulance", "police car", "fire engine", "fire truck",
+    "race car", "racing car", "sports car", "tank", "bulldozer", "minibus", "trolleybus",
+    "delivery truck", "pickup truck", "locomotive", "automobile", "kart",
+))
+PROPELLERS = frozenset(("helicopter", "small airplane", "biplane", "drone", "propeller plane"))
+JETS = frozenset(("airplane", "plane", "jet", "rocket", "spaceship", "flying saucer", "ufo",
+                  "flying car", "airliner", "space shuttle", "fighter jet"))
+BOATS = frozenset(("boat", "ship", "sailboat", "canoe", "kayak", "yacht", "speedboat",
+                   "ferry", "motorboat", "submarine", "cruise ship", "raft", "rowboat"))
+HOOVED = frozenset(("horse", "pony", "unicorn", "zebra", "donkey", "deer", "camel", "goat",
+                    "cow", "moose", "reindeer"))
+MACHINES = frozenset(("robot", "android", "cyborg", "droid", "mech"))
+_MOVING = frozenset(("steps", "walk", "run_steps", "run", "chase", "drive", "dance", "spin",
+                     "engine", "jump", "land"))
+
+
+def continuous_sound(noun: str, action: str) -> str | None:
+    """The one sound a vehicle makes for a whole shot while it moves (``None`` for
+    anything that is not a vehicle, or a vehicle standing still)."""
+    noun = noun.lower().strip()
+    if action in ("idle", "sleep", "talk"):
+        return None
+    if noun in JETS or (noun.endswith(" car") and "flying" in noun):
+        return "jet"
+    if noun in PROPELLERS:
+        return "propeller"
+    if noun in BOATS:
+        return "boat"
+    if noun in GROUND_VEHICLES:
+        return "jet" if action == "fly" else "car"
+    return None
+
+
+def effects_for(cue: str, noun: str) -> list[str]:
+    """The effects a cue becomes for a subject named ``noun``: a horse's steps are hooves,
+    a robot's steps clank and whirr, a jet's wings are a whoosh. Vehicles make their
+    sound through ``continuous_sound`` instead, so their step cues give nothing."""
+    noun = (noun or "").lower().strip()
+    name = cue.strip().lower()
+    last = noun.split()[-1] if noun else ""
+    if noun in GROUND_VEHICLES | JETS | PROPELLERS | BOATS or (
+            last == "car" and name in _MOVING | {"wings", "whoosh", "fly"}):
+        return []
+    if last in HOOVED and name in ("steps", "walk"):
+        return ["hooves"]
+    if last in HOOVED and name in ("run_steps", "run", "chase"):
+        return ["gallop"]
+    if last in MACHINES and name in ("steps", "walk", "run_steps", "run", "chase"):
+        return ["robot_steps"]
+    if last in MACHINES and name in ("dance", "spin", "jump"):
+        return [name, "servo"]
+    return [name]
