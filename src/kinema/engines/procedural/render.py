@@ -20,18 +20,24 @@ from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFo
 from kinema.engines.procedural.accessories import dress, glyph_head
 from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
+from kinema.engines.procedural.lettering import script_of, text_font, title_card, wrap
 from kinema.engines.procedural.motion import ease_in_out, pose
-from kinema.engines.procedural.plan import Plan, Shot, Subject
+from kinema.engines.procedural.plan import Held, Plan, Shot, Subject
 from kinema.engines.procedural.planner import lightning_times
+from kinema.engines.procedural.scenery import (
+    FAR_PARALLAX,
+    SKY,
+    Box,
+    Idle,
+    Place,
+    PropBox,
+    draw_idle,
+    floor_y,
+    paint,
+    place_of,
+)
 
-# Sky gradient (top, horizon) per time of day.
-SKY = {
-    "dawn": ((70, 90, 160), (250, 175, 150)),
-    "day": ((80, 145, 230), (185, 220, 245)),
-    "noon": ((55, 135, 240), (170, 215, 252)),
-    "sunset": ((55, 45, 115), (252, 135, 70)),
-    "night": ((6, 10, 30), (28, 38, 78)),
-}
+__all__ = ["SKY", "FrameRenderer", "RenderInputs", "camera_at"]
 # Light falling on the scene (multiplies every pixel) per time of day.
 LIGHT = {
     "dawn": (0.95, 0.85, 0.82),
@@ -40,21 +46,16 @@ LIGHT = {
     "sunset": (1.05, 0.82, 0.64),
     "night": (0.34, 0.4, 0.6),
 }
-HORIZON = {
-    "beach": 0.55, "city": 0.6, "forest": 0.6, "mountains": 0.62, "desert": 0.6,
-    "snow": 0.6, "park": 0.62, "plain": 0.64, "stage": 0.72, "interior": 0.68,
-    "kitchen": 0.66, "underwater": 0.82, "space": 1.2, "sky": 1.2,
-}
-PROPS: dict[str, tuple[str, ...]] = {
-    "beach": ("🌴", "🐚", "🌴", "⛱️"), "desert": ("🌵", "🌵", "🪨"),
-    "forest": ("🌲", "🌳", "🌲", "🍄"),
-    "park": ("🌳", "🌷", "🌳", "🌼"), "snow": ("🌲", "⛄", "🌲"), "mountains": ("🌲", "🌲"),
-    "city": ("🚦", "🌳"), "interior": ("🪴", "🛋️", "🖼️"), "kitchen": ("🍳", "🪴"),
-    "underwater": ("🪸", "🐚", "🪸", "🌿"), "stage": ("🎤",), "space": ("🪐",),
-    "sky": (), "plain": (),
+# Light in a room by the time of day: lamps are on at night, the windows show the sky.
+ROOM_LIGHT = {
+    "dawn": (0.96, 0.92, 0.88),
+    "day": (1.0, 1.0, 1.0),
+    "noon": (1.03, 1.02, 1.0),
+    "sunset": (1.02, 0.9, 0.8),
+    "night": (0.78, 0.7, 0.6),
 }
 # How much a layer moves with the camera: the far backdrop less than the ground.
-FAR_PARALLAX, NEAR_PARALLAX = 0.45, 1.0
+NEAR_PARALLAX = 1.0
 
 
 @dataclass
@@ -78,6 +79,11 @@ class _Scene:
     fog: Image.Image | None  # L mask, wider than the frame so it can drift
     flashes: list[float]
     lut: list[int]  # the shot's light and style as a Pillow RGB lookup table (768 values)
+    place: Place | None = None  # None when an input image is the backdrop
+    idle: list[Idle] = field(default_factory=list)  # what moves by itself
+    props: list[PropBox] = field(default_factory=list)
+    light_x: float = 0.5  # where the key light comes from, -1 left .. +1 right
+    light_low: float = 0.5  # 0 overhead .. 1 at the horizon
 
     def tone(self, color: tuple[int, int, int]) -> tuple[int, int, int]:
         """A colour as it looks in this shot's light (for things drawn per frame)."""
@@ -155,25 +161,6 @@ def _framing(shot: Shot, t: float) -> tuple[float, float, float] | None:
     return ox, oy, zoom
 
 
-def _gradient(h: int, w: int, top: tuple[int, int, int], bottom: tuple[int, int, int],
-              split: int) -> np.ndarray:
-    """Vertical gradient from ``top`` at row 0 to ``bottom`` at row ``split`` (held below)."""
-    ramp = np.clip(np.arange(h, dtype=np.float32) / max(split, 1), 0.0, 1.0)[:, None, None]
-    top_a = np.asarray(top, dtype=np.float32)[None, None]
-    bottom_a = np.asarray(bottom, dtype=np.float32)[None, None]
-    column = top_a * (1 - ramp) + bottom_a * ramp
-    return np.broadcast_to(column, (h, w, 3)).astype(np.uint8)
-
-
-def _toward(color: tuple[int, int, int], grey: float, k: float) -> tuple[int, int, int]:
-    r, g, b = (int(c * (1 - k) + grey * k) for c in color)
-    return (r, g, b)
-
-
-def _shade(color: tuple[int, int, int], k: float) -> tuple[int, int, int]:
-    return (int(min(255, color[0] * k)), int(min(255, color[1] * k)), int(min(255, color[2] * k)))
-
-
 class FrameRenderer:
     """Renders the frames of one plan. Deterministic: the same plan gives the same
     pixels."""
@@ -219,15 +206,26 @@ class FrameRenderer:
         cw, ch = w + 2 * mx, h + 2 * my
         rng = np.random.default_rng([self.plan.seed, index, 1])
         near: Image.Image | None
-        if self.image:
+        place = None if self.image else place_of(shot.setting)
+        outdoor_light = self._outdoor_light(shot)
+        extra: dict[str, object] = {}
+        if self.image or place is None:
             far = self._input_backdrop(cw, ch).copy()
             near = None
+            light = outdoor_light
         else:
-            far, near = self._draw_setting(shot, cw, ch, rng)
-        # Light and style are baked into the layers once, not applied to every frame.
-        curves = self._curves(shot)
-        lut = np.clip(curves * 255.0 + 0.5, 0, 255).astype(np.uint8).reshape(-1).tolist()
-        far = far.point(lut)
+            signs = tuple(ti.text for ti in shot.titles if ti.kind == "sign" and ti.text.strip()
+                          and _during_shot(ti.start, ti.end, shot))
+            scenery = paint(shot.setting, shot.time_of_day, shot.weather, w, h, mx, my, rng,
+                            self._safe_boxes(shot, index), signs)
+            far, near = scenery.far, scenery.near
+            extra = {"idle": scenery.idle, "props": scenery.props,
+                     "light_x": scenery.light_x, "light_low": scenery.light_low}
+            light = self._place_light(shot, place, outdoor_light)
+        # Light and style are baked into the layers once, not applied to every frame. A
+        # room has its own light; its windows show the sky's.
+        lut = _lut(self._curves(light))
+        far = far.point(_lut(self._curves(outdoor_light)) if place is not None else lut)
         if near is not None:
             near = near.point([*lut, *range(256)])
         static = None
@@ -236,7 +234,10 @@ class FrameRenderer:
             if near is not None:
                 static.paste(near, (0, 0), near)
             static = static.crop((mx, my, mx + w, my + h))
+        outdoors = place is None or place.kind == "outdoor"
         n = {"rain": 260, "storm": 380, "snow": 220, "wind": 70}.get(shot.weather, 0)
+        if not outdoors:  # no rain or fog indoors, nor in space
+            n = 0
         if shot.setting == "underwater":
             n = max(n, 45)
         # Small frames get fewer but not too few particles (they are drawn larger, below).
@@ -245,7 +246,7 @@ class FrameRenderer:
             rng.random(n), rng.random(n), rng.uniform(0.6, 1.4, n), rng.uniform(0.5, 1.5, n),
         ]) if n else np.zeros((0, 4))
         fog = None
-        if shot.weather == "fog":
+        if shot.weather == "fog" and outdoors:
             noise = rng.random((max(2, h // 40), max(2, (w * 2) // 40))).astype(np.float32)
             small = Image.fromarray((noise * 255).astype(np.uint8), "L")
             fog_img = small.resize((w * 2, h), Image.Resampling.BICUBIC)
@@ -256,13 +257,81 @@ class FrameRenderer:
         flashes = (lightning_times(self.plan.seed, index, shot.duration)
                    if shot.weather == "storm" else [])
         return _Scene(far=far, near=near, static=static, particles=particles, fog=fog,
-                      flashes=flashes, lut=lut)
+                      flashes=flashes, lut=lut, place=place, **extra)  # type: ignore[arg-type]
 
-    def _curves(self, shot: Shot) -> np.ndarray:
-        v = np.arange(256, dtype=np.float32) / 255.0
+    @staticmethod
+    def _outdoor_light(shot: Shot) -> np.ndarray:
         light = np.asarray(LIGHT.get(shot.time_of_day, LIGHT["day"]), dtype=np.float32)
         if shot.weather in ("storm", "rain", "fog"):
             light = light * (0.72 if shot.weather == "storm" else 0.86)
+        return light
+
+    @staticmethod
+    def _place_light(shot: Shot, place: Place, outdoor: np.ndarray) -> np.ndarray:
+        if place.light is not None:  # caves, space, the Moon: a light of their own
+            light = np.asarray(place.light, dtype=np.float32)
+            if place.kind == "outdoor":
+                light = light * outdoor
+            return light
+        if place.kind == "indoor":
+            return np.asarray(ROOM_LIGHT.get(shot.time_of_day, ROOM_LIGHT["day"]),
+                              dtype=np.float32)
+        return outdoor
+
+    def _safe_boxes(self, shot: Shot, index: int) -> dict[float, Box]:
+        """Per layer parallax, the canvas box the camera shows all shot long (a small
+        margin inside it): props placed there are never cut by the frame's edge. A camera
+        that goes in close (a speaker's close-up) is left out: then the widest view counts."""
+        w, h = self.width, self.height
+        cams = [self._camera(shot, index, shot.duration * k / 8) for k in range(9)]
+        margin = 0.035 * min(w, h)
+        boxes: dict[float, Box] = {}
+        for parallax in (NEAR_PARALLAX, FAR_PARALLAX):
+            views = [self._view_box(cam, parallax) for cam in cams]
+            box = (max(v[0] for v in views), max(v[1] for v in views),
+                   min(v[2] for v in views), min(v[3] for v in views))
+            if box[2] - box[0] < 0.6 * w or box[3] - box[1] < 0.6 * h:
+                box = max(views, key=lambda v: (v[2] - v[0]) * (v[3] - v[1]))
+            boxes[parallax] = (box[0] + margin, box[1] + margin, box[2] - margin,
+                               box[3] - margin)
+        return boxes
+
+    def _camera(self, shot: Shot, shot_index: int, t: float) -> tuple[float, float, float]:
+        return camera_at(shot, t, self.plan.seed + shot_index)
+
+    def _view_box(self, cam: tuple[float, float, float], parallax: float) -> Box:
+        """The canvas box a layer with ``parallax`` shows under camera ``cam`` (the same
+        geometry as ``_layer_view``)."""
+        w, h = self.width, self.height
+        cw, ch = w + 2 * self.mx, h + 2 * self.my
+        ox, oy, zoom = cam
+        z = 1.0 + parallax * (zoom - 1.0)
+        half_w, half_h = w / 2 / z, h / 2 / z
+        cx = min(max(self.mx + w / 2 + parallax * ox * w, half_w), cw - half_w)
+        cy = min(max(self.my + h / 2 + parallax * oy * h, half_h), ch - half_h)
+        return (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+
+    def _canvas_to_screen(self, x: float, y: float, parallax: float,
+                          cam: tuple[float, float, float]) -> tuple[float, float, float]:
+        x0, y0, x1, _y1 = self._view_box(cam, parallax)
+        z = self.width / (x1 - x0)
+        return (x - x0) * z, (y - y0) * z, z
+
+    def prop_boxes(self, shot_index: int, t: float) -> list[tuple[str, Box]]:
+        """Where the scene's props are on screen ``t`` seconds into shot ``shot_index``:
+        (glyph, (x0, y0, x1, y1)) in frame pixels."""
+        shot = self.plan.shots[shot_index]
+        scene = self._scene(shot_index)
+        cam = self._camera(shot, shot_index, t)
+        out = []
+        for prop in scene.props:
+            ax, ay, _z = self._canvas_to_screen(prop.box[0], prop.box[1], prop.parallax, cam)
+            bx, by, _z = self._canvas_to_screen(prop.box[2], prop.box[3], prop.parallax, cam)
+            out.append((prop.glyph, (ax, ay, bx, by)))
+        return out
+
+    def _curves(self, light: np.ndarray) -> np.ndarray:
+        v = np.arange(256, dtype=np.float32) / 255.0
         style = self.plan.style
         curves = np.stack([v * light[c] for c in range(3)])
         if style == "cinematic":  # teal shadows, warm highlights, a little contrast
@@ -286,231 +355,6 @@ class FrameRenderer:
             s = np.clip(0.5 + (v - 0.5) * 1.35, 0, 1)
             curves = np.stack([s * light.mean()] * 3)
         return np.clip(curves, 0.0, 1.0)
-
-    # --- backgrounds ------------------------------------------------------------------
-
-    def _draw_setting(self, shot: Shot, cw: int, ch: int,
-                      rng: np.random.Generator) -> tuple[Image.Image, Image.Image]:
-        setting, time = shot.setting, shot.time_of_day
-        hy = int(self.my + HORIZON.get(setting, 0.64) * self.height)
-        top, bottom = SKY.get(time, SKY["day"])
-        overcast = {"storm": 0.7, "rain": 0.55, "fog": 0.5, "snow": 0.45}.get(shot.weather, 0.0)
-        if overcast:  # clouds cover the sky: its colour goes toward grey
-            grey = 0.35 * (sum(top) + sum(bottom)) / 6
-            top = _toward(top, grey, overcast)
-            bottom = _toward(bottom, grey * 1.6, overcast)
-        night = time == "night"
-        if setting == "space":
-            far_np = _gradient(ch, cw, (4, 4, 14), (28, 10, 48), ch)
-        elif setting == "underwater":
-            far_np = _gradient(ch, cw, (40, 150, 200), (8, 40, 90), hy)
-        elif setting in ("interior", "kitchen"):
-            wall = (225, 205, 175) if setting == "interior" else (205, 225, 215)
-            far_np = _gradient(ch, cw, _shade(wall, 1.05), _shade(wall, 0.85), hy)
-        elif setting == "stage":
-            far_np = _gradient(ch, cw, (20, 12, 30), (60, 20, 40), hy)
-        else:
-            far_np = _gradient(ch, cw, top, bottom, hy)
-        far = Image.fromarray(np.ascontiguousarray(far_np), "RGB")
-        draw = ImageDraw.Draw(far)
-        near = Image.new("RGBA", (cw, ch), (0, 0, 0, 0))
-        nd = ImageDraw.Draw(near)
-        u = self.height / 1280  # drawing unit: sizes follow the frame height
-        outdoor = setting not in ("space", "underwater", "interior", "kitchen", "stage")
-        if night or setting == "space":
-            count = int(260 * cw * ch / (1000 * 1600)) + 40
-            for x, y, r in zip(rng.uniform(0, cw, count), rng.uniform(0, hy if outdoor else ch,
-                               count), rng.uniform(0.6, 2.2, count) * u * 1.5, strict=True):
-                draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 255, 235))
-        if (outdoor and overcast < 0.5) or setting == "space":  # no sun behind rain clouds
-            self._draw_sun(draw, time, cw, hy, u, rng, setting)
-        if (outdoor and shot.weather != "clear") or (outdoor and rng.random() < 0.8):
-            self._draw_clouds(far, shot, cw, hy, u, rng)
-            draw = ImageDraw.Draw(far)
-        if setting == "beach":
-            draw.rectangle((0, hy, cw, ch), fill=(30, 110, 170))
-            for k in range(6):
-                y = hy + (k + 1) * 0.02 * self.height
-                draw.line([(x, y + 3 * u * math.sin(x / (40 * u) + k)) for x in
-                           range(0, cw, 8)], fill=(90, 160, 210), width=max(1, int(2 * u)))
-            sand_y = int(hy + 0.16 * self.height)
-            nd.polygon([(0, sand_y + 20 * u), (cw * 0.4, sand_y - 10 * u),
-                        (cw, sand_y + 10 * u), (cw, ch), (0, ch)], fill=(232, 205, 150, 255))
-        elif setting in ("mountains", "snow", "forest", "park", "desert", "plain", "city"):
-            ridge_color = {"mountains": (95, 110, 140), "snow": (200, 210, 230),
-                           "forest": (60, 110, 90), "park": (110, 150, 120),
-                           "desert": (200, 150, 100), "plain": (140, 160, 170),
-                           "city": (120, 130, 150)}[setting]
-            if shot.weather == "snow" and setting not in ("city", "forest"):
-                ridge_color = (205, 212, 230)
-            if setting == "city":
-                self._draw_skyline(draw, cw, hy, u, rng, night)
-            else:
-                self._draw_ridges(draw, setting, ridge_color, cw, hy, u, rng)
-            ground = {"mountains": (90, 140, 80), "snow": (238, 242, 250),
-                      "forest": (60, 120, 55), "park": (95, 170, 80), "desert": (225, 185, 120),
-                      "plain": (150, 170, 140), "city": (75, 75, 82)}[setting]
-            if shot.weather == "snow" and setting != "city":
-                ground = (236, 240, 248)  # snow settles on the ground
-            nd.rectangle((0, hy, cw, ch), fill=(*ground, 255))
-            if setting == "city":
-                nd.rectangle((0, hy, cw, hy + 0.05 * self.height), fill=(150, 150, 155, 255))
-                lane = hy + 0.2 * self.height
-                for x in range(0, cw, int(120 * u)):
-                    nd.rectangle((x, lane, x + 60 * u, lane + 8 * u), fill=(240, 220, 90, 255))
-            elif setting == "desert":
-                for k in range(3):
-                    y0 = hy + (k + 1) * 0.08 * self.height
-                    nd.line([(x, y0 + 10 * u * math.sin(x / (90 * u) + 2 * k))
-                             for x in range(0, cw, 10)], fill=(205, 160, 100, 255),
-                            width=max(1, int(3 * u)))
-            else:
-                for _ in range(int(120 * u * cw / 1000)):
-                    x, y = rng.uniform(0, cw), rng.uniform(hy, ch)
-                    tone = _shade(ground, float(rng.uniform(0.85, 1.1)))
-                    nd.line((x, y, x + rng.uniform(-3, 3) * u, y - 8 * u), fill=(*tone, 255),
-                            width=max(1, int(2 * u)))
-        elif setting == "underwater":
-            for _ in range(7):  # light shafts from the surface
-                x = rng.uniform(0, cw)
-                draw.polygon([(x, 0), (x + 40 * u, 0), (x + 140 * u, hy), (x + 60 * u, hy)],
-                             fill=(70, 170, 210))
-            nd.polygon([(0, hy), (cw * 0.5, hy - 25 * u), (cw, hy + 5 * u), (cw, ch), (0, ch)],
-                       fill=(200, 180, 130, 255))
-        elif setting in ("interior", "kitchen"):
-            wx = cw * float(rng.uniform(0.25, 0.55))
-            window = (SKY.get(time, SKY["day"])[1])
-            draw.rectangle((wx, hy * 0.3, wx + 0.28 * self.width, hy * 0.62), fill=window,
-                           outline=(120, 90, 60), width=int(10 * u))
-            floor = (150, 105, 70) if setting == "interior" else (210, 210, 215)
-            nd.rectangle((0, hy, cw, ch), fill=(*floor, 255))
-            for x in range(0, cw, int(90 * u)):
-                nd.line((x, hy, x - (cw / 2 - x) * 0.3, ch), fill=(*_shade(floor, 0.85), 255),
-                        width=max(1, int(2 * u)))
-            if setting == "kitchen":
-                nd.rectangle((0, hy - 0.12 * self.height, cw, hy), fill=(240, 240, 240, 255))
-                nd.rectangle((0, hy - 0.125 * self.height, cw, hy - 0.11 * self.height),
-                             fill=(90, 70, 60, 255))
-        elif setting == "stage":
-            for side in (0, 1):
-                x0 = 0 if side == 0 else cw - 0.22 * cw
-                nd.rectangle((x0, 0, x0 + 0.22 * cw, ch), fill=(150, 20, 35, 255))
-                for k in range(6):
-                    xx = x0 + k * 0.22 * cw / 6
-                    nd.line((xx, 0, xx, ch), fill=(110, 10, 25, 255), width=max(1, int(4 * u)))
-            nd.rectangle((0, hy, cw, ch), fill=(90, 60, 40, 255))
-            cx = cw / 2
-            nd.polygon([(cx - 30 * u, 0), (cx + 30 * u, 0), (cx + 0.3 * cw, hy + 0.1 * self.height),
-                        (cx - 0.3 * cw, hy + 0.1 * self.height)], fill=(255, 245, 200, 45))
-        self._draw_props(near, shot, cw, ch, hy, rng)
-        return far, near
-
-    def _draw_sun(self, draw: ImageDraw.ImageDraw, time: str, cw: int, hy: int, u: float,
-                  rng: np.random.Generator, setting: str) -> None:
-        if setting == "space":
-            x, y, r = cw * rng.uniform(0.6, 0.85), hy * 0.15, 70 * u
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(90, 130, 220))
-            draw.ellipse((x - r * 0.6, y - r * 0.5, x + r * 0.2, y + r * 0.1), fill=(80, 170, 90))
-            return
-        pos = {"dawn": (0.2, 0.85), "day": (0.7, 0.25), "noon": (0.5, 0.12),
-               "sunset": (0.78, 0.88), "night": (0.72, 0.18)}[time]
-        x = self.mx + pos[0] * self.width
-        y = min(hy - 10, self.my + pos[1] * (hy - self.my))
-        r = (55 if time == "night" else 75) * u
-        if time == "night":
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(245, 245, 225))
-            draw.ellipse((x - r * 0.6, y - r * 1.1, x + r * 1.3, y + r * 0.6), fill=SKY["night"][0])
-        else:
-            glow = {"dawn": (255, 200, 150), "sunset": (255, 170, 90)}.get(time, (255, 250, 210))
-            draw.ellipse((x - r * 1.5, y - r * 1.5, x + r * 1.5, y + r * 1.5),
-                         fill=_shade(glow, 0.95))
-            draw.ellipse((x - r, y - r, x + r, y + r), fill=(255, 245, 200))
-
-    def _draw_clouds(self, far: Image.Image, shot: Shot, cw: int, hy: int, u: float,
-                     rng: np.random.Generator) -> None:
-        layer = Image.new("L", (cw, hy), 0)
-        d = ImageDraw.Draw(layer)
-        many = shot.weather in ("rain", "storm", "fog", "snow")
-        for _ in range(int(rng.integers(10, 18)) if many else int(rng.integers(2, 6))):
-            x, y = rng.uniform(0, cw), rng.uniform(0.05, 0.6) * hy
-            for _k in range(5):
-                r = rng.uniform(40, 90) * u
-                ox, oy = rng.uniform(-90, 90) * u, rng.uniform(-20, 20) * u
-                d.ellipse((x + ox - r * 1.4, y + oy - r, x + ox + r * 1.4, y + oy + r), fill=230)
-        layer = layer.filter(ImageFilter.GaussianBlur(12 * u))
-        tone = {"storm": (90, 95, 110), "rain": (150, 155, 165), "snow": (220, 225, 235),
-                "fog": (200, 205, 210)}.get(shot.weather, (250, 250, 252))
-        if shot.time_of_day == "night":
-            tone = _shade(tone, 0.35)
-        elif shot.time_of_day in ("sunset", "dawn"):
-            tone = (min(255, tone[0] + 10), int(tone[1] * 0.85), int(tone[2] * 0.8))
-        far.paste(Image.new("RGB", layer.size, tone), (0, 0), layer)
-
-    def _draw_ridges(self, draw: ImageDraw.ImageDraw, setting: str,
-                     color: tuple[int, int, int], cw: int, hy: int, u: float,
-                     rng: np.random.Generator) -> None:
-        height = {"mountains": 0.32, "snow": 0.18, "desert": 0.08, "forest": 0.12,
-                  "park": 0.07, "plain": 0.05}[setting] * self.height
-        for layer in range(2):
-            k = 1.0 - 0.25 * layer
-            col = _shade(color, 0.85 + 0.2 * layer)
-            pts = [(0.0, float(hy))]
-            x = 0.0
-            while x < cw:
-                x += float(rng.uniform(60, 160)) * u
-                pts.append((x, hy - float(rng.uniform(0.3, 1.0)) * height * k))
-            pts.append((float(cw), float(hy)))
-            if setting == "forest":  # a tree line of pointed tops
-                pts = [(0.0, float(hy))]
-                for x in np.arange(0, cw, 28 * u):
-                    top = hy - height * k * float(rng.uniform(0.5, 1.0))
-                    pts += [(float(x), hy - height * 0.3 * k), (float(x + 14 * u), top)]
-                pts.append((float(cw), float(hy)))
-            draw.polygon(pts, fill=col)
-            if setting in ("mountains", "snow") and layer == 0:
-                for (x0, y0) in pts[1:-1]:
-                    if y0 < hy - height * 0.7:
-                        s = 22 * u
-                        draw.polygon([(x0 - s, y0 + s), (x0, y0), (x0 + s, y0 + s)],
-                                     fill=(245, 248, 255))
-
-    def _draw_skyline(self, draw: ImageDraw.ImageDraw, cw: int, hy: int, u: float,
-                      rng: np.random.Generator, night: bool) -> None:
-        for layer in range(2):
-            x = 0.0
-            base = (70, 80, 105) if layer == 0 else (95, 105, 130)
-            while x < cw:
-                bw = float(rng.uniform(60, 140)) * u
-                bh = float(rng.uniform(0.12, 0.38)) * self.height * (1.0 - 0.3 * layer)
-                col = _shade(base, float(rng.uniform(0.85, 1.15)))
-                draw.rectangle((x, hy - bh, x + bw, hy), fill=col)
-                lit = (255, 220, 120) if night else _shade(col, 1.35)
-                for wy in np.arange(hy - bh + 10 * u, hy - 12 * u, 22 * u):
-                    for wx in np.arange(x + 8 * u, x + bw - 14 * u, 20 * u):
-                        if not night or rng.random() < 0.45:
-                            draw.rectangle((wx, wy, wx + 8 * u, wy + 11 * u), fill=lit)
-                x += bw + float(rng.uniform(0, 12)) * u
-
-    def _draw_props(self, near: Image.Image, shot: Shot, cw: int, ch: int, hy: int,
-                    rng: np.random.Generator) -> None:
-        props = PROPS.get(shot.setting, ())
-        if not props:
-            return
-        count = int(rng.integers(2, 5))
-        for k in range(count):
-            glyph = props[k % len(props)]
-            # Keep props at the sides so they frame the subjects rather than hide them.
-            side = rng.uniform(0.0, 0.22) if k % 2 == 0 else rng.uniform(0.78, 1.0)
-            x = side * cw
-            if shot.setting == "space":
-                y, size = ch * 0.25, 0.12 * self.height
-            elif shot.setting in ("interior", "kitchen") and glyph == "🖼️":
-                y, size = hy * 0.5, 0.1 * self.height
-            else:
-                y = hy + rng.uniform(0.02, 0.12) * self.height
-                size = rng.uniform(0.1, 0.2) * self.height
-            art = glyph_image(glyph, int(size))
-            near.alpha_composite(art, (int(x - art.width / 2), int(y - art.height)))
 
     # --- per frame --------------------------------------------------------------------
 
@@ -547,7 +391,7 @@ class FrameRenderer:
         shot_index, shot = self.shot_at(t)
         scene = self._scene(shot_index)
         tl = t - shot.start
-        cam = camera_at(shot, tl, self.plan.seed + shot_index)
+        cam = self._camera(shot, shot_index, tl)
         if scene.static is not None and cam == (0.0, 0.0, 1.0):
             frame = scene.static.copy()
         else:
@@ -556,8 +400,10 @@ class FrameRenderer:
                 near = self._layer_view(scene.near, cam, NEAR_PARALLAX)
                 frame.paste(near, (0, 0), near)
         draw = ImageDraw.Draw(frame)
-        if shot.setting == "beach" and not self.image:
-            self._draw_waves(draw, scene, tl, cam)
+        if scene.idle:  # water, leaves, screens, crowds and lights move by themselves
+            draw_idle(draw, scene.idle, tl,
+                      lambda x, y, k: self._canvas_to_screen(x, y, k, cam), scene.tone,
+                      min(self.width, self.height) / 720)
         self._draw_subjects(frame, shot, shot_index, tl, index, cam)
         self._draw_weather(frame, draw, shot, scene, tl)
         if scene.fog is not None:
@@ -568,42 +414,40 @@ class FrameRenderer:
         for ft in scene.flashes:
             if 0 <= tl - ft < 0.25:
                 flash = max(flash, 1.0 - (tl - ft) / 0.25)
-        if flash > 0:
+        if flash > 0 and (scene.place is None or scene.place.kind == "outdoor"):
             self._draw_bolt(draw, shot_index, scene.flashes.index(
                 next(f for f in scene.flashes if 0 <= tl - f < 0.25)))
         frame = self._grade(frame, scene, flash, index)
+        self._draw_titles(frame, t)
         if self.plan.captions:
             self._draw_caption(frame, shot, t)
         return frame
 
-    def _draw_waves(self, draw: ImageDraw.ImageDraw, scene: _Scene, tl: float,
-                    cam: tuple[float, float, float]) -> None:
-        u = self.height / 1280
-        hy = HORIZON["beach"] * self.height
-        for k in range(3):
-            y_world = (hy + (0.1 + 0.018 * k + 0.01 * math.sin(tl * 1.3 + k)) * self.height)
-            _, sy, _z = self._to_screen(0.5, y_world / self.height, 0.0, cam)
-            pts = [(x, sy + 4 * u * math.sin(x / (50 * u) + tl * 2 + k))
-                   for x in range(0, self.width + 12, 12)]
-            draw.line(pts, fill=scene.tone((235, 245, 250)), width=max(1, int(3 * u)))
-
     def _draw_subjects(self, frame: Image.Image, shot: Shot, shot_index: int, tl: float,
                        index: int, cam: tuple[float, float, float]) -> None:
         by_id = {s.id: s for s in shot.subjects}
-        ground = shot.setting not in ("space", "underwater", "sky")
-        for subject in sorted(shot.subjects, key=lambda s: (-s.depth, s.id)):
+        scene = self._scene(shot_index)
+        place = scene.place
+        ground = place.grounded if place is not None else shot.setting not in (
+            "space", "underwater", "sky")
+        for subject in _drawing_order(shot.subjects):
             levels = self.levels.get(subject.id)
             level = float(levels[index]) if levels is not None and index < len(levels) else 0.0
             p = pose(subject, shot, tl, level, by_id)
-            sx, sy, z = self._to_screen(p.x, p.y, subject.depth, cam)
+            # Standing subjects stand on the place's floor at their depth (a rider stays
+            # on its mount: it moves with it).
+            lift = _floor_shift(subject, by_id, place) if ground else 0.0
+            sx, sy, z = self._to_screen(p.x, p.y + lift, subject.depth, cam)
             height = subject.scale * self.height * (1.0 - 0.45 * subject.depth) * p.scale * z
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
             mouth = round(min(1.0, level) * 4) if subject.character else 0
             worn = tuple((a.glyph, a.anchor, a.item, a.color) for a in subject.accessories)
             phase = (cameo_phase(subject.action, tl, subject.id)
                      if subject.character in self.cutouts else 0)  # a cameo's pose
+            held = tuple((h.glyph, h.hold, h.color) for h in subject.held)
             key = (shot_index, subject.glyph, subject.character, subject.color, height,
-                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn, phase)
+                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn, phase,
+                   held)
             art = self._art_cache.get(key)
             if art is None:
                 art = self._posed_art(subject, height, p.angle, p.flip, p.squash, mouth,
@@ -613,14 +457,30 @@ class FrameRenderer:
                 if len(self._art_cache) > 400:  # rotations and sizes vary; keep memory flat
                     self._art_cache.clear()
                 self._art_cache[key] = art
-            in_water = shot.setting == "beach" and subject.action in ("surf", "swim")
-            if ground and not in_water and subject.action != "fly" and subject.y > 0.55:
-                base_y = self._to_screen(p.x, subject.y, subject.depth, cam)[1]
-                sw = max(4, int(art.width * 0.8))
-                mask = shadow_mask(sw - sw % 4, max(4, (sw // 6) - (sw // 6) % 2))
-                frame.paste((0, 0, 0), (int(sx - mask.width / 2),
-                                        int(base_y - mask.height / 2)), mask)
+            in_water = shot.setting in ("beach", "ocean", "river", "lake") and (
+                subject.action in ("surf", "swim"))
+            if ground and not in_water and subject.action != "fly" and subject.y > 0.55 and (
+                    subject.relation not in ("on", "in")):
+                base_y = self._to_screen(p.x, subject.y + lift, subject.depth, cam)[1]
+                self._draw_shadow(frame, scene, shot, art.width, sx, base_y,
+                                  abs(p.y - subject.y))
             frame.paste(art, (int(sx - art.width / 2), int(sy - art.height)), art)
+
+    def _draw_shadow(self, frame: Image.Image, scene: _Scene, shot: Shot, width: int,
+                     x: float, y: float, air: float) -> None:
+        """A soft contact shadow on the ground, cast away from the light: long when the
+        sun is low, short at noon, soft and centred under overcast skies; it shrinks and
+        fades as its subject leaves the ground."""
+        overcast = shot.weather in ("rain", "storm", "fog", "snow")
+        low = 0.25 if overcast else scene.light_low
+        lx = 0.0 if overcast else scene.light_x
+        lift = max(0.35, 1.0 - air * 4)
+        sw = max(4, int(width * (0.75 + 0.55 * low) * lift))
+        sh = max(4, int(width * 0.16 * lift))
+        mask = shadow_mask(sw - sw % 4, sh - sh % 2)
+        offset = -lx * low * width * 0.3
+        frame.paste((0, 0, 0), (int(x + offset - mask.width / 2), int(y - mask.height / 2)),
+                    mask)
 
     def _posed_art(self, subject: Subject, height: int, angle: float, flip: bool,
                    squash: float, mouth: int, scene: _Scene,
@@ -637,8 +497,11 @@ class FrameRenderer:
             head = (cameo_head(cameo, subject.noun, subject.action, phase, height) if cameo
                     else glyph_head(subject.glyph))
             art = dress(art, subject.accessories, head)
+        if subject.held:
+            art = _with_held(art, subject.held, height)
         if flip:
             art = art.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+        art = _lit(art, scene.light_x)
         if abs(squash - 1.0) > 1e-3:
             art = art.resize((art.width, max(1, int(art.height * squash))),
                              Image.Resampling.BILINEAR)
@@ -742,23 +605,33 @@ class FrameRenderer:
             frame = ImageChops.add(frame, noise, scale=1.0, offset=-10)
         return frame
 
+    def _draw_titles(self, frame: Image.Image, t: float) -> None:
+        """On-screen titles up at ``t``: clean lettering over the picture in its upper
+        part, fading in and out over a quarter of a second."""
+        for shot in self.plan.shots:
+            for title in shot.titles:
+                if title.kind != "title" or not title.text.strip():
+                    continue
+                start, end = ((shot.start, shot.end) if title.end <= title.start
+                              else (title.start, title.end))
+                if not start <= t < end:
+                    continue
+                fade = min(1.0, (t - start) / 0.25 + 0.2, (end - t) / 0.25)
+                card = title_card(title.text, self.width, self.height)
+                mask = card.getchannel("A")
+                if fade < 1.0:
+                    mask = mask.point(lambda v, f=fade: int(v * f))
+                frame.paste(card, (0, int(self.height * 0.14)), mask)
+
     def _draw_caption(self, frame: Image.Image, shot: Shot, t: float) -> None:
         line = next((ln for s in self.plan.shots for ln in s.dialogue
                      if ln.start <= t < ln.end), None)
         if line is None:
             return
         size = max(12, int(min(self.height * 0.032, self.width * 0.055)))
-        font = _caption_font(size)
+        font = _caption_font(size, script_of(line.text))
         draw = ImageDraw.Draw(frame)
-        words, rows, row = line.text.split(), [], ""
-        for word in words:
-            trial = f"{row} {word}".strip()
-            if draw.textlength(trial, font=font) > self.width * 0.86 and row:
-                rows.append(row)
-                row = word
-            else:
-                row = trial
-        rows.append(row)
+        rows = wrap(line.text, font, self.width * 0.86)
         y = self.height * 0.93 - min(3, len(rows)) * size * 1.25
         for text in rows[-3:]:
             width = draw.textlength(text, font=font)
@@ -768,14 +641,115 @@ class FrameRenderer:
             y += size * 1.25
 
 
-@lru_cache(maxsize=4)
-def _caption_font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
-    for path in ("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc",
-                 "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                 "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"):
-        if Path(path).is_file():
-            return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
+def _caption_font(size: int, script: str = "latin") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    return text_font(size, script, "Bold")
+
+
+def _lut(curves: np.ndarray) -> list[int]:
+    lut: list[int] = np.clip(curves * 255.0 + 0.5, 0, 255).astype(np.uint8).reshape(-1).tolist()
+    return lut
+
+
+def _during_shot(start: float, end: float, shot: Shot) -> bool:
+    """Whether text shown from ``start`` to ``end`` (seconds from the video's start) is
+    up during ``shot``; text with no times is up for its whole shot."""
+    return end <= start or (start < shot.end and end > shot.start)
+
+
+def _drawing_order(subjects: list[Subject]) -> list[Subject]:
+    """Far to near, and a subject placed against another right after it (a rider over its
+    mount, a driver in a car) or right before it (a drummer behind the drums, a cat under
+    the table)."""
+    by_id = {s.id: s for s in subjects}
+    after: dict[str, list[Subject]] = {}
+    before: dict[str, list[Subject]] = {}
+    for s in subjects:
+        if s.anchor and s.anchor in by_id and s.anchor != s.id:
+            (before if s.relation in ("behind", "under") else after).setdefault(
+                s.anchor, []).append(s)
+    order: list[Subject] = []
+    seen: set[str] = set()
+
+    def place(s: Subject) -> None:
+        if s.id in seen:
+            return
+        seen.add(s.id)
+        for dependent in before.get(s.id, []):
+            place(dependent)
+        order.append(s)
+        for dependent in after.get(s.id, []):
+            place(dependent)
+
+    roots = [s for s in subjects if not (s.anchor and s.anchor in by_id and s.anchor != s.id)]
+    for s in sorted(roots, key=lambda s: (-s.depth, s.id)):
+        place(s)
+    for s in sorted(subjects, key=lambda s: (-s.depth, s.id)):  # anchors in a loop
+        place(s)
+    return order
+
+
+def _floor_shift(subject: Subject, by_id: dict[str, Subject], place: Place | None,
+                 hops: int = 0) -> float:
+    """How far (frame fraction) to move a standing subject down or up so its feet are on
+    the place's floor at its depth; a subject placed against another moves with it."""
+    if place is None:
+        return 0.0
+    anchor = by_id.get(subject.anchor or "")
+    if subject.relation and anchor is not None and anchor is not subject and hops < 4:
+        return _floor_shift(anchor, by_id, place, hops + 1)
+    if subject.y < 0.7 or subject.action in ("fly", "swim", "surf"):
+        return 0.0
+    return floor_y(place, subject.depth) - subject.y
+
+
+def _with_held(art: Image.Image, held: list[Held], height: int) -> Image.Image:
+    """The subject's art with what it holds: in the hand, beside the body at about mid
+    height on the side it faces (the right, before any mirroring), or in front of the
+    body. The canvas grows evenly on both sides so the subject stays centred."""
+    placed = []
+    for item in held:
+        front = item.hold == "front"
+        size = max(SIZE_STEP, int(height * (0.6 if front else 0.45)))
+        thing = glyph_image(item.glyph, size, item.color)
+        cx = art.width * (0.55 if front else 0.92)
+        cy = art.height * (0.58 if front else 0.55)
+        placed.append((thing, cx, cy))
+    reach = max([abs(cx - art.width / 2) + t.width / 2 for t, cx, _ in placed] + [art.width / 2])
+    width = int(2 * reach + 2)
+    top = min([cy - t.height / 2 for t, _, cy in placed] + [0.0])
+    canvas = Image.new("RGBA", (width, int(art.height - top)), (0, 0, 0, 0))
+    left = (width - art.width) // 2
+    canvas.alpha_composite(art, (left, int(-top)))
+    for thing, cx, cy in placed:
+        x = int(left + cx - thing.width / 2)
+        y = int(-top + min(cy - thing.height / 2, art.height - thing.height))
+        canvas.alpha_composite(thing, (x, y))
+    return canvas
+
+
+def _lit(art: Image.Image, light_x: float) -> Image.Image:
+    """Light on a subject: the side toward the key light a little brighter, the other
+    side and the feet a little darker, and a thin warm rim where its outline meets the
+    light."""
+    a = np.asarray(art, dtype=np.float32)
+    h, w = a.shape[:2]
+    if w < 4 or h < 4:
+        return art
+    rgb, alpha = a[..., :3], a[..., 3]
+    xs = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
+    ys = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
+    gain = (1.0 + 0.14 * light_x * xs) * (1.0 - 0.12 * ys ** 3)
+    shift = max(1, w // 45)
+    beyond = np.zeros_like(alpha)  # the alpha one rim's width toward the light
+    if light_x >= 0:
+        beyond[:, :-shift] = alpha[:, shift:]
+    else:
+        beyond[:, shift:] = alpha[:, :-shift]
+    rim = np.clip(alpha - beyond, 0.0, 255.0)[..., None] / 255.0 * min(1.0, abs(light_x) + 0.2)
+    out = rgb * gain[..., None]
+    out = out * (1 - 0.45 * rim) + np.asarray((255, 244, 220), np.float32) * 0.45 * rim
+    a[..., :3] = np.clip(out, 0, 255)
+    return Image.fromarray(a.astype(np.uint8), "RGBA")
 
 
 @lru_cache(maxsize=64)
