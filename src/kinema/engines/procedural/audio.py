@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 
 import numpy as np
 from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
-from scipy.signal import lfilter
+from scipy.signal import fftconvolve, lfilter
 
 from kinema.engines.base import EngineError
 from kinema.engines.procedural.audio_ambience import render_ambience
@@ -266,7 +266,38 @@ def _speech_layer(plan: Plan, n: int, clips: Mapping[tuple[int, int], np.ndarray
             if start + mono.size > n:
                 # The video ends mid-word: fade out instead of cutting with a click.
                 mono = fade(mono[: max(0, n - start)].copy(), 0.0, 0.05)
-            place(out, to_stereo(mono, _subject_pan(shot.subjects, line.speaker, 0.5)), start)
+            dry = to_stereo(mono, _subject_pan(shot.subjects, line.speaker, 0.5))
+            place(out, _in_the_room(dry, shot.setting, rng_for(plan.seed, "room", i, j)), start)
+    return out
+
+
+# How much of a voice comes back from the place's walls (wet level) and how long the
+# echo lasts (seconds): a cave or a hall rings, a living room barely, outdoors not at all.
+_ROOMS: dict[str, tuple[float, float]] = {
+    "cave": (0.35, 2.2), "concert_hall": (0.28, 2.0), "castle": (0.22, 1.6),
+    "stadium": (0.18, 1.8), "stage": (0.16, 1.2), "train_platform": (0.16, 1.4),
+    "airport": (0.14, 1.3), "gym": (0.16, 1.1), "supermarket": (0.1, 0.8),
+    "library": (0.08, 0.7), "classroom": (0.1, 0.6), "space_station": (0.1, 0.5),
+    "garage": (0.14, 0.8), "underwater": (0.2, 0.9),
+    **{room: (0.07, 0.45) for room in ("interior", "living_room", "bedroom", "kitchen",
+                                       "cafe", "bar", "restaurant", "office", "lab")},
+}
+
+
+def _in_the_room(dry: np.ndarray, setting: str, rng: np.random.Generator) -> np.ndarray:
+    """A stereo voice with the reflections of ``setting`` added (a short decaying noise
+    response, different per ear), keeping its own length."""
+    wet, seconds = _ROOMS.get(setting, (0.0, 0.0))
+    if wet <= 0 or dry.shape[0] == 0:
+        return dry
+    m = int(seconds * SAMPLE_RATE)
+    t = np.arange(m) / SAMPLE_RATE
+    out = dry.copy()
+    for channel in range(2):
+        response = rng.standard_normal(m) * np.exp(-6.9 * t / seconds)
+        response[: int(0.015 * SAMPLE_RATE)] = 0.0  # the first reflection arrives later
+        response /= np.sqrt(np.sum(response**2)) + 1e-12
+        out[:, channel] += wet * fftconvolve(dry[:, channel], response)[: dry.shape[0]]
     return out
 
 

