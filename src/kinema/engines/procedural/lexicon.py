@@ -31,6 +31,8 @@ STOPWORDS = frozenset(
         "because", "until", "after", "before", "ever", "never", "not", "no", "yes", "into",
         "hyper", "realistic", "hyperrealistic", "photorealistic", "4k", "8k", "hd", "ultra",
         "high", "quality", "detailed", "beautiful", "vertical", "horizontal",
+        "outside", "outdoors", "somewhere", "everywhere", "anywhere", "nearby", "away",
+        "around", "toward", "towards", "across", "past", "within", "beyond", "upon",
 
         "camera", "cameras", "shot", "shots", "angle", "lens", "footage", "style", "scene",
         "framing", "frame", "view", "moment", "seconds", "second",
@@ -412,7 +414,7 @@ _NOT_SUBJECTS = frozenset(
         "sunset", "city", "stage", "park", "space", "water", "wind", "storm", "lightning", "sky",
         "house_interior", "milky_way", "foggy", "dash", "collision", "fire", "hundred_points",
         "zzz", "dizzy", "sparkles", "speech_balloon", "thought_balloon", "anger_symbol", "left",
-        "right", "date", "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio",
+        "right", "date", "cooking", "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio",
         "scorpius", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus",
     ]
 )

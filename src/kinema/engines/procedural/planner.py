@@ -18,8 +18,8 @@ import emoji
 import numpy as np
 
 from kinema.engines.base import CharacterRef
+from kinema.engines.procedural import languages, script, vocabulary
 from kinema.engines.procedural import lexicon as lx
-from kinema.engines.procedural import script
 from kinema.engines.procedural.accessories import accessories_from_rules, accessory, wear
 from kinema.engines.procedural.motion import TRAVEL, action_events
 from kinema.engines.procedural.plan import (
@@ -83,6 +83,7 @@ class _Group:
     definite: bool = False  # "the cat": may be one already on screen
     accessories: list[Accessory] = field(default_factory=list)  # "wearing a red cap"
     label: str | None = None  # a name the prompt gives it: "Mia", "Cat 1"
+    kind: str | None = None  # what it behaves like when its noun is rare: "bird" for a falcon
     held: list[Held] = field(default_factory=list)  # "holding a pizza", a guitarist's guitar
     relation: str | None = None  # ``plan.RELATIONS``: "on" the ``anchor`` group, ...
     anchor: int | None = None
@@ -152,8 +153,9 @@ def _longest(words: list[str], i: int, table: dict[str, str] | dict[str, tuple])
 
 
 def _parse_shot(text: str, characters: Sequence[CharacterRef],
-                names: Sequence[str] = ()) -> _ShotSpec:
-    """Read one shot's words. ``names`` are the speakers a script named ("Mia")."""
+                names: Sequence[str] = (), language: str = "en") -> _ShotSpec:
+    """Read one shot's words. ``names`` are the speakers a script named ("Mia");
+    ``language`` is the prompt's, the default for lines too short to tell."""
     spec = _ShotSpec(text=text)
     text, titles = script.take_titles(text)
     spec.titles = titles
@@ -213,7 +215,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             who = doer() if speaker == "none" else speaker
             if isinstance(who, str):
                 who = None
-            lang = lx.detect_language(quote) or pending_language
+            lang = pending_language or languages.detect_language(quote, default=language)
             spec.lines.append((who, quote, lang))
             if isinstance(who, int):
                 spec.groups[who].speaks = True
@@ -308,7 +310,40 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 if found is not None and not (n == 1 and word in lx.STOPWORDS):
                     noun_hit = (found, n)
                     break
+        resolved: vocabulary.Resolution | None = None
+        if noun_hit is not None and noun_hit[1] == 1 and i + 1 < len(words) and _open_word(
+                words[i + 1]) and lx.lookup_noun(words[i + 1]) is None:
+            head = vocabulary.resolve_subject(words[i + 1])
+            if head is not None and head.kind == "person" and head.taken_as is None:
+                # "a robot bartender": a bartender, drawn as the robot when it is a
+                # creature; "a pizza chef" is a chef.
+                (mod_noun, mod_glyph, _p), _n = noun_hit
+                creature = mod_noun in _CREATURES
+                resolved = vocabulary.Resolution(
+                    noun=head.noun, glyph=mod_glyph if creature else head.glyph,
+                    kind=mod_noun if creature else head.kind, held=head.held,
+                    hold=head.hold, gender=head.gender, age=head.age,
+                    plural=head.plural)
+                noun_hit = ((resolved.noun, resolved.glyph, resolved.plural), 2)
         setting_hit = _longest(words, i, lx.SETTING_PHRASES)
+        if noun_hit is None and setting_hit is None and _open_word(word):
+            # Not in the engine's own tables: a rarer noun ("falcon", "guitarist") or a
+            # place ("laundromat"), understood by meaning where it has no artwork.
+            place = _place_at(words, i)
+            if place is not None:
+                match, n = place
+                spec.setting = _place(spec.setting, match.setting)
+                if match.taken_as:
+                    spec.understood[match.phrase] = match.taken_as.replace("_", " ")
+                relating = None
+                i += n
+                continue
+            found_by_meaning = _subject_at(words, i)
+            if found_by_meaning is not None:
+                resolved, n = found_by_meaning
+                noun_hit = ((resolved.noun, resolved.glyph, resolved.plural), n)
+                if resolved.taken_as:
+                    spec.understood[" ".join(words[i:i + n])] = resolved.taken_as
         if setting_hit is not None and (noun_hit is None or setting_hit[1] >= noun_hit[1]):
             spec.setting = _place(spec.setting, lx.SETTING_PHRASES[setting_hit[0]])
             relating = None
@@ -366,6 +401,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                                       definite=prev in _DEFINITE, label=label))
             current = len(spec.groups) - 1
             _describe_person(spec.groups[current], noun, pending_age)
+            if resolved is not None:
+                _take_resolution(spec, current, resolved)
             pending_age = None
             if relating is not None and relating[1] != current and (
                     relating[0] != "in" or noun in _CONTAINERS or noun in lx.VEHICLES):
@@ -541,6 +578,91 @@ def _antecedent(groups: list[_Group], pronoun: str) -> int | None:
     return None
 
 
+# Words before a place: "in a laundromat", "at the hot spring".
+_PLACE_LEAD = frozenset(("in", "at", "inside", "into", "to", "through", "across", "near",
+                         "outside", "from", "by", "around", "over", "toward", "towards",
+                         "within"))
+
+
+# What a role can be besides a person: "a robot bartender", "a cat chef".
+_CREATURES = frozenset((
+    "robot", "alien", "zombie", "ghost", "vampire", "skeleton", "cat", "dog", "frog",
+    "monkey", "penguin", "bear", "panda", "fox", "rabbit", "pig", "duck", "owl", "raccoon",
+    "t-rex", "sauropod", "teddy bear", "hamster", "mouse", "lion", "tiger", "koala",
+    "sloth", "otter", "cow", "chicken", "horse", "unicorn", "dragon", "octopus", "shark",
+    "mage", "elf", "fairy", "genie", "troll", "ogre", "goblin", "superhero", "supervillain",
+))
+
+
+def _open_word(word: str) -> bool:
+    """A content word the engine's own tables know nothing about."""
+    return not (
+        word in lx.STOPWORDS or word in lx.ACTION_WORDS or word in lx.SPEECH_VERBS
+        or word in lx.COLORS or word in lx.SIZES or word in lx.NUMBERS or word.isdigit()
+        or word in lx.MOOD_WORDS or word in lx.WEATHER_PHRASES or word in lx.TIME_PHRASES
+        or word in lx.CAMERA_PHRASES or word in lx.STYLE_PHRASES or word in _RELATION_WORDS
+        or word in _HOLD_WORDS or word in _AGES or word in _PRONOUNS
+        or word in lx.LANGUAGE_NAMES or word in _CLAUSE_BREAKS or len(word) < 3
+        or word.startswith("\u0000") or not any(c.isalpha() for c in word))
+
+
+def _place_at(words: list[str], i: int) -> tuple[vocabulary.PlaceMatch, int] | None:
+    """A place at ``words[i]``, read only after "in", "at" and the like (with articles
+    and describing words between: "in a tiny old laundromat"). A place found only by
+    meaning gives way to a thing that has its own artwork ("at a table")."""
+    k = i - 1
+    while k >= 0 and (words[k] in _DETERMINERS or words[k] in lx.SIZES
+                      or words[k] in lx.COLORS or words[k] in _AGES):
+        k -= 1
+    if k < 0 or words[k] not in _PLACE_LEAD:
+        return None
+    for n in (2, 1):
+        chunk = words[i:i + n]
+        if len(chunk) < n or not all(_open_word(w) for w in chunk):
+            continue
+        match = vocabulary.resolve_place(" ".join(chunk))
+        if match is not None and (not match.guessed or (
+                vocabulary.resolve_subject(" ".join(chunk)) is None)):
+            return match, n
+    return None
+
+
+def _subject_at(words: list[str], i: int) -> tuple[vocabulary.Resolution, int] | None:
+    for n in (2, 1):
+        chunk = words[i:i + n]
+        if len(chunk) < n or any(w.startswith("\u0000") for w in chunk) or (
+                n > 1 and not _open_word(chunk[-1])):
+            continue
+        found = vocabulary.resolve_subject(" ".join(chunk))
+        if found is not None:
+            return found, n
+    return None
+
+
+def _take_resolution(spec: _ShotSpec, index: int, found: vocabulary.Resolution) -> None:
+    """What a role or a rarer noun brings: the guitarist's guitar, the skateboarder's
+    board under their feet, a grandma's age."""
+    group = spec.groups[index]
+    group.kind = found.kind if found.kind != found.noun else None
+    if found.gender and group.gender is None:
+        group.gender = found.gender
+    if found.age:
+        group.age = {"baby": "child", "teen": "child"}.get(found.age, found.age)
+    elif found.kind == "person" and group.age is None:
+        group.age = "adult"
+    if found.held is None:
+        return
+    item, glyph = found.held
+    if found.hold == "under":
+        # A skateboarder stands on the board and rides it.
+        spec.groups.append(_Group(noun=item, glyph=glyph, count=group.count))
+        _relate(spec, index, "on", len(spec.groups) - 1)
+        board = spec.groups[-1]
+        board.action = board.action or _MOUNT_ACTIONS.get(item, "slide")
+    else:
+        group.held.append(Held(item=item, glyph=glyph, hold=found.hold or "hand"))
+
+
 def _bare(label: str) -> str:
     """A script label without its article and number: "The old man" -> "old man"."""
     words = [w for w in label.split() if w not in _DETERMINERS and not w.isdigit()]
@@ -714,11 +836,12 @@ def _default_setting(groups: list[_Group]) -> str:
 def _default_action(group: _Group, setting: str) -> str:
     if group.speaks:
         return "talk"
-    if group.noun in lx.FLYERS:
+    nouns = {group.noun, group.kind or group.noun}
+    if nouns & lx.FLYERS:
         return "fly"
-    if group.noun in lx.SWIMMERS and setting in ("underwater", "beach"):
+    if nouns & lx.SWIMMERS and setting in ("underwater", "beach", "ocean", "lake", "river"):
         return "swim"
-    if group.noun in lx.VEHICLES or group.noun.endswith(" car"):
+    if nouns & lx.VEHICLES or group.noun.endswith(" car"):
         return "drive"
     return "idle"
 
@@ -885,14 +1008,15 @@ def make_plan(
 ) -> Plan:
     """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
     for words it does not know; they end up in ``plan.unknown_words``."""
-    dialogue = script.normalise_dialogue(_emoji_as_words(prompt))
-    texts = ([s for s in (shots or []) if s.strip()] or _split_shots(dialogue.text)
-             or [prompt])
-    specs = [_parse_shot(t, characters, dialogue.names) for t in texts]
+    reading = languages.gloss(_emoji_as_words(prompt))
+    dialogue = script.normalise_dialogue(reading.text)
+    storyboard = [languages.gloss(s).text for s in (shots or []) if s.strip()]
+    texts = storyboard or _split_shots(dialogue.text) or [prompt]
+    specs = [_parse_shot(t, characters, dialogue.names, reading.language) for t in texts]
     rng = np.random.default_rng(seed)
     plan = Plan(prompt=prompt if prompt.strip() else " / ".join(texts), seed=seed,
                 width=width, height=height, fps=fps, seconds=float(seconds), shots=[],
-                captions=captions, image=image)
+                captions=captions, image=image, language=reading.language)
     styles = [s.style for s in specs if s.style]
     moods = [s.mood for s in specs if s.mood]
     plan.style = styles[0] if styles else "none"
@@ -907,6 +1031,7 @@ def make_plan(
         for word in spec.unknown:
             if word not in unknown:
                 unknown.append(word)
+        plan.understood.update(spec.understood)
         previous = shot
         start += duration
     plan.mood = moods[0] if moods else _default_mood(plan.shots[0])
