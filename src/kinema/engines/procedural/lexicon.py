@@ -414,8 +414,8 @@ _NOT_SUBJECTS = frozenset(
         "sunset", "city", "stage", "park", "space", "water", "wind", "storm", "lightning", "sky",
         "house_interior", "milky_way", "foggy", "dash", "collision", "fire", "hundred_points",
         "zzz", "dizzy", "sparkles", "speech_balloon", "thought_balloon", "anger_symbol", "left",
-        "right", "date", "cooking", "aries", "taurus", "gemini", "cancer", "leo", "virgo", "libra", "scorpio",
-        "scorpius", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus",
+        "right", "date", "cooking", "aries", "taurus", "gemini", "cancer", "leo", "virgo",
+        "libra", "scorpio", "scorpius", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus",
     ]
 )
 

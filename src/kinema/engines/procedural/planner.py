@@ -329,9 +329,9 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         if noun_hit is None and setting_hit is None and _open_word(word):
             # Not in the engine's own tables: a rarer noun ("falcon", "guitarist") or a
             # place ("laundromat"), understood by meaning where it has no artwork.
-            place = _place_at(words, i)
-            if place is not None:
-                match, n = place
+            found_place = _place_at(words, i)
+            if found_place is not None:
+                match, n = found_place
                 spec.setting = _place(spec.setting, match.setting)
                 if match.taken_as:
                     spec.understood[match.phrase] = match.taken_as.replace("_", " ")
