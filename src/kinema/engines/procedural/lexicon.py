@@ -415,7 +415,8 @@ _NOT_SUBJECTS = frozenset(
         "house_interior", "milky_way", "foggy", "dash", "collision", "fire", "hundred_points",
         "zzz", "dizzy", "sparkles", "speech_balloon", "thought_balloon", "anger_symbol", "left",
         "right", "date", "cooking", "aries", "taurus", "gemini", "cancer", "leo", "virgo",
-        "libra", "scorpio", "scorpius", "sagittarius", "capricorn", "aquarius", "pisces", "ophiuchus",
+        "libra", "scorpio", "scorpius", "sagittarius", "capricorn", "aquarius", "pisces",
+        "ophiuchus",
     ]
 )
 
