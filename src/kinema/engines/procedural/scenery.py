@@ -715,6 +715,11 @@ def _street(p: Painter) -> None:
     lane = (curb + near_walk) / 2
     for x in np.arange(0, p.cw, 110 * u):
         d.rectangle((x, lane - 3 * u, x + 55 * u, lane + 3 * u), fill=(240, 220, 90, 255))
+    # Cars passing in the far lane, both ways.
+    cars = [[float(p.rng.uniform(0, 1)), curb + 0.035 * p.h * (1 + j % 2), 34 * u,
+             (1 if j % 2 else -1) * float(p.rng.uniform(0.12, 0.2)), float(j)] for j in range(3)]
+    p.moving("traffic", cars, (0, 0, 0), span=float(p.cw),
+             colors=((200, 50, 45), (60, 110, 190), (240, 200, 60), (230, 230, 235)))
     cx = p.X(0.5)
     for k in range(-4, 5):  # zebra stripes, wider toward the camera
         d.polygon([(cx + k * 26 * u - 8 * u, curb + 6 * u), (cx + k * 26 * u + 8 * u, curb + 6 * u),
@@ -983,6 +988,7 @@ def _shelves(p: Painter, x0: float, x1: float, top: float, bottom: float, rows: 
         "cups": ((245, 245, 240), (220, 210, 195), (180, 140, 110)),
     }.get(fill, ((200, 200, 200),))
     step = (Y1 - Y0) / rows
+    glints: list[list[float]] = []
     for r in range(rows):
         sy = Y0 + (r + 1) * step
         x = X0 + 4 * u
@@ -990,6 +996,9 @@ def _shelves(p: Painter, x0: float, x1: float, top: float, bottom: float, rows: 
             col = palette[int(p.rng.integers(len(palette)))]
             if fill == "bottles":
                 bw, bh = 14 * u, step * float(p.rng.uniform(0.55, 0.8))
+                if p.rng.random() < 0.12:  # light catching the glass
+                    glints.append([x + 4 * u, sy - bh * 0.4, 3 * u, float(p.rng.uniform(0, 6)),
+                                   float(p.rng.uniform(0.5, 2.5))])
                 d.rectangle((x, sy - bh * 0.65, x + bw, sy), fill=(*col, 255))
                 d.rectangle((x + bw * 0.35, sy - bh, x + bw * 0.65, sy - bh * 0.6),
                             fill=(*col, 255))
@@ -1013,6 +1022,7 @@ def _shelves(p: Painter, x0: float, x1: float, top: float, bottom: float, rows: 
                 d.rounded_rectangle((x, sy - bh, x + bw, sy), radius=int(5 * u), fill=(*col, 255))
                 x += bw + 8 * u
         d.rectangle((X0 - 8 * u, sy, X1 + 8 * u, sy + 7 * u), fill=(*wood, 255))
+    p.moving("twinkle", glints[:24], (255, 250, 230))
 
 
 def _board(p: Painter, x: float, y: float, w: float, h: float, color: Color = (40, 60, 50),
@@ -1910,6 +1920,11 @@ def paint(setting: str, time: str, weather: str, w: int, h: int, mx: int, my: in
     _floor(p, place)
     for name, params in place.layers:
         BUILDERS[name](p, **params)
+    if place.kind == "indoor":  # dust in the air, catching the light
+        motes = [[p.X(float(p.rng.uniform(0.1, 0.9))), p.Y(float(p.rng.uniform(0.1, 0.6))),
+                  max(1.0, 2.2 * p.u), float(p.rng.uniform(0, 6)), float(p.rng.uniform(0.3, 0.8))]
+                 for _ in range(14)]
+        p.moving("motes", motes, (255, 245, 215))
     for prop in place.props:
         _put_prop(p, place, prop)
     for k, text in enumerate(signs[:2]):
@@ -1986,6 +2001,28 @@ def draw_idle(draw: ImageDraw.ImageDraw, idle: list[Idle], t: float, to_screen: 
                 rr = r * z * (0.4 + 0.8 * b)
                 draw.ellipse((sx - rr, sy - rr, sx + rr, sy + rr), fill=tone(shade(item.color,
                                                                                    0.5 + 0.5 * b)))
+        elif kind == "motes":  # x, y, r, phase, speed: floating slowly
+            for x, y, r, ph, sp in rows:
+                sx, sy, z = to_screen(x + 24 * unit * math.sin(t * sp + ph),
+                                      y + 16 * unit * math.sin(t * sp * 0.7 + 2 * ph), k)
+                rr = max(1.0, r * z)
+                draw.ellipse((sx - rr, sy - rr, sx + rr, sy + rr), fill=color)
+        elif kind == "traffic":  # phase, y, length, speed (widths a second), colour index
+            width = item.span or 1000.0
+            for ph, y, ln, sp, c in rows:
+                x = ((ph + t * sp) % 1.2 - 0.1) * width
+                sx, sy, z = to_screen(x, y, k)
+                ln_z, hgt = ln * z, ln * z * 0.32
+                body = tone(item.colors[int(c) % len(item.colors)])
+                draw.rounded_rectangle((sx - ln_z / 2, sy - hgt, sx + ln_z / 2, sy),
+                                       radius=max(1, int(hgt * 0.3)), fill=body)
+                draw.rectangle((sx - ln_z * 0.25, sy - hgt * 1.6, sx + ln_z * 0.25, sy - hgt),
+                               fill=body)
+                draw.rectangle((sx - ln_z * 0.2, sy - hgt * 1.45, sx + ln_z * 0.2, sy - hgt),
+                               fill=tone((150, 190, 220)))
+                lamp = ln_z / 2 if sp > 0 else -ln_z / 2
+                draw.ellipse((sx + lamp - hgt * 0.2, sy - hgt * 0.7, sx + lamp + hgt * 0.2,
+                              sy - hgt * 0.3), fill=(255, 240, 180))
         elif kind == "ripple":  # x, y, length, phase, speed: glints that slide and shimmer
             for x, y, ln, ph, sp in rows:
                 s = math.sin(t * sp + ph)
