@@ -234,7 +234,9 @@ class FrameRenderer:
             if near is not None:
                 static.paste(near, (0, 0), near)
             static = static.crop((mx, my, mx + w, my + h))
-        outdoors = place is None or place.kind == "outdoor"
+        # Rain, snow and fog fall under an open sky only (not in a room, a cave or space).
+        outdoors = place is None or (place.kind == "outdoor" and place.backdrop in (
+            "sky", "clouds"))
         n = {"rain": 260, "storm": 380, "snow": 220, "wind": 70}.get(shot.weather, 0)
         if not outdoors:  # no rain or fog indoors, nor in space
             n = 0
@@ -273,7 +275,7 @@ class FrameRenderer:
             if place.kind == "outdoor":
                 light = light * outdoor
             return light
-        if place.kind == "indoor":
+        if place.kind == "indoor" or (place.floodlit and shot.time_of_day == "night"):
             return np.asarray(ROOM_LIGHT.get(shot.time_of_day, ROOM_LIGHT["day"]),
                               dtype=np.float32)
         return outdoor
@@ -709,10 +711,10 @@ def _with_held(art: Image.Image, held: list[Held], height: int) -> Image.Image:
     placed = []
     for item in held:
         front = item.hold == "front"
-        size = max(SIZE_STEP, int(height * (0.6 if front else 0.45)))
+        size = max(SIZE_STEP, int(height * (0.55 if front else 0.3)))
         thing = glyph_image(item.glyph, size, item.color)
-        cx = art.width * (0.55 if front else 0.92)
-        cy = art.height * (0.58 if front else 0.55)
+        cx = art.width * 0.55 if front else art.width * 0.78 + thing.width * 0.3
+        cy = art.height * (0.64 if front else 0.56)
         placed.append((thing, cx, cy))
     reach = max([abs(cx - art.width / 2) + t.width / 2 for t, cx, _ in placed] + [art.width / 2])
     width = int(2 * reach + 2)

@@ -69,6 +69,8 @@ class Place:
     layers: tuple[tuple[str, dict[str, Any]], ...] = ()
     props: tuple[Prop, ...] = ()
     grounded: bool = True  # subjects stand on a floor (not space, sky, underwater)
+    floor_top: float = 0.0  # where the floor starts when water lies before it (beach, lake)
+    floodlit: bool = False  # lit by its own lamps at night (a stadium)
     # A fixed light for places beyond the sun's reach (caves, space, the Moon).
     light: tuple[float, float, float] | None = None
 
@@ -313,15 +315,21 @@ def _backdrop_underwater(p: Painter) -> None:
 
 
 def _backdrop_cave(p: Painter) -> None:
-    p.far.paste(gradient(p.ch, p.cw, (18, 16, 20), (52, 46, 50), p.hy))
-    d = p.fd
-    # A lit opening far at the back: the way out.
+    p.far.paste(gradient(p.ch, p.cw, (8, 7, 10), (30, 26, 30), p.hy))
+    # A lit opening far at the back, the way out: a soft glow with a ragged edge.
     cx, cy = p.X(0.62), p.hy - 0.1 * p.h
     sky = SKY.get(p.time, SKY["day"])[1]
-    for k, rr in enumerate((1.8, 1.35, 1.0)):
-        r = 0.1 * p.w * rr
-        d.ellipse((cx - r, cy - r * 1.2, cx + r, cy + r * 0.8),
-                  fill=mix((52, 46, 50), sky, 0.25 + 0.25 * k))
+    mask = Image.new("L", (p.cw, p.ch), 0)
+    d = ImageDraw.Draw(mask)
+    r = 0.12 * p.w
+    pts = []
+    for k in range(16):
+        a = 2 * math.pi * k / 16
+        rr = r * float(p.rng.uniform(0.75, 1.1))
+        pts.append((cx + rr * math.cos(a), cy + rr * 1.3 * math.sin(a)))
+    d.polygon(pts, fill=255)
+    mask = mask.filter(ImageFilter.GaussianBlur(14 * p.u))
+    p.far.paste(Image.new("RGB", mask.size, mix(sky, (255, 255, 255), 0.3)), (0, 0), mask)
 
 
 def _backdrop_mars(p: Painter) -> None:
@@ -804,7 +812,7 @@ def _cave(p: Painter) -> None:
     """Rock closing in at the sides and top, stalactites and stalagmites."""
     d = p.nd
     u = p.u
-    rock = (70, 62, 60)
+    rock = (108, 94, 86)
     for side in (0, 1):
         pts = []
         for k in range(12):
@@ -814,7 +822,16 @@ def _cave(p: Painter) -> None:
             pts.append((x, y))
         edge = 0 if side == 0 else p.cw
         d.polygon([(edge, 0), *pts, (edge, p.ch)], fill=(*rock, 255))
-        d.line(pts, fill=(*shade(rock, 1.35), 255), width=max(2, int(5 * u)))
+        for _ in range(14):  # boulders and cracks in the wall
+            at = float(p.rng.uniform(0.1, 0.9))
+            x0 = pts[int(at * 11)][0]
+            x = x0 - float(p.rng.uniform(10, 70)) * u if side == 0 else x0 + float(
+                p.rng.uniform(10, 70)) * u
+            y = p.ch * at
+            r = float(p.rng.uniform(14, 34)) * u
+            d.ellipse((x - r, y - r * 0.7, x + r, y + r * 0.7),
+                      fill=(*shade(rock, float(p.rng.uniform(0.75, 1.15))), 255))
+        d.line(pts, fill=(*shade(rock, 1.45), 255), width=max(2, int(6 * u)))
     ceiling = [(0.0, 0.0)]
     for fx in np.linspace(-0.2, 1.2, 22):
         ceiling.append((p.X(float(fx)), p.Y(float(p.rng.uniform(0.04, 0.12)))))
@@ -1063,9 +1080,10 @@ def _lamps(p: Painter, xs: tuple[float, ...] = (0.25, 0.75), drop: float = 0.14,
         x = p.X(fx)
         y = p.Y(drop)
         d.line((x, 0, x, y), fill=(30, 30, 30, 255), width=max(1, int(2 * u)))
-        halo = Image.new("L", (int(160 * u) + 2, int(160 * u) + 2), 0)
-        ImageDraw.Draw(halo).ellipse((0, 0, halo.width - 1, halo.height - 1), fill=90)
-        halo = halo.filter(ImageFilter.GaussianBlur(25 * u))
+        side = int(200 * u) + 2
+        halo = Image.new("L", (side, side), 0)
+        ImageDraw.Draw(halo).ellipse((side * 0.22, side * 0.22, side * 0.78, side * 0.78), fill=110)
+        halo = halo.filter(ImageFilter.GaussianBlur(22 * u))
         glow_img = Image.new("RGBA", halo.size, (*glow, 0))
         glow_img.putalpha(halo)
         p.near.alpha_composite(glow_img, (int(x - halo.width / 2), int(y - halo.height / 3)))
@@ -1587,11 +1605,11 @@ _GREEN = (95, 170, 80)
 
 PLACES: dict[str, Place] = {
     # --- outdoors
-    "beach": Place("outdoor", 0.55, (232, 205, 150), floor="sand",
+    "beach": Place("outdoor", 0.55, (232, 205, 150), floor="sand", floor_top=0.73,
                    layers=(("sea", {"to": 0.72}), ("shore", {"at": 0.71})),
                    props=(_P("🌴", 0.1, 0.5, 0.35), _P("⛱️", 0.86, 0.26, 0.3),
                           _P("🐚", 0.7, 0.06, 0.05))),
-    "ocean": Place("outdoor", 0.5, (30, 100, 160), floor="water", grounded=False,
+    "ocean": Place("outdoor", 0.5, (30, 100, 160), floor="none", grounded=False,
                    layers=(("sea", {}),),
                    props=(_P("⛵", 0.2, 0.12, 0.5, "far"), _P("🚢", 0.85, 0.08, 0.49, "far"))),
     "city": Place("outdoor", 0.6, (75, 75, 82), floor="asphalt",
@@ -1652,7 +1670,7 @@ PLACES: dict[str, Place] = {
                            ("treeline", {"color": (55, 105, 65), "height": 0.06}),
                            ("river", {"top": 0.62, "bottom": 0.74}), ("tufts", {"color": _GREEN})),
                    props=(_P("🌳", 0.88, 0.3, 0.3), _P("🌾", 0.1, 0.12, 0.2))),
-    "lake": Place("outdoor", 0.56, (95, 155, 80), floor="grass",
+    "lake": Place("outdoor", 0.56, (95, 155, 80), floor="grass", floor_top=0.72,
                   layers=(("lake", {"to": 0.72}),),
                   props=(_P("🛶", 0.3, 0.07, 0.66, "base"), _P("🌲", 0.9, 0.3, 0.2),
                          _P("🌾", 0.08, 0.12, 0.1))),
@@ -1745,8 +1763,10 @@ PLACES: dict[str, Place] = {
                        layers=(("board", {"x": 0.5, "y": 0.1, "w": 0.72, "h": 0.26,
                                           "color": (40, 75, 55), "frame": (140, 100, 60)}),
                                ("desks", {"rows": 2})),
-                       props=(_P("🌍", 0.9, 0.1, 0.56, "base"), _P("📚", 0.08, 0.07, 0.56, "base"),
-                              _P("🕐", 0.1, 0.07, 0.14, "base"), _P("✏️", 0.5, 0.04, 0.69, "base"))),
+                       props=(_P("🌍", 0.88, 0.09, 0.694, "base"),
+                              _P("📚", 0.12, 0.06, 0.694, "base"),
+                              _P("🕐", 0.1, 0.07, 0.14, "base"),
+                              _P("✏️", 0.5, 0.04, 0.694, "base"))),
     "lab": Place("indoor", 0.68, (220, 225, 228), floor="tiles", wall=(225, 235, 240),
                  layers=(("tiles", {"top": 0.3, "bottom": 0.6, "color": (235, 242, 245)}),
                          ("shelves", {"x0": 0.06, "x1": 0.4, "top": 0.12, "bottom": 0.3, "rows": 2,
@@ -1794,7 +1814,7 @@ PLACES: dict[str, Place] = {
     "stadium": Place("outdoor", 0.52, (85, 165, 80), floor="none",
                      layers=(("tiers", {"top": 0.14, "bottom": 0.5, "rows": 6,
                                         "color": (60, 80, 140)}),
-                             ("pitch", {}), ("floodlights", {})),
+                             ("pitch", {}), ("floodlights", {})), floodlit=True,
                      props=(_P("⚽", 0.7, 0.05, 0.3),)),
     # --- beyond
     "underwater": Place("beyond", 0.82, (200, 180, 130), floor="sand", backdrop="underwater",
@@ -1836,7 +1856,7 @@ def _floor(p: Painter, place: Place) -> None:
         color = (236, 240, 248)  # snow settles on the ground
     d = p.nd
     u = p.u
-    top = p.hy
+    top = max(p.hy, p.Y(place.floor_top))
     p.near.paste(gradient(int(p.ch - top) + 1, p.cw, mix(color, p.haze, 0.25)
                           if place.kind == "outdoor" else shade(color, 0.9), color,
                           (p.ch - top) * 0.6).convert("RGBA"), (0, int(top)))
@@ -1921,10 +1941,10 @@ def paint(setting: str, time: str, weather: str, w: int, h: int, mx: int, my: in
     for name, params in place.layers:
         BUILDERS[name](p, **params)
     if place.kind == "indoor":  # dust in the air, catching the light
-        motes = [[p.X(float(p.rng.uniform(0.1, 0.9))), p.Y(float(p.rng.uniform(0.1, 0.6))),
-                  max(1.0, 2.2 * p.u), float(p.rng.uniform(0, 6)), float(p.rng.uniform(0.3, 0.8))]
-                 for _ in range(14)]
-        p.moving("motes", motes, (255, 245, 215))
+        motes = [[p.X(float(p.rng.uniform(0.15, 0.85))), p.Y(float(p.rng.uniform(0.12, 0.5))),
+                  max(1.0, 1.6 * p.u), float(p.rng.uniform(0, 6)), float(p.rng.uniform(0.3, 0.8))]
+                 for _ in range(8)]
+        p.moving("motes", motes, mix(place.wall or (200, 200, 200), (255, 248, 225), 0.5))
     for prop in place.props:
         _put_prop(p, place, prop)
     for k, text in enumerate(signs[:2]):
