@@ -41,6 +41,12 @@ class Settings(BaseSettings):
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_upload_pixels: int = Field(default=40_000_000, gt=0)
     max_video_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)
+    # Recordings larger than 4K (per picture) are refused before any frame is decoded.
+    max_video_upload_pixels: int = Field(default=3840 * 2160, gt=0)
+    # Pictures and videos from users are decoded a few at a time per process; up to
+    # ``decode_queue`` more requests wait for a turn, and any beyond get 429.
+    decode_slots: int = Field(default=2, ge=1, le=64)
+    decode_queue: int = Field(default=16, ge=0, le=10_000)
 
     worker_threads: int = Field(default=1, ge=1, le=64)
     # A job still "in progress" this long after its last heartbeat is taken as dead.

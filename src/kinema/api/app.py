@@ -17,6 +17,7 @@ from kinema.api.openai_compat import router as openai_router
 from kinema.api.security import SecurityMiddleware
 from kinema.characters.api import router as characters_router
 from kinema.feed.api import router as feed_router
+from kinema.media.decoding import configure_decoding
 from kinema.provenance.api import router as provenance_router
 from kinema.runtime import Runtime, build_runtime
 from kinema.safety.api import router as safety_router
@@ -65,6 +66,7 @@ def create_app(
         openapi_url="/api/openapi.json",
     )
     app.state.runtime = app_runtime
+    configure_decoding(settings.decode_slots, settings.decode_queue)
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(SecurityMiddleware, cookie_secure=bool(settings.cookie_secure))

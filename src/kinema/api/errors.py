@@ -98,7 +98,10 @@ def _validation_message(exc: RequestValidationError) -> str:
 
 async def _kinema_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, KinemaError)
-    headers = {"Retry-After": "60"} if exc.status == 429 else None
+    headers = None
+    if exc.status == 429:
+        wait = exc.details.get("retry_after", 60)
+        headers = {"Retry-After": str(wait if isinstance(wait, int) else 60)}
     return error_response(
         request, exc.status, exc.code, exc.message, _plain_details(exc.details), headers
     )

@@ -20,6 +20,7 @@ from kinema.characters.schemas import (
     PreferencesBody,
     present_character,
 )
+from kinema.media.probe import check_video_upload
 
 router = APIRouter(prefix="/api/characters", tags=["characters"])
 
@@ -49,6 +50,8 @@ def create_character(
         save_upload(
             video, clip, limit=runtime.settings.max_video_upload_bytes, what="recording"
         )
+        # Playlists, unreadable files and oversized pictures are refused before decoding.
+        check_video_upload(clip, max_pixels=runtime.settings.max_video_upload_pixels)
         character = service.submit_character(
             session,
             runtime,

@@ -7,9 +7,16 @@ import io
 import warnings
 from dataclasses import dataclass
 
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps
 
 from kinema.errors import InvalidInput, TooLarge
+from kinema.media.decoding import (
+    PILLOW_FAILURES,
+    ImageHeader,
+    heavy_decode,
+    image_header,
+    refuse_oversized,
+)
 
 # Pillow format name -> (MIME type, file extension)
 ACCEPTED_FORMATS = {
@@ -34,13 +41,10 @@ def _not_an_image() -> InvalidInput:
     return InvalidInput("That file is not a PNG, JPEG or WebP image.", code="unsupported_image")
 
 
-def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
-    """Check that ``data`` is a PNG, JPEG or WebP image within the caps and return it
-    re-encoded in the same format, upright and stripped of metadata.
-
-    Raises ``TooLarge`` (413) for too many bytes or pixels and ``InvalidInput`` (400) for
-    anything that is not a readable image of an accepted type.
-    """
+def check_image(data: bytes, *, max_bytes: int, max_pixels: int) -> ImageHeader:
+    """The format and size of an uploaded picture, from its header alone: ``TooLarge``
+    (413) for too many bytes or pixels, ``InvalidInput`` (400) for anything that is not a
+    PNG, JPEG or WebP image. Nothing is decoded."""
     if len(data) > max_bytes:
         raise TooLarge(
             f"The image is {len(data) / 1_048_576:.1f} MB; the limit is "
@@ -48,49 +52,71 @@ def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
         )
     if not data:
         raise InvalidInput("The file is empty.", code="unsupported_image")
-    with warnings.catch_warnings():
+    try:
+        header = image_header(data)
+    except TooLarge:
+        raise
+    except InvalidInput:
+        raise _not_an_image() from None
+    if header.format not in ACCEPTED_FORMATS:
+        raise _not_an_image()
+    refuse_oversized(header.width, header.height, max_pixels)
+    return header
+
+
+def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
+    """Check that ``data`` is a PNG, JPEG or WebP image within the caps and return it
+    re-encoded in the same format, upright and stripped of metadata.
+
+    Raises ``TooLarge`` (413) for too many bytes or pixels and ``InvalidInput`` (400) for
+    anything that is not a readable image of an accepted type.
+    """
+    # 1. The header alone: format and declared size, before any pixel is decoded.
+    header = check_image(data, max_bytes=max_bytes, max_pixels=max_pixels)
+    fmt = header.format
+    # 2. Decode, turn upright and re-encode, as one of the few decodes that run at once.
+    with heavy_decode(), warnings.catch_warnings():
         # Pillow warns (then errors) on huge images; our own pixel cap is checked first.
         warnings.simplefilter("ignore", Image.DecompressionBombWarning)
         try:
             with Image.open(io.BytesIO(data)) as probe:
-                fmt = probe.format or ""
-                width, height = probe.size
-                if fmt not in ACCEPTED_FORMATS:
-                    raise _not_an_image()
-                if width * height > max_pixels:
-                    raise TooLarge(
-                        f"The image is {width}x{height} pixels; the limit is "
-                        f"{max_pixels:,} pixels.",
-                    )
                 probe.verify()
             with Image.open(io.BytesIO(data)) as image:
                 image.load()
-                upright = ImageOps.exif_transpose(image)
+                # In place: the usual upright picture is not copied at all.
+                ImageOps.exif_transpose(image, in_place=True)
+                upright = image
+                has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
+                    upright.mode == "P" and "transparency" in upright.info
+                )
+                mode = "RGBA" if has_alpha and fmt != "JPEG" else "RGB"
+                # Only convert when the mode differs: each copy of a 40 MP picture is
+                # another 120-160 MB.
+                pixels = upright if upright.mode == mode else upright.convert(mode)
+                if pixels is not upright:
+                    upright.close()
+                out = io.BytesIO()
+                if fmt == "JPEG":
+                    pixels.save(out, "JPEG", quality=92, optimize=True)
+                elif fmt == "WEBP":
+                    pixels.save(out, "WEBP", quality=90)
+                else:
+                    pixels.save(out, "PNG", optimize=False)
+                width, height = pixels.width, pixels.height
         except (TooLarge, InvalidInput):
             raise
         except Image.DecompressionBombError:
             raise TooLarge(
                 f"The image has too many pixels; the limit is {max_pixels:,} pixels."
             ) from None
-        except (UnidentifiedImageError, OSError, SyntaxError, ValueError, EOFError):
+        except PILLOW_FAILURES:
             raise _not_an_image() from None
 
     content_type, extension = ACCEPTED_FORMATS[fmt]
-    has_alpha = upright.mode in ("RGBA", "LA", "PA") or (
-        upright.mode == "P" and "transparency" in upright.info
-    )
-    pixels = upright.convert("RGBA" if has_alpha and fmt != "JPEG" else "RGB")
-    out = io.BytesIO()
-    if fmt == "JPEG":
-        pixels.save(out, "JPEG", quality=92, optimize=True)
-    elif fmt == "WEBP":
-        pixels.save(out, "WEBP", quality=90)
-    else:
-        pixels.save(out, "PNG", optimize=False)
     return CleanImage(
         data=out.getvalue(),
         content_type=content_type,
         extension=extension,
-        width=pixels.width,
-        height=pixels.height,
+        width=width,
+        height=height,
     )

@@ -16,14 +16,22 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import av
+import cv2
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
-from kinema.errors import InvalidInput, NotFound
-from kinema.media.probe import probe_video
+from kinema.errors import InvalidInput, KinemaError, NotFound, TooLarge
+from kinema.media.decoding import (
+    PILLOW_FAILURES,
+    heavy_decode,
+    image_header,
+    not_an_image,
+    refuse_oversized,
+)
+from kinema.media.probe import MEDIA_FAILURES, UnreadableMedia, probe_video
 from kinema.provenance.fingerprint import (
     FRAME_DISTANCE,
     MATCH_THRESHOLD,
@@ -52,6 +60,8 @@ FULL_SCAN_LIMIT = 2000
 SHORTLIST_SCORE = 0.2
 MAX_CHECK_SECONDS = 600
 MAX_CHECK_PIXELS = 3840 * 2160
+# Pictures are checked up to 16 MP (4096 x 4096), refused from their header beyond it.
+MAX_CHECK_IMAGE_PIXELS = 4096 * 4096
 # The poster is the frame a third of the way in, where the engines take theirs: past any
 # fade-in, early enough to show the subject.
 POSTER_FRACTION = 1 / 3
@@ -249,18 +259,70 @@ def _is_image(path: Path) -> bool:
 
 
 def _check_length(path: Path) -> None:
-    """Refuse videos too long or too large to compare in reasonable time."""
+    """Refuse videos too long or too large to compare in reasonable time, from their
+    stream info alone (nothing is decoded yet)."""
     try:
         facts = probe_video(path)
-    except (av.error.FFmpegError, IndexError, OSError) as exc:
-        raise InvalidInput("That file is not a video or picture Kinema can read.") from exc
+    except UnreadableMedia:
+        raise InvalidInput("That file is not a video or picture Kinema can read.") from None
     if facts.seconds > MAX_CHECK_SECONDS:
         raise InvalidInput(
             f"That video is {facts.seconds / 60:.0f} minutes long; Kinema checks videos of up "
             f"to {MAX_CHECK_SECONDS // 60} minutes. Cut the part you want to check."
         )
     if facts.width * facts.height > MAX_CHECK_PIXELS:
-        raise InvalidInput("That video is larger than 4K; check a smaller copy.")
+        raise TooLarge("That video is larger than 4K; check a smaller copy.")
+
+
+def _fingerprint_picture(path: Path) -> Fingerprint:
+    """Fingerprint a still picture, its size checked from the header before decoding."""
+    header = image_header(path)
+    refuse_oversized(header.width, header.height, MAX_CHECK_IMAGE_PIXELS, what="picture")
+    with heavy_decode():
+        try:
+            with Image.open(path) as image:
+                image.load()
+                ImageOps.exif_transpose(image, in_place=True)  # as a viewer shows it
+                rgb = np.asarray(image if image.mode == "RGB" else image.convert("RGB"))
+        except PILLOW_FAILURES:
+            raise not_an_image() from None
+        return fingerprint_image(rgb)
+
+
+_DECODE_FAILURES: tuple[type[BaseException], ...] = (*MEDIA_FAILURES, cv2.error)
+
+
+@dataclass(frozen=True)
+class _VideoReading:
+    fingerprint: Fingerprint
+    credentials_trusted: bool
+    marked_video_id: str | None
+
+
+def _read_video(settings: Settings, path: Path) -> _VideoReading:
+    """Everything a check needs from a video file: its fingerprint, whether this
+    instance signed it, and the video id hidden in its pictures."""
+    _check_length(path)
+    with heavy_decode():
+        try:
+            fingerprint = fingerprint_video(path)
+            if len(fingerprint.frame_times) == 0:
+                raise InvalidInput("That video has no pictures Kinema can read.")
+            identity = ensure_signing_identity(signing_dir(settings))
+            try:
+                credentials = read_credentials(path, trust_ca=identity.ca)
+            except InvalidInput:
+                credentials = None
+            marked = read_video_id(path)
+        except KinemaError:
+            raise
+        except _DECODE_FAILURES:
+            raise UnreadableMedia("That video could not be decoded.") from None
+    return _VideoReading(
+        fingerprint=fingerprint,
+        credentials_trusted=credentials is not None and credentials.trusted,
+        marked_video_id=marked,
+    )
 
 
 def check_file(
@@ -273,27 +335,21 @@ def check_file(
 
     path = Path(path)
     is_image = _is_image(path)
+    reading: _VideoReading | None = None
     if is_image:
-        candidate = fingerprint_image(path)
+        candidate = _fingerprint_picture(path)
     else:
-        _check_length(path)
-        candidate = fingerprint_video(path)
-        if len(candidate.frame_times) == 0:
-            raise InvalidInput("That video has no pictures Kinema can read.")
+        reading = _read_video(settings, path)
+        candidate = reading.fingerprint
     known = _known_fingerprints(session, candidate)
     found, score = match(candidate, _shortlist(candidate, known))
     video_id = found.label if found is not None else None
 
     signed_here = False
     marked_id_found = False
-    if not is_image:
-        identity = ensure_signing_identity(signing_dir(settings))
-        try:
-            credentials = read_credentials(path, trust_ca=identity.ca)
-        except InvalidInput:
-            credentials = None
-        signed_here = credentials is not None and credentials.trusted
-        marked = read_video_id(path)
+    if reading is not None:
+        signed_here = reading.credentials_trusted
+        marked = reading.marked_video_id
         if marked is not None and session.get(VideoFingerprint, marked) is not None:
             marked_id_found = True
             if video_id is None:
