@@ -35,6 +35,7 @@ NEURAL_LANGUAGES = ("en",)
 # Who speaks a line no subject says: the neural voice at its own pitch, a little slower.
 NARRATOR = Voice("joe", 50, 158, engine="neural", hz=0.0)
 _NATIVE_RATE = 165  # words per minute the neural voice speaks at its natural pace
+_NATIVE_HZ = 122.0  # its median pitch
 
 # --- the cast ---------------------------------------------------------------------------
 
@@ -65,14 +66,16 @@ _CHILD_WORDS = frozenset(("girl", "boy", "kid", "child", "baby", "toddler", "sch
 # Neural voices per kind of speaker, each one clearly apart in pitch from its neighbours.
 # (median Hz, vocal-tract scale, words per minute, effect)
 _NEURAL: dict[str, tuple[tuple[float, float, int, str], ...]] = {
-    "man": ((110, 1.0, 165, ""), (99, 1.0, 156, ""), (130, 1.03, 176, "")),
-    "woman": ((208, 1.17, 170, ""), (178, 1.12, 162, ""), (238, 1.2, 180, "")),
-    "old_man": ((99, 1.0, 134, "tremble"), (118, 1.0, 142, "tremble")),
-    "old_woman": ((172, 1.1, 140, "tremble"), (196, 1.13, 146, "tremble")),
-    "boy": ((252, 1.26, 182, ""), (276, 1.3, 188, "")),
-    "girl": ((292, 1.32, 188, ""), (318, 1.36, 194, "")),
+    # 0 Hz keeps the recorded speaker's own pitch (about 120 Hz): lowering it further
+    # smears its pulses, so men differ upward and by pace.
+    "man": ((0, 1.0, 165, ""), (142, 1.03, 172, ""), (162, 1.05, 178, "")),
+    "woman": ((215, 1.17, 170, ""), (190, 1.12, 162, ""), (245, 1.2, 180, "")),
+    "old_man": ((0, 1.0, 134, "tremble"), (140, 1.0, 142, "tremble")),
+    "old_woman": ((178, 1.1, 140, "tremble"), (200, 1.13, 146, "tremble")),
+    "boy": ((255, 1.26, 182, ""), (280, 1.3, 188, "")),
+    "girl": ((296, 1.32, 188, ""), (322, 1.36, 194, "")),
     "robot": ((118, 1.0, 160, "robot"), (150, 1.06, 168, "robot")),
-    "animal": ((300, 1.38, 192, ""), (260, 1.3, 186, ""), (340, 1.42, 198, "")),
+    "animal": ((300, 1.38, 192, ""), (265, 1.3, 186, ""), (340, 1.42, 198, "")),
 }
 # eSpeak NG fallbacks for the same kinds: (variant, pitch 0-99, words per minute).
 _ESPEAK: dict[str, tuple[tuple[str, int, int], ...]] = {
@@ -129,7 +132,9 @@ def _espeak_hz(voice: Voice) -> float:
 
 def voice_hz(voice: Voice) -> float:
     """About how high ``voice`` speaks (median Hz)."""
-    return voice.hz if voice.engine == "neural" and voice.hz > 0 else _espeak_hz(voice)
+    if voice.engine == "neural":
+        return voice.hz if voice.hz > 0 else _NATIVE_HZ
+    return _espeak_hz(voice)
 
 
 def voice_for(subject: Subject, index: int, language: str = "en", seed: int = 0,
