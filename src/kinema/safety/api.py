@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 
 from kinema.accounts import service as accounts
 from kinema.accounts.models import User
@@ -104,7 +104,12 @@ def act(body: ActionBody, user: CurrentUser, session: SessionDep) -> ActionRespo
 
 
 @router.get("/moderation/audit")
-def audit(user: CurrentUser, session: SessionDep, after: int = 0, limit: int = 200) -> AuditLogOut:
+def audit(
+    user: CurrentUser,
+    session: SessionDep,
+    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    limit: int = 200,
+) -> AuditLogOut:
     """The moderation log, oldest first (administrators). It can only be read: entries
     are never changed or deleted."""
     entries = service.audit_log(session, user, after=after, limit=limit)
