@@ -202,9 +202,9 @@ SETTING_PHRASES: dict[str, str] = _places({
                    "dinner table, family dinner, thanksgiving dinner, christmas morning, "
                    "christmas tree, movie night",
     "bedroom": "bedroom, bed, dorm, dorm room, nursery, kids room, sleepover",
-    "kitchen": "kitchen, bakery, cooking class, kitchen counter",
+    "kitchen": "kitchen, cooking class, kitchen counter",
     "cafe": "cafe, café, coffee shop, coffeeshop, coffee house, tea house, teahouse, diner "
-            "counter, starbucks",
+            "counter, starbucks, bakery, patisserie, boulangerie",
     "bar": "bar, pub, tavern, saloon, club bar, cocktail bar, nightclub, night club, karaoke, "
            "karaoke bar, jazz bar, jazz club, speakeasy, izakaya",
     "restaurant": "restaurant, diner, bistro, dining room, fancy restaurant, pizzeria, "
@@ -400,6 +400,7 @@ _NOUN_SYNONYMS: dict[str, str] = {
     "camel": "two-hump_camel", "koala": "koala", "panda": "panda", "sloth": "sloth",
     "chicken": "chicken", "eagle": "eagle", "swan": "swan", "flamingo": "flamingo",
     "peacock": "peacock", "cowboy": "cowboy_hat_face", "pizza": "pizza",
+    "school bus": "bus", "city bus": "bus", "double decker bus": "bus",
     "crowd": "person", "audience": "person", "spectator": "person", "fan": "person",
     "band": "person", "team": "person", "choir": "person", "passerby": "person",
     "passersby": "person", "tourist": "person", "stranger": "person", "pedestrian": "person",

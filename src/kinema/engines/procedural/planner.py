@@ -182,7 +182,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
     relating: tuple[str, int] | None = None
     holding: int | None = None  # "holding a pizza": the next thing named is in a hand
     pending_age: str | None = None  # "an old ...", "a young ..."
-    named = {n.lower(): n for n in names if lx.lookup_noun(_bare(n.lower())) is None}
+    named = {n.lower(): n for n in names if not _is_noun_label(n)}
 
     def doer() -> int | None:
         if clause_first is not None:
@@ -215,7 +215,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             who = doer() if speaker == "none" else speaker
             if isinstance(who, str):
                 who = None
-            lang = pending_language or languages.detect_language(quote, default=language)
+            lang = pending_language or _line_language(quote, language)
             spec.lines.append((who, quote, lang))
             if isinstance(who, int):
                 spec.groups[who].speaks = True
@@ -298,7 +298,11 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             i += n
             continue
         noun_hit = None
-        if word not in lx.COLORS and word not in lx.SIZES and word not in lx.NUMBERS and not (
+        size_as_noun = word in lx.SIZES and (i + 1 >= len(words) or (
+            lx.lookup_noun(words[i + 1]) is None and words[i + 1] not in lx.COLORS
+            and words[i + 1] not in lx.SIZES and not _open_word(words[i + 1])))
+        if (word not in lx.SIZES or size_as_noun) and word not in lx.COLORS and (
+                word not in lx.NUMBERS) and not (
                 word in lx.ACTION_WORDS and prev not in _DETERMINERS
                 and prev not in lx.COLORS and prev not in lx.SIZES
                 and prev not in lx.NUMBERS):
@@ -559,7 +563,7 @@ def _place(current: str | None, named: str) -> str:
 
 
 # Words for many people at once: how many the picture shows.
-_COLLECTIVE = {"crowd": 5, "audience": 5, "spectators": 5, "fans": 4, "band": 3, "team": 4,
+_COLLECTIVE = {"couple": 2, "couples": 4, "crowd": 5, "audience": 5, "spectators": 5, "fans": 4, "band": 3, "team": 4,
                "choir": 4, "passersby": 3, "tourists": 3, "pedestrians": 3}
 
 
@@ -661,6 +665,47 @@ def _take_resolution(spec: _ShotSpec, index: int, found: vocabulary.Resolution) 
         board.action = board.action or _MOUNT_ACTIONS.get(item, "slide")
     else:
         group.held.append(Held(item=item, glyph=glyph, hold=found.hold or "hand"))
+
+
+# Languages a short Latin-script line is trusted to be in when the prompt is in another:
+# three words of English are too easily taken for Danish or Dutch.
+_SHORT_LINE_LANGUAGES = frozenset(("en", "es", "fr", "de", "pt", "it"))
+
+
+def _line_language(text: str, default: str) -> str:
+    found = languages.detect_language(text, default=default)
+    if found != default and len(text.split()) < 5 and found not in _SHORT_LINE_LANGUAGES \
+            and lx.detect_language(text) is None:
+        return default
+    return found
+
+
+def _is_noun_label(label: str) -> bool:
+    """Whether a script's speaker label names a kind of thing ("Grandma", "The dog",
+    "Cat 1") rather than someone's name ("Mia")."""
+    bare = _bare(label.lower())
+    if not bare:
+        return False
+    # A capitalised single word is a name unless it names someone alive ("Dog", "Mom"):
+    # "Leo" and "Rose" are people, not a star sign and a flower.
+    name_like = label[:1].isupper() and " " not in label.strip()
+    hit = lx.lookup_noun(bare)
+    if hit is not None:
+        return not name_like or _alive(hit[1])
+    found = vocabulary.resolve_subject(bare)
+    if found is None or found.taken_as is not None:
+        return False
+    return not name_like or found.kind == "person" or _alive(found.glyph)
+
+
+_ALIVE = ((0x1F400, 0x1F43F), (0x1F980, 0x1F9AF), (0x1FAB0, 0x1FABF), (0x1F466, 0x1F487),
+          (0x1F9D1, 0x1F9DF), (0x1F930, 0x1F93E), (0x1F3C3, 0x1F3CC), (0x1F6B4, 0x1F6B6),
+          (0x1F916, 0x1F916), (0x1F47B, 0x1F47E), (0x1F54A, 0x1F54A))
+
+
+def _alive(glyph: str) -> bool:
+    code = ord(glyph[0])
+    return any(lo <= code <= hi for lo, hi in _ALIVE)
 
 
 def _bare(label: str) -> str:
@@ -1068,7 +1113,7 @@ def _emoji_as_words(prompt: str) -> str:
         name = str(data.get("en", "")).strip(":").replace("_", " ").lower()
         keep = name and not lx.is_feeling(char) and char.replace("\ufe0f", "") not in named
         out.append(masked[last:item["match_start"]])
-        out.append(f" {name} " if keep else " ")
+        out.append(f", a {name}, " if keep else " ")
         last = item["match_end"]
     out.append(masked[last:])
     return _unmask("".join(out), quotes) if quotes else "".join(out)

@@ -64,7 +64,8 @@ def _speaker_label(raw: str) -> str | None:
     words = label.lower().split()
     if not words or words[0].rstrip(".") in _NOT_SPEAKERS:
         return None
-    if len(label) > 32 or any(w in ("and", "then", "while", "with") for w in words):
+    if len(label) > 32 or any(w in ("and", "then", "while", "with", "in", "at", "on", "of",
+                                     "to", "from", "into", "is", "are") for w in words):
         return None
     return label
 
