@@ -1,0 +1,1006 @@
+"""Prompts in other languages: which language a line is in, and an English gloss of a
+prompt written wholly or partly in Korean, Japanese, Chinese, Spanish, French, German or
+Portuguese, in the words and word order the planner reads.
+
+The gloss is built from two sources: the names the ``emoji`` package gives every emoji
+in each language (so "토끼", "ウサギ", "兔子", "conejo" all read as rabbit), and the
+hand-written table ``data/gloss_words.txt`` of people, actions, places, times, weather,
+colours, sizes, counts and relations. Korean is read word by word with its particles
+(이/가, 을/를, 에서 ...) telling subject, object and place; Japanese and Chinese, which
+have no spaces, are cut by longest match. Korean and Japanese put the verb last and
+relative clauses first ("선글라스를 쓴 강아지가 달린다"), so each clause is rewritten as
+subject, verb, object, place ("dog wearing sunglasses runs in the beach").
+Quoted dialogue is kept verbatim.
+
+Tables load on first use; importing this module is cheap.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+__all__ = ["GLOSSED_LANGUAGES", "Gloss", "detect_language", "gloss"]
+
+_DATA = Path(__file__).resolve().parent / "data"
+# The languages glossed, as eSpeak NG codes (the planner's language codes).
+GLOSSED_LANGUAGES = ("ko", "ja", "cmn", "es", "fr", "de", "pt")
+_CJK = frozenset(("ko", "ja", "cmn"))
+_EMOJI_CODES = {"ko": "ko", "ja": "ja", "cmn": "zh", "es": "es", "fr": "fr", "de": "de",
+                "pt": "pt"}
+
+
+@dataclass(frozen=True)
+class Gloss:
+    """A prompt in English words. ``text`` is what the planner parses; ``language`` the
+    prompt's language (eSpeak NG code, "en" when it was English already); ``notes`` the
+    words translated, as ``(source, english)`` pairs in prompt order; ``unknown`` the
+    source words nothing was known about (they are kept in ``text`` as written)."""
+
+    text: str
+    language: str
+    notes: tuple[tuple[str, str], ...] = ()
+    unknown: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- detection
+
+# Languages the detector chooses among (py3langid codes); short lines are judged only
+# among these, which keeps it fast and avoids exotic guesses for three-word lines.
+_DETECTED = ("en", "es", "fr", "de", "pt", "it", "nl", "ru", "ko", "ja", "zh", "pl", "tr",
+             "sv", "da", "ar", "hi", "vi", "id", "uk", "ca", "el", "he", "th")
+_TO_ESPEAK = {"zh": "cmn", "nb": "nb", "no": "nb"}
+_SCRIPTS: tuple[tuple[str, str], ...] = (
+    (r"[\uac00-\ud7af\u1100-\u11ff\u3130-\u318f]", "ko"),
+    (r"[\u3040-\u30ff]", "ja"),
+    (r"[\u4e00-\u9fff]", "cmn"),
+    (r"[\u0600-\u06ff]", "ar"),
+    (r"[\u0590-\u05ff]", "he"),
+    (r"[\u0370-\u03ff]", "el"),
+    (r"[\u0900-\u097f]", "hi"),
+    (r"[\u0e00-\u0e7f]", "th"),
+)
+
+
+@cache
+def _identifier() -> Any:
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(list(_DETECTED))
+    return identifier
+
+
+def detect_language(text: str, default: str = "en") -> str:
+    """The language a line of dialogue or a prompt is written in, as an eSpeak NG code
+    ("en", "es", "fr", "de", "pt", "it", "ko", "ja", "cmn", "ru", ...). Scripts used by
+    one language decide at once; Latin and Cyrillic text goes to a statistical detector.
+    Text too short or too unsure to tell gives ``default``."""
+    for pattern, code in _SCRIPTS:
+        if re.search(pattern, text):
+            return code
+    letters = re.sub(r"[\W\d_]+", " ", text).strip()
+    if len(letters) < 4:
+        return default
+    if re.search(r"[¿¡ñ]", text):
+        return "es"
+    if re.search(r"[ãõ]", text):
+        return "pt"
+    if re.search(r"ß", text):
+        return "de"
+    code, probability = _identifier().classify(letters)
+    words = len(letters.split())
+    if probability < (0.9 if words <= 2 else 0.6):
+        return default
+    return _TO_ESPEAK.get(code, code)
+
+
+# --------------------------------------------------------------------------- tables
+
+@dataclass(frozen=True)
+class _Entry:
+    english: str
+    kind: str  # people noun verb speech place time adj count rel
+
+
+_KINDS = ("people", "noun", "verb", "speech", "place", "time", "adj", "count", "rel")
+
+
+@cache
+def _table_rows() -> list[tuple[str, str, list[list[str]]]]:
+    rows: list[tuple[str, str, list[list[str]]]] = []
+    kind = "noun"
+    text = (_DATA / "gloss_words.txt").read_text(encoding="utf-8")
+    for line in text.splitlines():
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            kind = line[1:].strip()
+            continue
+        cells = [c.strip() for c in line.split("|")]
+        english, rest = cells[0], cells[1:]
+        rows.append((english, kind, [[] if c == "-" else c.split() for c in rest]))
+    return rows
+
+
+_HANGUL_BASE = 0xAC00
+
+
+def _jamo(syllable: str) -> tuple[int, int, int] | None:
+    code = ord(syllable) - _HANGUL_BASE
+    if not 0 <= code < 11172:
+        return None
+    return code // 588, (code % 588) // 28, code % 28
+
+
+def _compose(lead: int, vowel: int, tail: int) -> str:
+    return chr(_HANGUL_BASE + lead * 588 + vowel * 28 + tail)
+
+
+# Vowel changes when -아/-어 joins a stem that ends in a vowel (리 -> 려, 추 -> 춰).
+_KO_CONTRACT = {20: 6, 13: 14, 8: 9, 18: 4, 0: 0, 4: 4, 1: 1, 5: 5}
+
+
+def _korean_forms(stem: str) -> list[str]:
+    """The shapes a Korean verb stem takes at the start of its forms: the stem, with
+    ㄴ/ㄹ joined (adnominal, 달린/달릴), and contracted with -아/-어 (달려, 했)."""
+    forms = [stem]
+    parts = _jamo(stem[-1])
+    if parts is None:
+        return forms
+    lead, vowel, tail = parts
+    head = stem[:-1]
+    if tail == 0:
+        forms += [head + _compose(lead, vowel, 4), head + _compose(lead, vowel, 8)]
+        if lead == 18 and vowel == 0:  # 하 -> 해, 했
+            forms += [head + "해", head + "했"]
+        elif vowel in _KO_CONTRACT:
+            contracted = _compose(lead, _KO_CONTRACT[vowel], 0)
+            forms += [head + contracted, head + _compose(lead, _KO_CONTRACT[vowel], 20)]
+    elif tail == 8:  # ㄹ stems drop it before ㄴ: 날 -> 나는, 난
+        forms += [head + _compose(lead, vowel, 0) + "는", head + _compose(lead, vowel, 4)]
+    return forms
+
+
+_ES_PT_ENDINGS = {
+    "ar": ("a", "an", "am", "ando", "ado", "ada", "ó", "ou", "as", "o"),
+    "er": ("e", "en", "em", "iendo", "endo", "ido", "ida", "ió", "eu", "es", "o"),
+    "ir": ("e", "en", "em", "iendo", "indo", "ido", "ida", "ió", "iu", "es", "o"),
+}
+_FR_ENDINGS = {"er": ("e", "es", "ent", "é", "ée", "és", "ant", "ons", "ez"),
+               "ir": ("it", "issent", "i", "ie", "issant", "is"),
+               "re": ("", "s", "ent", "u", "ant")}
+
+
+def _latin_forms(language: str, word: str) -> list[str]:
+    """An infinitive and its regular forms (third person, plural, gerund, participle)."""
+    forms = [word]
+    if " " in word:
+        return forms
+    if language in ("es", "pt"):
+        reflexive = word.endswith("se")
+        base = word[:-2] if reflexive else word
+        ending = base[-2:]
+        if ending in _ES_PT_ENDINGS:
+            stem = base[:-2]
+            forms += [stem + e for e in _ES_PT_ENDINGS[ending]]
+            if reflexive:
+                gerund = {"ar": "ándose", "er": "iéndose", "ir": "iéndose"}[ending]
+                forms += [base, stem + gerund, "se " + stem + _ES_PT_ENDINGS[ending][0]]
+    elif language == "fr":
+        for ending, suffixes in _FR_ENDINGS.items():
+            if word.endswith(ending):
+                forms += [word[: -len(ending)] + s for s in suffixes]
+                break
+    elif language == "de" and word.endswith("en"):
+        stem = word[:-2]
+        forms += [stem + "t", stem + "e", stem + "end", stem + "st", "ge" + stem + "t",
+                  stem + "et"]
+    elif language == "de" and word.endswith("ern"):
+        forms += [word[:-1] + "t", word[:-3] + "ert"]
+    return [f for f in forms if f]
+
+
+def _key(language: str, word: str) -> str:
+    word = word.replace("_", " ")
+    return word if language in _CJK else word.lower()
+
+
+@cache
+def _glyph_english() -> dict[str, str]:
+    """Each emoji -> the English noun for it the planner understands."""
+    import emoji
+
+    from kinema.engines.procedural import vocabulary
+
+    index = vocabulary._noun_index()
+    by_glyph: dict[str, list[str]] = {}
+    for name, glyph in index.items():
+        by_glyph.setdefault(glyph, []).append(name)
+    everyday: dict[str, list[str]] = {}
+    for name, glyph in vocabulary._EVERYDAY_NAMES.items():
+        everyday.setdefault(glyph, []).append(name)
+    out: dict[str, str] = {}
+    for glyph, names in by_glyph.items():
+        data = emoji.EMOJI_DATA.get(glyph, {})
+        primary = data.get("en", "").strip(":").lower().replace("_", " ")
+        daily = everyday.get(glyph)
+        if daily:
+            out[glyph] = primary if primary in daily else min(daily, key=len)
+        elif primary in names:
+            out[glyph] = primary
+        else:
+            out[glyph] = min(names, key=len)
+    return out
+
+
+_FACE_WORDS = {"ko": ("_얼굴", " 얼굴"), "ja": ("の顔", "顔"), "cmn": ("脸", "的脸"),
+               "es": ("cara de ", "cara_de_"), "fr": ("tête de ", "tête_de_"),
+               "de": ("gesicht", "kopf"), "pt": ("rosto de ", "rosto_de_")}
+
+
+@cache
+def _lexicon(language: str) -> dict[str, _Entry]:
+    """Every way ``language`` says something the planner understands -> the English."""
+    column = GLOSSED_LANGUAGES.index(language)
+    table: dict[str, _Entry] = {}
+    # 1. The hand-written table wins over emoji names; a word that is both a thing and a
+    # verb form ("cocina": kitchen, cooks) is read as the thing, see ``_verb_readings``.
+    rows = sorted(_table_rows(), key=lambda row: row[1] in ("verb", "speech"))
+    for english, kind, cells in rows:
+        words = cells[column] if column < len(cells) else []
+        for word in words:
+            if kind in ("verb", "speech"):
+                forms = (_korean_forms(word) if language == "ko" else
+                         [word] if language in _CJK else _latin_forms(language, word))
+            else:
+                forms = [word]
+            for form in forms:
+                table.setdefault(_key(language, form), _Entry(english, kind))
+    # 2. Emoji names in the language: nouns (not the people doing things, whose names
+    # would swallow verbs: "玩球" is someone bouncing a ball, not "play ball").
+    import emoji
+
+    path = Path(emoji.__file__ or "").resolve().parent / "unicode_codes"
+    names = json.loads((path / f"emoji_{_EMOJI_CODES[language]}.json").read_text("utf-8"))
+    english_of = _glyph_english()
+    for glyph, raw in names.items():
+        found = english_of.get(glyph)
+        if found is None or re.match(r"(person|man|woman|people|men|women) ", english):
+            continue
+        name = raw.strip(":")
+        for face in _FACE_WORDS[language]:
+            name = name.replace(face, "")
+        english = found[: -len(" face")] if found.endswith(" face") else found
+        name = name.strip("_ ")
+        if language in ("ja", "cmn"):
+            name = name.replace("_", "")
+        if not name or len(name.split("_")) > 3 or (language in _CJK and len(name) < 2
+                                                   and language != "cmn"):
+            continue
+        table.setdefault(_key(language, name), _Entry(english, "noun"))
+    return table
+
+
+@cache
+def _verb_readings(language: str) -> dict[str, str]:
+    """Verb forms that are spelt like a thing or place in the table ("cocina")."""
+    column = GLOSSED_LANGUAGES.index(language)
+    lex = _lexicon(language)
+    out: dict[str, str] = {}
+    for english, kind, cells in _table_rows():
+        if kind != "verb" or column >= len(cells):
+            continue
+        for word in cells[column]:
+            for form in _latin_forms(language, word):
+                key = _key(language, form)
+                if lex.get(key, _Entry("", "verb")).kind != "verb":
+                    out.setdefault(key, english)
+    return out
+
+
+@cache
+def _longest_key(language: str) -> int:
+    return max(len(k) for k in _lexicon(language)) if language in _CJK else max(
+        len(k.split()) for k in _lexicon(language))
+
+
+# --------------------------------------------------------------------------- tokens
+
+@dataclass
+class _Token:
+    source: str
+    english: str
+    kind: str
+    role: str | None = None  # subj obj loc with poss
+    adnominal: bool = False
+    count: str | None = None
+    mods: list[str] = field(default_factory=list)
+    rel: str | None = None
+    args: list[_Token] = field(default_factory=list)
+    gerund: bool = False
+
+
+_NUMBER_WORDS = {"1": "a", "2": "two", "3": "three", "4": "four", "5": "five",
+                 "many": "many"}
+_QUOTE = re.compile(r'"[^"]*"|“[^”]*”|«[^»]*»|「[^」]*」|『[^』]*』|„[^“”]*[“”]'
+                    r"|(?<![\w])'[^']+'(?![\w])")
+
+# Korean particles, longest first, and what they say about the word before them.
+_KO_PARTICLES = (
+    ("에서는", "loc"), ("에서도", "loc"), ("에서", "loc"), ("으로", "loc"), ("에게", "loc"),
+    ("한테", "loc"), ("까지", None), ("부터", None), ("이랑", "with"), ("하고", "with"),
+    ("처럼", None), ("에는", "loc"), ("에도", "loc"),
+    ("이", "subj"), ("가", "subj"), ("은", "subj"), ("는", "subj"), ("을", "obj"),
+    ("를", "obj"), ("에", "loc"), ("와", "with"), ("과", "with"), ("랑", "with"),
+    ("의", "poss"), ("도", "subj"), ("로", "loc"), ("들", None),
+)
+_JA_PARTICLES = (
+    ("から", None), ("まで", None), ("には", "loc"), ("では", "loc"), ("での", "loc"),
+    ("への", "loc"), ("たち", None), ("達", None), ("が", "subj"), ("は", "subj"),
+    ("も", "subj"), ("を", "obj"), ("に", "loc"), ("で", "loc"), ("へ", "loc"),
+    ("と", "with"), ("の", "poss"),
+)
+_ZH_SKIP = frozenset("着了过的地得是有正在把被一也都很就还又再这那些个们时候")
+_ZH_LOC_MARKERS = ("在", "于", "从", "到")
+_DO_VERBS = {
+    "ko": re.compile(r"^(하|한|할|해|했|합|하는|하고|하며|있|있는|있어|있다|있습|되|된|된다)"),
+    "ja": re.compile(r"^(する|した|して|しま|している|します|いる|います|ている|てる)"),
+}
+
+
+def _strip_ko_particle(word: str, lex: dict[str, _Entry] | None = None
+                       ) -> tuple[str, str | None, str]:
+    """``(stem, role, particle)``; with ``lex``, the first split whose stem is known."""
+    first: tuple[str, str | None, str] | None = None
+    for particle, role in _KO_PARTICLES:
+        if word.endswith(particle) and len(word) > len(particle):
+            split = (word[: -len(particle)], role, particle)
+            if lex is None or split[0] in lex:
+                return split
+            if split[0].endswith("들") and split[0][:-1] in lex:  # plural -들
+                return (split[0][:-1], role, particle)
+            first = first or split
+    return first or (word, None, "")
+
+
+def _ko_ending_is_adnominal(word: str) -> bool:
+    if word.endswith(("다", "요", "니다", "고", "서", "며", "면", "지", "게", "자", "라")):
+        return False
+    parts = _jamo(word[-1])
+    return word.endswith(("는", "은", "던")) or (parts is not None and parts[2] in (4, 8))
+
+
+def _tokens_ko(text: str) -> tuple[list[_Token], list[str]]:
+    lex = _lexicon("ko")
+    tokens: list[_Token] = []
+    unknown: list[str] = []
+    words = text.split()
+    i = 0
+    while i < len(words):
+        raw = words[i]
+        word = raw.strip(".,!?;:…~")
+        boundary = raw != word and bool(re.search(r"[.!?;…]", raw))
+        # Two words as one ("남자 아이", "사진을 찍"): try the pair first.
+        if i + 1 < len(words):
+            pair = word + " " + words[i + 1].strip(".,!?;:…~")
+            stem, role, _ = _strip_ko_particle(pair)
+            if stem in lex and " " in stem:
+                entry = lex[stem]
+                tokens.append(_Token(pair, entry.english, entry.kind, role=role))
+                i += 2
+                continue
+        if _DO_VERBS["ko"].match(word) and tokens and tokens[-1].kind == "verb":
+            tokens[-1].adnominal = _ko_ending_is_adnominal(word)
+            i += 1
+            continue
+        token = _read_ko_word(word, lex)
+        if token is None:
+            if _DO_VERBS["ko"].match(word):
+                i += 1
+                continue
+            unknown.append(word)
+            tokens.append(_Token(word, word, "unknown"))
+        else:
+            tokens.append(token)
+        if boundary:
+            tokens.append(_Token(raw[-1], ".", "stop"))
+        i += 1
+    return tokens, unknown
+
+
+def _read_ko_word(word: str, lex: dict[str, _Entry]) -> _Token | None:
+    if word in lex:
+        entry = lex[word]
+        return _Token(word, entry.english, entry.kind,
+                      adnominal=entry.kind == "verb" and _ko_ending_is_adnominal(word))
+    stem, role, _ = _strip_ko_particle(word, lex)
+    if stem in lex and lex[stem].kind not in ("verb", "speech"):
+        entry = lex[stem]
+        return _Token(word, entry.english, entry.kind, role=role)
+    # A verb or adjective with its ending: the longest known start.
+    for n in range(len(word), 0, -1):
+        start = lex.get(word[:n])
+        if start is None:
+            continue
+        entry, rest = start, word[n:]
+        if entry.kind in ("verb", "speech"):
+            return _Token(word, entry.english, entry.kind,
+                          adnominal=_ko_ending_is_adnominal(word))
+        if entry.kind != "verb":
+            role = next((r for p, r in _KO_PARTICLES if rest == p), None)
+            if rest.startswith("들"):
+                role = next((r for p, r in _KO_PARTICLES if rest[1:] == p), None)
+            if not rest or any(rest in (p, "들" + p, "들") for p, _ in _KO_PARTICLES):
+                return _Token(word, entry.english, entry.kind, role=role)
+            if entry.kind in ("adj", "count", "time", "rel") and n >= 1 and len(rest) <= 2:
+                return _Token(word, entry.english, entry.kind)
+    return None
+
+
+def _is_hiragana(ch: str) -> bool:
+    return "\u3040" <= ch <= "\u309f"
+
+
+def _tokens_cjk(text: str, language: str) -> tuple[list[_Token], list[str]]:
+    """Japanese or Chinese by longest match, with particles read as roles."""
+    lex = _lexicon(language)
+    longest = _longest_key(language)
+    tokens: list[_Token] = []
+    unknown: list[str] = []
+    pending_role_loc = False
+    i, n = 0, len(text)
+    run = ""
+
+    def flush_unknown() -> None:
+        nonlocal run
+        if run:
+            unknown.append(run)
+            tokens.append(_Token(run, run, "unknown"))
+            run = ""
+
+    while i < n:
+        ch = text[i]
+        if ch.isspace() or ch in "、，,":
+            flush_unknown()
+            i += 1
+            continue
+        if ch in "。．.!！?？;；…":
+            flush_unknown()
+            tokens.append(_Token(ch, ".", "stop"))
+            i += 1
+            continue
+        # Particles right after a word.
+        if language == "ja" and tokens and tokens[-1].kind not in ("stop",) and not run:
+            matched = False
+            for particle, role in _JA_PARTICLES:
+                if text.startswith(particle, i) and not _lex_word_at(lex, text, i, longest,
+                                                                       particle):
+                    if role is not None and tokens[-1].kind != "verb":
+                        if role == "poss" and tokens[-1].role:
+                            pass
+                        else:
+                            tokens[-1].role = role
+                    i += len(particle)
+                    matched = True
+                    break
+            if matched:
+                continue
+        if language == "ja" and tokens and tokens[-1].kind == "verb" and _DO_VERBS["ja"].match(
+                text[i:]):
+            m = _DO_VERBS["ja"].match(text[i:])
+            assert m is not None
+            i += len(m.group(0))
+            continue
+        if language == "cmn":
+            if ch in _ZH_LOC_MARKERS and not _lex_word_at(lex, text, i, longest, ch):
+                flush_unknown()
+                pending_role_loc = True
+                i += 1
+                continue
+            if ch == "的" and tokens:
+                flush_unknown()
+                tokens.append(_Token(ch, "", "de"))
+                i += 1
+                continue
+            if ch in _ZH_SKIP and not _lex_word_at(lex, text, i, longest, ch):
+                flush_unknown()
+                i += 1
+                continue
+        word = _lex_word_at(lex, text, i, longest, "")
+        if word:
+            flush_unknown()
+            entry = lex[word]
+            token = _Token(word, entry.english, entry.kind)
+            if pending_role_loc and entry.kind in ("place", "noun", "people"):
+                token.role = "loc"
+                pending_role_loc = False
+            i += len(word)
+            if language == "ja" and entry.kind in ("verb", "speech", "adj"):
+                while i < n and _is_hiragana(text[i]) and not (
+                        entry.kind == "adj" and text[i] in "のがをにで"):
+                    if text[i] in "をが" and entry.kind == "verb" and i + 1 < n and \
+                            not _is_hiragana(text[i + 1]):
+                        break
+                    i += 1
+            tokens.append(token)
+            continue
+        if language == "ja" and _is_hiragana(ch):
+            flush_unknown()
+            i += 1
+            continue
+        run += ch
+        i += 1
+    flush_unknown()
+    # Japanese and Chinese verbs directly before a noun modify it.
+    for k, token in enumerate(tokens):
+        if token.kind != "verb":
+            continue
+        nxt = tokens[k + 1] if k + 1 < len(tokens) else None
+        if language == "ja" and nxt is not None and nxt.kind in ("noun", "people", "place"):
+            token.adnominal = True
+        if language == "cmn":
+            # V (objects) 的 N: the verb modifies N.
+            for j in range(k + 1, min(k + 4, len(tokens) - 1)):
+                if tokens[j].kind == "de":
+                    if tokens[j + 1].kind in ("noun", "people", "place"):
+                        token.adnominal = True
+                    break
+                if tokens[j].kind in ("verb", "stop"):
+                    break
+    return [t for t in tokens if t.kind != "de"], unknown
+
+
+def _lex_word_at(lex: dict[str, _Entry], text: str, i: int, longest: int, skip: str) -> str:
+    """The longest table word starting at ``i`` that is longer than ``skip``."""
+    for size in range(min(longest, len(text) - i), len(skip), -1):
+        chunk = text[i: i + size]
+        if chunk in lex:
+            return chunk
+    return ""
+
+
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[-'’][A-Za-zÀ-ÖØ-öø-ÿ]+)*|[.!?;,]")
+_ELISION = re.compile(r"^(l|d|s|n|j|qu|m|t|c)['’](.+)$", re.I)
+_LATIN_DROP = {
+    "es": "el la los las lo del de que y a al se muy mientras está están es son hay un_poco",
+    "fr": "le la les l de du des d que qui et se s est sont il y a très un_peu en",
+    "de": "der die das den dem des und sich ist sind sehr es einen dass wie",
+    "pt": "o a os as do da dos das de que e se é são está estão muito num numa",
+}
+_ENGLISH_HINT = re.compile(r"^[a-z]+$")
+_LATIN_DROP_WORDS = {language: frozenset(words.split())
+                     for language, words in _LATIN_DROP.items()}
+
+
+def _tokens_latin(text: str, language: str) -> tuple[list[_Token], list[str]]:
+    lex = _lexicon(language)
+    longest = _longest_key(language)
+    drop = frozenset(w.replace("_", " ") for w in _LATIN_DROP.get(language, "").split())
+    raw_words: list[str] = []
+    for word in _LATIN_WORD.findall(text):
+        m = _ELISION.match(word)
+        if m and m.group(2).lower() not in ("eau",) and word.lower() not in lex:
+            raw_words += [m.group(1) + "'", m.group(2)]
+        else:
+            raw_words.append(word)
+    words = [w.lower().replace("’", "'") for w in raw_words]
+    tokens: list[_Token] = []
+    unknown: list[str] = []
+    i = 0
+    while i < len(words):
+        if words[i] in ".!?;":
+            tokens.append(_Token(words[i], ".", "stop"))
+            i += 1
+            continue
+        if words[i] == ",":
+            i += 1
+            continue
+        for size in range(min(longest, len(words) - i), 0, -1):
+            phrase = " ".join(words[i: i + size])
+            if phrase not in lex and size == 1:
+                phrase = _latin_stem(phrase, lex, language)
+            if phrase in lex:
+                entry = lex[phrase]
+                verb = _verb_readings(language).get(phrase) if size == 1 else None
+                if verb and tokens and tokens[-1].kind in ("noun", "people") and (
+                        i == 0 or words[i - 1] not in drop):
+                    entry = _Entry(verb, "verb")
+                token = _Token(" ".join(raw_words[i: i + size]), entry.english, entry.kind)
+                token.gerund = bool(re.search(r"(ando|endo|indo|iendo|ándose|iéndose|ant)$",
+                                              phrase))
+                tokens.append(token)
+                i += size
+                break
+        else:
+            word = words[i]
+            if word in drop or word.endswith("'"):
+                pass
+            elif _ENGLISH_HINT.match(word) and _english_word(word):
+                tokens.append(_Token(raw_words[i], word, "english"))
+            else:
+                unknown.append(raw_words[i])
+                tokens.append(_Token(raw_words[i], raw_words[i], "unknown"))
+            i += 1
+    # Romance adjectives follow their noun: move them in front ("un perro negro").
+    if language in ("es", "fr", "pt"):
+        k = 1
+        while k < len(tokens):
+            if tokens[k].kind == "adj" and tokens[k - 1].kind in ("noun", "people"):
+                j = k - 1
+                tokens[j], tokens[k] = tokens[k], tokens[j]
+            k += 1
+    return tokens, unknown
+
+
+_STEM_ENDINGS = {
+    "de": ("en", "n", "e", "es", "s", "er", "em"), "es": ("es", "s"), "pt": ("es", "s"),
+    "fr": ("s", "x", "es"),
+}
+
+
+def _latin_stem(word: str, lex: dict[str, _Entry], language: str) -> str:
+    """A declined or plural form's table word ("Bergen" -> "berg", "gatas" -> "gata")."""
+    for ending in _STEM_ENDINGS.get(language, ()):
+        if word.endswith(ending) and len(word) > len(ending) + 2:
+            stem = word[: -len(ending)]
+            if stem in lex and lex[stem].kind != "verb":
+                return stem
+            if language == "de":
+                plain = stem.replace("ä", "a").replace("ö", "o").replace("ü", "u")
+                if plain in lex and lex[plain].kind != "verb":
+                    return plain
+    return word
+
+
+@lru_cache(maxsize=4096)
+def _english_word(word: str) -> bool:
+    """Whether a word in a mixed prompt is English the planner may know."""
+    from kinema.engines.procedural import lexicon, vocabulary
+
+    if word in lexicon.STOPWORDS or word in lexicon.ACTION_WORDS:
+        return True
+    return (vocabulary.resolve_subject(word, by_meaning=False) is not None
+            or vocabulary.resolve_place(word, by_meaning=False) is not None)
+
+
+# --------------------------------------------------------------------------- english
+
+def _verb_form(verb: str, tag: str) -> str:
+    import lemminflect
+
+    head, _, rest = verb.partition(" ")
+    forms = lemminflect.getInflection(head, tag)
+    return (forms[0] if forms else head) + (" " + rest if rest else "")
+
+
+def _plural(noun: str) -> str:
+    import lemminflect
+
+    *first, last = noun.split()
+    forms = lemminflect.getInflection(last, "NNS")
+    return " ".join([*first, forms[-1] if forms else last + "s"])
+
+
+def _noun_phrase(token: _Token) -> str:
+    words: list[str] = []
+    if token.rel:
+        words.append(token.rel)
+    noun = token.english
+    count = token.count
+    if token.kind == "place":
+        if not token.rel:
+            words.append("in")
+        words.append("the")
+    elif count is not None:
+        words.append(_NUMBER_WORDS.get(count, count))
+    else:
+        words.append("a" if token.kind in ("noun", "people") else "")
+    words += token.mods
+    if count not in (None, "1") and token.kind in ("noun", "people"):
+        noun = _plural(noun)
+    words.append(noun)
+    for arg in token.args:
+        if arg.kind == "verb":
+            words.append(_verb_form(arg.english, "VBG"))
+        else:
+            words.append(_noun_phrase(arg))
+    return " ".join(w for w in words if w)
+
+
+_NOMINAL = ("noun", "people", "place")
+_VEHICLES = frozenset(("car", "bus", "truck", "train", "motorcycle", "bicycle", "taxi",
+                       "racing car", "police car", "ambulance", "tractor", "fire engine"))
+
+
+def _phrases(tokens: list[_Token]) -> list[_Token]:
+    """Counts, adjectives and relations joined to their nouns."""
+    out: list[_Token] = []
+    pending_mods: list[str] = []
+    pending_count: str | None = None
+    pending_rel: str | None = None
+    for token in tokens:
+        if token.kind == "counter":
+            if out and out[-1].kind in ("noun", "people") and token.role:
+                out[-1].role = token.role
+            continue
+        if token.kind == "count":
+            if out and out[-1].kind in ("noun", "people") and out[-1].count is None and \
+                    not pending_mods:
+                out[-1].count = token.english  # "고양이 두 마리", "猫が二匹"
+                if token.role:
+                    out[-1].role = token.role
+            else:
+                pending_count = token.english
+            continue
+        if token.kind == "adj":
+            pending_mods.append(token.english)
+            continue
+        if token.kind == "rel" and token.english in ("on", "in", "under", "next to",
+                                                     "in front of", "behind", "over"):
+            # Korean and Japanese place words after their noun ("성 위를", "城の上").
+            if out and out[-1].kind in _NOMINAL and out[-1].role in ("poss", None) and \
+                    not pending_mods:
+                out[-1].rel = token.english
+                out[-1].role = token.role or "loc"
+                if out[-1].kind != "place":
+                    out[-1].kind = "place-noun"
+            else:
+                pending_rel = token.english
+            continue
+        if token.kind in ("noun", "people", "place"):
+            token.mods = pending_mods
+            token.count = pending_count
+            if pending_rel:
+                token.rel = pending_rel
+                if token.kind != "place":
+                    token.kind = "place-noun"
+                token.role = token.role or "loc"
+            pending_mods, pending_count, pending_rel = [], None, None
+        elif token.kind == "rel" and token.english in ("with", "and"):
+            if out and out[-1].kind in _NOMINAL:
+                out[-1].role = out[-1].role or "with"
+            out.append(token)
+            continue
+        out.append(token)
+    if pending_mods:
+        out.append(_Token("", " ".join(pending_mods), "time"))
+    return out
+
+
+def _compose_sov(tokens: list[_Token], language: str) -> str:
+    """Clauses as subject, verb, object, place."""
+    items = _phrases(tokens)
+    # 1. Relative clauses: the verb and its arguments join the noun after it.
+    k = 0
+    while k < len(items):
+        item = items[k]
+        if item.kind == "verb" and item.adnominal:
+            head_at = next((j for j in range(k + 1, len(items))
+                            if items[j].kind in ("noun", "people", "place", "place-noun")),
+                           None)
+            if head_at is not None and head_at <= k + 2:
+                head = items[head_at]
+                args: list[_Token] = []
+                if language == "cmn":  # V O 的 N
+                    between = items[k + 1: head_at]
+                    args = [t for t in between if t.kind in _NOMINAL or t.kind == "place-noun"]
+                    del items[k + 1: head_at]
+                    head_at = k + 1
+                else:  # O V N
+                    j = k - 1
+                    while j >= 0 and items[j].kind in ("noun", "people", "place",
+                                                       "place-noun") and items[j].role in (
+                            "obj", "loc", None) and len(args) < 2:
+                        args.insert(0, items[j])
+                        j -= 1
+                    del items[j + 1: k]
+                    head_at -= k - (j + 1)
+                    k = j + 1
+                head = items[head_at]
+                head.args = [_Token(item.source, item.english, "verb"), *args]
+                del items[k]
+                continue
+        k += 1
+    # 2. Each clause in English order.
+    clauses: list[list[_Token]] = [[]]
+    for item in items:
+        if item.kind == "stop":
+            clauses.append([])
+            continue
+        clauses[-1].append(item)
+        if item.kind == "verb" and language != "cmn":
+            pass
+    out: list[str] = []
+    for clause in clauses:
+        if clause:
+            out.append(_clause_english(clause, language))
+    return ". ".join(o for o in out if o)
+
+
+def _clause_english(clause: list[_Token], language: str) -> str:
+    subjects: list[_Token] = []
+    verbs: list[_Token] = []
+    objects: list[_Token] = []
+    places: list[_Token] = []
+    others: list[str] = []
+    seen_verb = False
+    for item in clause:
+        if item.kind in ("verb", "speech"):
+            if not verbs or verbs[-1].english != item.english:
+                verbs.append(item)
+            seen_verb = True
+        elif item.kind in ("place", "place-noun") or (item.role == "loc" and item.kind == "place"):
+            places.append(item)
+        elif item.kind in ("noun", "people"):
+            if item.role == "loc":
+                places.append(item)
+                item.rel = item.rel or "at"
+            elif item.role == "obj" or (language == "cmn" and seen_verb and item.role != "subj"):
+                objects.append(item)
+            elif item.role in ("subj", "with") or not seen_verb or language != "cmn":
+                subjects.append(item)
+            else:
+                objects.append(item)
+        elif item.kind in ("time", "english", "unknown"):
+            others.append(item.english)
+        elif item.kind == "rel" and item.english in ("with", "and"):
+            continue
+        elif item.kind == "count":
+            others.append(_NUMBER_WORDS.get(item.english, item.english))
+    if not subjects and objects and not verbs:
+        subjects, objects = objects, []
+    words: list[str] = []
+    if subjects:
+        words.append(" and ".join(_noun_phrase(s) for s in subjects))
+        if subjects[0].english in _VEHICLES:  # a car that "runs" drives
+            for verb in verbs:
+                if verb.english in ("run", "walk"):
+                    verb.english = "drive"
+    for index, verb in enumerate(verbs):
+        tag = "VBZ" if subjects and not (len(subjects) > 1 or subjects[0].count not in (
+            None, "1")) else "VBP"
+        if verb.kind == "speech":
+            words.append(verb.english)
+        else:
+            words.append(_verb_form(verb.english, tag if index == 0 else "VBG"))
+    words += [_noun_phrase(o) for o in objects]
+    words += [_noun_phrase(p) for p in places]
+    words += others
+    return " ".join(w for w in words if w)
+
+
+def _compose_latin(tokens: list[_Token]) -> str:
+    words: list[str] = []
+    pending_count: str | None = None
+    last_noun_plural = False
+    for token in tokens:
+        if token.kind == "stop":
+            words.append(".")
+            continue
+        if token.kind == "count":
+            pending_count = token.english
+            continue
+        if token.kind in ("noun", "people"):
+            noun = token.english
+            if pending_count not in (None, "1"):
+                noun = _plural(noun)
+                last_noun_plural = True
+            else:
+                last_noun_plural = False
+            words.append(_NUMBER_WORDS.get(pending_count or "1", "a"))
+            words.append(noun)
+            pending_count = None
+            continue
+        if pending_count is not None and token.kind == "adj":
+            words.append(_NUMBER_WORDS.get(pending_count, pending_count))
+            pending_count = None
+        if token.kind == "place":
+            if not words or words[-1] not in ("on", "in", "under", "over", "at", "next to",
+                                              "in front of", "behind", "through", "during"):
+                words.append("in")
+            words += ["the", token.english]
+        elif token.kind in ("verb", "speech"):
+            if token.kind == "speech":
+                words.append(token.english)
+            else:
+                words.append(_verb_form(token.english,
+                                        "VBG" if token.gerund else
+                                        "VBP" if last_noun_plural else "VBZ"))
+        else:
+            words.append(token.english)
+    if pending_count is not None:
+        words.append(_NUMBER_WORDS.get(pending_count, pending_count))
+    return re.sub(r"\s+\.", ".", " ".join(words))
+
+
+# --------------------------------------------------------------------------- gloss
+
+def _prompt_language(text: str) -> str:
+    if re.search(r"[\uac00-\ud7af]", text):
+        return "ko"
+    if re.search(r"[\u3040-\u30ff]", text):
+        return "ja"
+    if re.search(r"[\u4e00-\u9fff]", text):
+        return "cmn"
+    words = [w.lower() for w in _LATIN_WORD.findall(text) if w.isalpha()]
+    if not words:
+        return detect_language(text, default="en")
+    # Prompts are short and full of nouns: count the words each table knows, and let
+    # the detector break ties (and judge English, Italian and the rest).
+    detected = detect_language(text, default="en")
+    best, best_hits = detected, 0.0
+    for language in ("es", "fr", "de", "pt"):
+        lex = _lexicon(language)
+        hits = sum(1 for w in words if w in lex or w in _LATIN_DROP_WORDS[language])
+        score = hits / len(words) + (0.15 if language == detected else 0.0)
+        if score > best_hits:
+            best, best_hits = language, score
+    english = sum(1 for w in words if _english_word(w)) / len(words)
+    if english + (0.15 if detected == "en" else 0.0) >= best_hits or best_hits < 0.4:
+        return detected if detected not in ("es", "fr", "de", "pt") or best_hits < 0.4 \
+            else best
+    return best
+
+
+@lru_cache(maxsize=256)
+def gloss(prompt: str) -> Gloss:
+    """An English reading of a prompt written wholly or partly in Korean, Japanese,
+    Chinese, Spanish, French, German or Portuguese. English prompts and prompts in other
+    languages come back unchanged (``language`` says which it was); quoted dialogue is
+    kept verbatim in any case."""
+    # 1. Set quoted dialogue aside, verbatim.
+    quotes: list[str] = []
+
+    def keep(match: re.Match[str]) -> str:
+        quotes.append(match.group(0))
+        return f" \x00{len(quotes) - 1}\x00 "
+
+    masked = _QUOTE.sub(keep, unicodedata.normalize("NFC", prompt))
+    bare = re.sub(r"\x00\d+\x00", " ", masked)
+    language = _prompt_language(bare)
+    if language not in GLOSSED_LANGUAGES:
+        return Gloss(prompt, language)
+    # 2. Gloss the text between quotes, piece by piece.
+    pieces = re.split(r"(\x00\d+\x00)", masked)
+    out: list[str] = []
+    notes: list[tuple[str, str]] = []
+    unknown: list[str] = []
+    for piece in pieces:
+        found = re.fullmatch(r"\x00(\d+)\x00", piece)
+        if found:
+            out.append(quotes[int(found.group(1))])
+            continue
+        if not piece.strip():
+            continue
+        # A colon before a quote or a line ("철수: 안녕") stays as it is.
+        text, colon = (piece[:-1], ":") if piece.rstrip().endswith(":") else (piece, "")
+        english, piece_notes, piece_unknown = _gloss_piece(text.strip(), language)
+        out.append(english + colon)
+        notes += piece_notes
+        unknown += piece_unknown
+    text = " ".join(o for o in out if o.strip())
+    text = re.sub(r"\s+", " ", text).strip()
+    return Gloss(text, language, tuple(notes), tuple(unknown))
+
+
+def _gloss_piece(text: str, language: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    if not text:
+        return "", [], []
+    if language == "ko":
+        tokens, unknown = _tokens_ko(text)
+    elif language in ("ja", "cmn"):
+        tokens, unknown = _tokens_cjk(text, language)
+    else:
+        tokens, unknown = _tokens_latin(text, language)
+    notes = [(t.source, t.english) for t in tokens
+             if t.kind not in ("unknown", "stop", "english") and t.english]
+    english = (_compose_sov(tokens, language) if language in _CJK
+               else _compose_latin(tokens))
+    return english, notes, unknown
