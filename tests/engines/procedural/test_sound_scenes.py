@@ -194,6 +194,6 @@ def test_singing_follows_the_music_when_someone_sings() -> None:
     sung = render_soundtrack(Plan("a woman sings in the park", 5, 256, 144, 12, 6.0, [shot]))
     spoken = render_soundtrack(Plan("a woman stands in the park", 5, 256, 144, 12, 6.0,
                                     [Shot(0.0, 6.0, setting="park", subjects=[singer])]))
-    voice_band = np.geomspace(40, 16000, 25)[:-1]
-    voice_band = (voice_band >= 250) & (voice_band < 1200)
+    low_edges = np.geomspace(40, 16000, 25)[:-1]
+    voice_band = (low_edges >= 250) & (low_edges < 1200)
     assert _spectrum(sung)[voice_band].sum() > 1.2 * _spectrum(spoken)[voice_band].sum()
