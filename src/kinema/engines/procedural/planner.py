@@ -563,7 +563,8 @@ def _place(current: str | None, named: str) -> str:
 
 
 # Words for many people at once: how many the picture shows.
-_COLLECTIVE = {"couple": 2, "couples": 4, "crowd": 5, "audience": 5, "spectators": 5, "fans": 4, "band": 3, "team": 4,
+_COLLECTIVE = {"couple": 2, "couples": 4, "crowd": 5, "audience": 5, "spectators": 5,
+               "fans": 4, "band": 3, "team": 4,
                "choir": 4, "passersby": 3, "tourists": 3, "pedestrians": 3}
 
 
