@@ -87,7 +87,7 @@ def wrap(text: str, font: ImageFont.FreeTypeFont | ImageFont.ImageFont,
 def title_card(text: str, width: int, height: int) -> Image.Image:
     """A title as it appears over the picture: large white lettering with a dark outline
     and a soft shadow, centred, on a transparent RGBA image ``width`` px wide."""
-    size = max(12, int(min(height * 0.07, width * 0.11)))
+    size = max(12, int(min(height * 0.085, width * 0.11)))
     font = text_font(size, script_of(text), "Black")
     rows = wrap(text, font, width * 0.84)[:4]
     line = int(size * 1.3)

@@ -711,8 +711,9 @@ def _path(p: Painter, color: Color = (200, 185, 150)) -> None:
                   (p.X(0.25), p.ch)], fill=(*color, 255))
 
 
-def _street(p: Painter) -> None:
-    """A road with sidewalks, a crosswalk, shop fronts and a traffic light."""
+def _street(p: Painter, crosswalk: bool = True, shops: bool = True) -> None:
+    """A road with sidewalks, a crosswalk, shop fronts and a traffic light (an avenue of
+    towers without them)."""
     d = p.nd
     u = p.u
     curb = p.hy + 0.07 * p.h
@@ -729,11 +730,21 @@ def _street(p: Painter) -> None:
     p.moving("traffic", cars, (0, 0, 0), span=float(p.cw),
              colors=((200, 50, 45), (60, 110, 190), (240, 200, 60), (230, 230, 235)))
     cx = p.X(0.5)
-    for k in range(-4, 5):  # zebra stripes, wider toward the camera
+    for k in range(-4, 5) if crosswalk else ():  # zebra stripes, wider toward the camera
         d.polygon([(cx + k * 26 * u - 8 * u, curb + 6 * u), (cx + k * 26 * u + 8 * u, curb + 6 * u),
                    (cx + k * 44 * u + 16 * u, near_walk), (cx + k * 44 * u - 16 * u, near_walk)],
                   fill=(235, 235, 230, 255))
-    _shops(p)
+    if shops:
+        _shops(p)
+    else:  # street lamps along the far sidewalk
+        for fx in (0.2, 0.5, 0.8):
+            x = p.X(fx)
+            d.line((x, p.hy + 0.06 * p.h, x, p.hy - 0.12 * p.h), fill=(60, 65, 70, 255),
+                   width=max(2, int(4 * u)))
+            d.line((x, p.hy - 0.12 * p.h, x + 22 * u, p.hy - 0.12 * p.h), fill=(60, 65, 70, 255),
+                   width=max(2, int(4 * u)))
+            d.ellipse((x + 14 * u, p.hy - 0.12 * p.h, x + 30 * u, p.hy - 0.12 * p.h + 8 * u),
+                      fill=(255, 235, 170, 255))
 
 
 def _shops(p: Painter) -> None:
@@ -929,6 +940,15 @@ def _seaweed(p: Painter) -> None:
             for k, fx in enumerate(np.linspace(0.04, 0.96, 7))]
     p.moving("weed", rows, (40, 140, 90), colors=((70, 170, 100),))
     _rocks(p, (120, 110, 100), 6)
+
+
+def _leaves(p: Painter, color: Color = (200, 140, 50)) -> None:
+    """A few leaves drifting down from the trees."""
+    rows = [[float(p.rng.uniform(0, p.cw)), p.Y(float(p.rng.uniform(0.2, 0.5))),
+             5 * p.u, float(p.rng.uniform(0, 1)), float(p.rng.uniform(0.08, 0.16))]
+            for _ in range(10)]
+    p.moving("leaves", rows, color, span=p.hy + 0.2 * p.h,
+             colors=(shade(color, 0.75), (120, 160, 60)))
 
 
 def _grass_tufts(p: Painter, color: Color) -> None:
@@ -1587,6 +1607,7 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "crops": _crops, "path": _path, "street": _street, "traffic_light": _traffic_light,
     "parapet": _parapet, "cave": _cave, "jungle": _jungle, "craters": _craters,
     "rocks": _rocks, "dust": _dust, "seaweed": _seaweed, "tufts": _grass_tufts,
+    "leaves": _leaves,
     "window": _window, "counter": _counter, "shelves": _shelves, "board": _board,
     "lamps": _lamps, "neon": _neon, "stools": _stools, "tables": _tables, "desks": _desks,
     "monitors": _monitors, "bed": _bed, "sofa": _sofa, "rug": _rug, "cabinets": _cabinets,
@@ -1613,7 +1634,8 @@ PLACES: dict[str, Place] = {
                    layers=(("sea", {}),),
                    props=(_P("⛵", 0.2, 0.12, 0.5, "far"), _P("🚢", 0.85, 0.08, 0.49, "far"))),
     "city": Place("outdoor", 0.6, (75, 75, 82), floor="asphalt",
-                  layers=(("skyline", {"height": 0.4}), ("street", {}),
+                  layers=(("skyline", {"height": 0.5}),
+                          ("street", {"crosswalk": False, "shops": False}),
                           ("traffic_light", {"x": 0.88})),
                   props=(_P("🌳", 0.1, 0.26, 0.7),)),
     "street": Place("outdoor", 0.56, (80, 80, 86), floor="asphalt",
@@ -1641,17 +1663,19 @@ PLACES: dict[str, Place] = {
     "park": Place("outdoor", 0.62, (95, 170, 80), floor="grass",
                   layers=(("ridges", {"color": (110, 150, 120), "height": 0.07}),
                           ("treeline", {"color": (65, 120, 70), "height": 0.06}),
-                          ("path", {}), ("tufts", {"color": _GREEN})),
+                          ("path", {}), ("tufts", {"color": _GREEN}), ("leaves", {})),
                   props=(_P("🌳", 0.1, 0.36, 0.4), _P("🌳", 0.88, 0.3, 0.55),
                          _P("🌷", 0.22, 0.07, 0.05), _P("🌼", 0.8, 0.07, 0.1))),
     "forest": Place("outdoor", 0.6, (60, 120, 55), floor="grass",
                     layers=(("ridges", {"color": (60, 110, 90), "height": 0.12}),
                             ("treeline", {"color": (40, 90, 60), "height": 0.16}),
-                            ("tufts", {"color": (60, 120, 55)})),
+                            ("tufts", {"color": (60, 120, 55)}),
+                            ("leaves", {"color": (190, 120, 40)})),
                     props=(_P("🌲", 0.08, 0.48, 0.3), _P("🌲", 0.92, 0.42, 0.5),
                            _P("🌳", 0.3, 0.3, 0.9), _P("🍄", 0.8, 0.07, 0.05))),
     "jungle": Place("outdoor", 0.66, (55, 105, 45), floor="grass",
-                    layers=(("jungle", {}), ("tufts", {"color": (50, 110, 45)})),
+                    layers=(("jungle", {}), ("tufts", {"color": (50, 110, 45)}),
+                            ("leaves", {"color": (90, 160, 60)})),
                     props=(_P("🌺", 0.84, 0.08, 0.1), _P("🌿", 0.14, 0.16, 0.05))),
     "mountains": Place("outdoor", 0.62, (90, 140, 80), floor="grass",
                        layers=(("ridges", {"color": (95, 110, 140), "height": 0.34, "caps": True}),
@@ -2043,6 +2067,16 @@ def draw_idle(draw: ImageDraw.ImageDraw, idle: list[Idle], t: float, to_screen: 
                 lamp = ln_z / 2 if sp > 0 else -ln_z / 2
                 draw.ellipse((sx + lamp - hgt * 0.2, sy - hgt * 0.7, sx + lamp + hgt * 0.2,
                               sy - hgt * 0.3), fill=(255, 240, 180))
+        elif kind == "leaves":  # x, y, size, phase, speed: falling, rocking side to side
+            bottom = item.span or 1000.0
+            for j, (x, y0, r, ph, sp) in enumerate(rows):
+                v = (ph + t * sp) % 1.0
+                rock = math.sin(t * 2.2 + ph * 9)
+                sx, sy, z = to_screen(x + 30 * unit * rock, y0 + (bottom - y0) * v, k)
+                rr = r * z
+                col = tone(item.colors[j % len(item.colors)]) if item.colors else color
+                draw.ellipse((sx - rr, sy - rr * (0.35 + 0.25 * abs(rock)), sx + rr,
+                              sy + rr * (0.35 + 0.25 * abs(rock))), fill=col)
         elif kind == "ripple":  # x, y, length, phase, speed: glints that slide and shimmer
             for x, y, ln, ph, sp in rows:
                 s = math.sin(t * sp + ph)
