@@ -730,27 +730,16 @@ def _with_held(art: Image.Image, held: list[Held], height: int) -> Image.Image:
 
 
 def _lit(art: Image.Image, light_x: float) -> Image.Image:
-    """Light on a subject: the side toward the key light a little brighter, the other
-    side and the feet a little darker, and a thin warm rim where its outline meets the
-    light."""
+    """Light on a subject: the side toward the key light a little brighter, the other side
+    and the feet a little darker (the art's dark outlines stay as they are)."""
     a = np.asarray(art, dtype=np.float32)
     h, w = a.shape[:2]
     if w < 4 or h < 4:
         return art
-    rgb, alpha = a[..., :3], a[..., 3]
     xs = np.linspace(-1.0, 1.0, w, dtype=np.float32)[None, :]
     ys = np.linspace(0.0, 1.0, h, dtype=np.float32)[:, None]
-    gain = (1.0 + 0.14 * light_x * xs) * (1.0 - 0.12 * ys ** 3)
-    shift = max(1, w // 45)
-    beyond = np.zeros_like(alpha)  # the alpha one rim's width toward the light
-    if light_x >= 0:
-        beyond[:, :-shift] = alpha[:, shift:]
-    else:
-        beyond[:, shift:] = alpha[:, :-shift]
-    rim = np.clip(alpha - beyond, 0.0, 255.0)[..., None] / 255.0 * min(1.0, abs(light_x) + 0.2)
-    out = rgb * gain[..., None]
-    out = out * (1 - 0.45 * rim) + np.asarray((255, 244, 220), np.float32) * 0.45 * rim
-    a[..., :3] = np.clip(out, 0, 255)
+    gain = (1.0 + 0.16 * light_x * xs) * (1.0 - 0.14 * ys ** 3)
+    a[..., :3] = np.clip(a[..., :3] * gain[..., None], 0, 255)
     return Image.fromarray(a.astype(np.uint8), "RGBA")
 
 
