@@ -46,7 +46,7 @@ SEATED = frozenset(("sit", "ride", "drive"))
 
 # Body proportions as fractions of the figure's height (feet at 1.0): a big head, as
 # OpenMoji people have, so the face reads at phone-screen sizes.
-HEAD = 0.34  # crown to chin
+HEAD = 0.38  # crown to chin
 NECK = 0.035
 SHOULDER_Y = HEAD + NECK + 0.015
 HIP_Y = 0.66
@@ -227,14 +227,12 @@ def _limbs(action: str, phase: int) -> _Limbs:
                       lean=10, lift=0.02 * abs(s), view="left", side=True)
     if action == "dance":
         beat = math.sin(4 * math.pi * u)  # two beats a cycle
-        views = ("front", "left", "front", "right")
         # Hands high but clear of the face.
         return _Limbs(arm_back=(-125 - 15 * beat, -40 - 20 * beat),
                       arm_front=(125 - 15 * beat, 40 - 20 * beat),
                       leg_back=(-8 - 16 * max(0.0, beat), 0),
                       leg_front=(8 + 16 * max(0.0, -beat), 0),
-                      sway=0.02 * beat, head_tilt=8 * beat,
-                      view=views[int(u * 4) % 4])
+                      sway=0.02 * beat)
     if action == "jump":
         air = (u * JUMP_PERIOD) < JUMP_AIR
         v = min(1.0, (u * JUMP_PERIOD) / JUMP_AIR)
@@ -243,7 +241,7 @@ def _limbs(action: str, phase: int) -> _Limbs:
                       leg_back=(-10 - 10 * up, 0), leg_front=(10 + 10 * up, 0),
                       view="up" if up > 0.6 else "front")
     if action == "wave":
-        return _Limbs(arm_back=(-10, 0), arm_front=(140, -30 + 30 * s),
+        return _Limbs(arm_back=(-10, 0), arm_front=(135 + 8 * s, -30 + 35 * s),
                       leg_back=(-5, 0), leg_front=(5, 0), head_tilt=3 * s)
     if action == "talk":
         g = math.sin(2 * math.pi * u)
@@ -255,8 +253,8 @@ def _limbs(action: str, phase: int) -> _Limbs:
     if action in SEATED:
         pedal = action == "ride"
         k = 25 * s if pedal else 0.0
-        hands = (55, 35) if action != "sit" else (25, 55)
-        return _Limbs(arm_back=hands, arm_front=(hands[0] + 5, hands[1]),
+        hands = (55, 35) if action != "sit" else (25 + 4 * s, 55 + 12 * s)
+        return _Limbs(arm_back=hands, arm_front=(hands[0] + 5, hands[1] - 8 * s),
                       leg_back=(80 - k, -80 + k), leg_front=(80 + k, -80 - k),
                       lean=8 if pedal else 0, lift=-(THIGH - 0.02),
                       view="left" if action != "sit" else "front", side=True)
