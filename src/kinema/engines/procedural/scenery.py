@@ -1856,7 +1856,7 @@ PLACES: dict[str, Place] = {
                           ("craters", {"color": (150, 150, 155), "rim": (190, 190, 195)})),
                   light=(1.0, 1.0, 1.02),
                   props=(_P("🚀", 0.14, 0.3, 0.45), _P("🏳️", 0.86, 0.14, 0.3))),
-    "mars": Place("beyond", 0.6, (190, 100, 60), floor="dust", backdrop="mars",
+    "mars": Place("outdoor", 0.6, (190, 100, 60), floor="dust", backdrop="mars",
                   layers=(("ridges", {"color": (160, 80, 55), "height": 0.14}),
                           ("rocks", {"color": (150, 75, 50)}), ("dust", {})),
                   light=(1.04, 0.96, 0.9),
