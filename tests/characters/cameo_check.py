@@ -4,6 +4,7 @@ there, and whether its body moves."""
 from __future__ import annotations
 
 import io
+import itertools
 from dataclasses import dataclass
 from typing import Any
 
@@ -113,7 +114,7 @@ def body_motion(frames: list[np.ndarray], figures: list[Figure]) -> tuple[float,
     waves and the camera change that too)."""
     height, width = frames[0].shape[:2]
     body, elsewhere = [], []
-    for (a, b), figure in zip(zip(frames, frames[1:], strict=False), figures, strict=False):
+    for (a, b), figure in zip(itertools.pairwise(frames), figures, strict=False):
         rows = slice(int(max(0, figure.y - 0.6 * figure.height)), int(min(height, figure.y)))
         half = int(0.3 * figure.height)
         cx = int(figure.x)

@@ -84,7 +84,7 @@ def test_a_pet_keeps_its_own_look_when_it_walks(
     video, frames = render(owner, "@chelsea walks in the park at noon", seconds=2)
     [subject] = cameo_subjects(video["plan"], "chelsea")
     assert subject["action"] == "walk"
-    plain_video, plain = render(owner, "a cat walks in the park at noon", seconds=2)
+    _plain_video, plain = render(owner, "a cat walks in the park at noon", seconds=2)
     # The cat of the capture is ginger and grey fur: a brown-orange share of the
     # picture the generic cat glyph does not have, in every sampled frame.
     def fur(frame: np.ndarray) -> float:

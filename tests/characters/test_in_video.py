@@ -1,26 +1,16 @@
-"""A verified person appears in a rendered video: drawn from their own cutout and
-speaking with a voice matched to their recording."""
+"""A verified person appears in a rendered video: a figure with their own face, speaking
+with a voice matched to their recording."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
-import av
-import cv2
 import numpy as np
 import pytest
-from capture_clips import astronaut_portrait
+from cameo_check import SAME_PERSON, face_on, figure_at, frames_of, portrait_descriptor
 from character_steps import character, submit
 from fastapi.testclient import TestClient
-
-from kinema.characters.faces import descriptor_distance, face_models, observe_face
-
-
-def frames_of(data: bytes) -> list[np.ndarray]:
-    with av.open(io.BytesIO(data)) as container:
-        return [f.to_ndarray(format="rgb24") for f in container.decode(video=0)]
 
 
 @pytest.mark.slow
@@ -55,18 +45,19 @@ def test_a_verified_person_appears_in_a_rendered_video(
     assert cameo and cameo[0]["character"] == "eileen" and cameo[0]["name"] == "Eileen"
     assert any(line["speaker"] == "Eileen" for line in video["transcript"])
 
-    _, plain_frames = render('a person stands in a park at noon and says "hello everyone"')
+    plain, plain_frames = render('a person stands in a park at noon and says "hello everyone"')
 
-    # Her own face is in the picture: the face pipeline finds it and knows it is her.
-    models = face_models()
-    portrait = observe_face(models, astronaut_portrait(), 0.0)
-    assert portrait is not None
+    # Her own face is in the picture, on her figure: the face pipeline finds it there and
+    # knows it is her; the stranger in the same scene is not her.
+    known = portrait_descriptor()
 
-    def her_face_in(images: list[np.ndarray]) -> bool:
-        middle = images[len(images) // 2]
-        big = cv2.resize(middle, (middle.shape[1] * 2, middle.shape[0] * 2))
-        seen = observe_face(models, big, 0.0, thorough=True)
-        return seen is not None and descriptor_distance(seen.descriptor, portrait.descriptor) < 0.6
+    def her_face_in(plan: dict, images: list[np.ndarray], subject_id: str) -> bool:  # type: ignore[type-arg]
+        index = len(images) // 2
+        figure = figure_at(plan, subject_id, index)
+        assert figure is not None
+        seen = face_on(images[index], figure, known)
+        return seen is not None and seen.distance < SAME_PERSON
 
-    assert her_face_in(frames)
-    assert not her_face_in(plain_frames)
+    assert her_face_in(video["plan"], frames, cameo[0]["id"])
+    stranger = plain["plan"]["shots"][0]["subjects"][0]
+    assert not her_face_in(plain["plan"], plain_frames, stranger["id"])

@@ -297,7 +297,11 @@ def _finish(
                 character.voice_sealed = seal(
                     data_dir,
                     json.dumps(
-                        {"pitch_hz": voice.pitch_hz, "words_per_minute": voice.words_per_minute}
+                        {
+                            "pitch_hz": voice.pitch_hz,
+                            "words_per_minute": voice.words_per_minute,
+                            "formant_scale": voice.formant_scale,
+                        }
                     ).encode(),
                 )
         clip_key, character.clip_key = character.clip_key, None
@@ -362,7 +366,7 @@ def verify_character(runtime: Runtime, character_id: str) -> str | None:
                 character_id,
                 status=VERIFIED,
                 descriptor=person.descriptor,
-                voice=VoiceProfile(voice.pitch_hz, voice.words_per_minute),
+                voice=VoiceProfile(voice.pitch_hz, voice.words_per_minute, voice.formant_scale),
                 cutout_png=person.cutout_png,
                 face_views=person.face_views,
             )
@@ -373,7 +377,7 @@ def verify_character(runtime: Runtime, character_id: str) -> str | None:
                 runtime,
                 character_id,
                 status=VERIFIED,
-                voice=VoiceProfile(voice.pitch_hz, voice.words_per_minute),
+                voice=VoiceProfile(voice.pitch_hz, voice.words_per_minute, voice.formant_scale),
                 cutout_png=subject.cutout_png,
             )
         return VERIFIED
@@ -677,7 +681,11 @@ def character_refs(
             voice = VoiceProfile()
             if character.voice_sealed is not None:
                 measured = json.loads(unseal(data_dir, character.voice_sealed))
-                voice = VoiceProfile(measured.get("pitch_hz"), measured.get("words_per_minute"))
+                voice = VoiceProfile(
+                    measured.get("pitch_hz"),
+                    measured.get("words_per_minute"),
+                    measured.get("formant_scale"),
+                )
             refs.append(
                 CharacterRef(
                     handle=character.handle,

@@ -26,10 +26,13 @@ class InvalidRequest(EngineError):
 
 @dataclass(frozen=True)
 class VoiceProfile:
-    """How a character sounds: median pitch in Hz and speaking rate in words per minute."""
+    """How a character sounds: median pitch in Hz, speaking rate in words per minute and
+    vocal-tract size against a typical man's (1.0; women about 1.15, children more), read
+    from the spacing of the formants."""
 
     pitch_hz: float | None = None
     words_per_minute: float | None = None
+    formant_scale: float | None = None
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ person's own head, a pet or an object moving as itself."""
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 
@@ -78,7 +79,7 @@ def test_every_action_is_a_whole_figure_with_its_own_head_whose_body_moves(
     assert first.height == height
     # The head is the character's own (skin from the cutout) in the top of the figure;
     # below it, a body in the shirt colour taken from the capture.
-    x0, y0, x1, y1 = cameo_head(str(portrait), "person", action, 0, height)
+    _x0, y0, _x1, y1 = cameo_head(str(portrait), "person", action, 0, height)
     head_rows = slice(int(y0 * height), int(y1 * height))
     assert _share(first, SKIN, head_rows) > 0.1
     assert _share(first, SHIRT, slice(int(y1 * height), height)) > 0.008
@@ -86,7 +87,7 @@ def test_every_action_is_a_whole_figure_with_its_own_head_whose_body_moves(
     assert poses[0][-8:, :, 3].max() > 200
     # The body moves from pose to pose (idle breathes: a little).
     body = [p[int(y1 * height):, :, :3].astype(int) for p in poses]
-    change = max(np.abs(a - b).mean() for a, b in zip(body, body[1:], strict=False))
+    change = max(np.abs(a - b).mean() for a, b in itertools.pairwise(body))
     assert change > (0.2 if action in ("idle", "sit") else 0.4)
 
 
