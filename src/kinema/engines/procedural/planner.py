@@ -51,7 +51,7 @@ _THEN = re.compile(
     re.IGNORECASE,
 )
 _TOKEN = re.compile(
-    r"@[a-z0-9_]+(?:\.[a-z0-9_]+)*|\u0000\d+\u0000|[a-z0-9][a-z0-9'&-]*|[^\W\d_][\w'-]*|[.,;!?]"
+    r"@[a-z0-9_]+(?:\.[a-z0-9_]+)*|\u0000\d+\u0000|[^\W_][\w'&-]*|[.,;!?]"
 )
 # Words and marks that start a new clause: "a dog sits and [it] barks", "... . The cat ..."
 _CLAUSE_BREAKS = frozenset((".", ",", ";", "!", "?", "and", "while", "but", "as"))
@@ -248,6 +248,12 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             if same:
                 current = same[0]
             else:
+                # "two friends ... Pedro: ... João: ...": the friends are Pedro and João.
+                spare = next((g for g in spec.groups if g.noun in _GENERIC_PEOPLE
+                              and g.count >= 1 and g.label is None and g.character is None),
+                             None)
+                if spare is not None:
+                    spare.count -= 1
                 spec.groups.append(_Group(noun="person", glyph="🧑", label=name))
                 current = len(spec.groups) - 1
             clause_first = current if clause_first is None else clause_first

@@ -31,7 +31,7 @@ _SPEECH_TAIL = re.compile(
 # A label: up to four words (a name, "Cat 1", "The old man", "엄마") before a colon, at
 # the start, after a sentence or after a closing quote.
 _LABEL = re.compile(
-    r"(?:^|(?<=[.!?\n\"”»」』])|(?<=[.!?]\s))\s*"
+    r"(?:^|(?<=[.!?\n\"”»」』。！？])|(?<=[.!?。！？]\s))\s*"
     r"(?P<label>[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,3}?)[ \t]*[:：]\s+",
     re.UNICODE,
 )
@@ -70,11 +70,19 @@ def _speaker_label(raw: str) -> str | None:
     return label
 
 
+# Japanese and Chinese scripts put the speaker's name right before the quote:
+# ユキ「また明日ね」.
+_NAME_THEN_QUOTE = re.compile(
+    r"(?:^|(?<=[。．.!?！？\s」』\n]))(?P<label>[^\W\d_][^\W\d]{0,7}?)[ \t]*(?=[「『])")
+
+
 def normalise_dialogue(prompt: str) -> Dialogue:
     """Screenplay lines and speech after a colon become ``Name says "…".`` sentences."""
     names: list[str] = []
     text = _UNQUOTED_AFTER_VERB.sub(
         lambda m: f'{m.group("verb")} "{m.group("text").strip()}"', prompt)
+    if "「" in text or "『" in text:
+        text = _NAME_THEN_QUOTE.sub(lambda m: f'{m.group("label")}: ', text)
     labels = [m for m in _LABEL.finditer(text) if _speaker_label(m.group("label"))]
     if not labels:
         return Dialogue(text=text, names=names)
