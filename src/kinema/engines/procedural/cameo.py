@@ -29,6 +29,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from kinema.engines.procedural.motion import JUMP_AIR, JUMP_PERIOD, STEP_PERIOD
+from kinema.engines.procedural.plan import Subject
 
 FOLDER_SUFFIX = ".cameo"
 MANIFEST = "cameo.json"
@@ -175,6 +176,20 @@ def _colours(cutout: Image.Image,
 
 def _rgb(values: np.ndarray) -> tuple[int, int, int]:
     return int(values[0]), int(values[1]), int(values[2])
+
+
+def figure_action(subject: Subject) -> str:
+    """What a character's figure does: its action, or what its place says when the
+    action alone does not (riding what it is on, sitting at a table, playing what it
+    holds)."""
+    if subject.action in ("idle", "talk"):
+        if subject.relation == "on" and subject.anchor:
+            return "ride"
+        if subject.relation == "at" and subject.anchor:
+            return "sit"
+        if subject.held and subject.action == "idle":
+            return "play"
+    return subject.action
 
 
 # --- timing ---------------------------------------------------------------------------

@@ -18,7 +18,7 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
 
 from kinema.engines.procedural.accessories import dress, glyph_head
-from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase
+from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase, figure_action
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
 from kinema.engines.procedural.lettering import script_of, text_font, title_card, wrap
 from kinema.engines.procedural.motion import ease_in_out, pose
@@ -444,7 +444,7 @@ class FrameRenderer:
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
             mouth = round(min(1.0, level) * 4) if subject.character else 0
             worn = tuple((a.glyph, a.anchor, a.item, a.color) for a in subject.accessories)
-            phase = (cameo_phase(subject.action, tl, subject.id)
+            phase = (cameo_phase(figure_action(subject), tl, subject.id)
                      if subject.character in self.cutouts else 0)  # a cameo's pose
             held = tuple((h.glyph, h.hold, h.color) for h in subject.held)
             key = (shot_index, subject.glyph, subject.character, subject.color, height,
@@ -488,7 +488,7 @@ class FrameRenderer:
                    squash: float, mouth: int, scene: _Scene,
                    phase: int = 0) -> Image.Image | None:
         cameo = self.cutouts.get(subject.character or "")
-        art = (cameo_image(cameo, subject.noun, subject.action, phase, height, mouth)
+        art = (cameo_image(cameo, subject.noun, figure_action(subject), phase, height, mouth)
                if cameo else self._art(subject, height))
         if art is None:
             return None
@@ -496,7 +496,7 @@ class FrameRenderer:
             art = self._with_mouth(art, mouth / 4)
         # Worn things go on before the pose, so they bob, turn and mirror with the subject.
         if subject.accessories:
-            head = (cameo_head(cameo, subject.noun, subject.action, phase, height) if cameo
+            head = (cameo_head(cameo, subject.noun, figure_action(subject), phase, height) if cameo
                     else glyph_head(subject.glyph))
             art = dress(art, subject.accessories, head)
         if subject.held:
