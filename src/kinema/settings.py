@@ -38,6 +38,8 @@ class Settings(BaseSettings):
     # Cookies get the Secure flag unless the instance is served over plain HTTP.
     cookie_secure: bool | None = None
 
+    # Request bodies of routes that take no files (JSON, forms).
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024)
     max_upload_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
     max_upload_pixels: int = Field(default=40_000_000, gt=0)
     max_video_upload_bytes: int = Field(default=100 * 1024 * 1024, gt=0)

@@ -4,6 +4,7 @@ router, the error handlers and the security middleware."""
 from __future__ import annotations
 
 import importlib.util
+import re
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -13,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kinema.accounts.api import router as accounts_router
 from kinema.api.errors import install_error_handlers
+from kinema.api.middleware import BodyAllowance, BodyLimitMiddleware
 from kinema.api.openai_compat import router as openai_router
 from kinema.api.security import SecurityMiddleware
 from kinema.characters.api import router as characters_router
@@ -70,6 +72,12 @@ def create_app(
     app.state.settings = settings
     install_error_handlers(app)
     app.add_middleware(SecurityMiddleware, cookie_secure=bool(settings.cookie_secure))
+    # Outermost: an oversized body is refused before any other layer reads it.
+    app.add_middleware(
+        BodyLimitMiddleware,
+        default_limit=settings.max_body_bytes,
+        allowances=_file_routes(settings),
+    )
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:
@@ -87,6 +95,29 @@ def create_app(
     app.include_router(characters_router)
     _include_web(app)
     return app
+
+
+# Room for the multipart framing and the form fields sent beside a file.
+_FORM_OVERHEAD = 1024 * 1024
+
+
+def _file_routes(settings: Settings) -> list[BodyAllowance]:
+    """The routes that take files, with the body limits they opt in to."""
+
+    def image_limit() -> int:
+        return settings.max_upload_bytes + _FORM_OVERHEAD
+
+    def video_limit() -> int:
+        return settings.max_video_upload_bytes + _FORM_OVERHEAD
+
+    return [
+        BodyAllowance("POST", re.compile(r"/api/uploads"), image_limit),
+        BodyAllowance("POST", re.compile(r"/api/provenance/check"), video_limit),
+        BodyAllowance("POST", re.compile(r"/api/characters"), video_limit),
+        # The OpenAI-compatible calls take reference images and character clips, as
+        # multipart files or base64 in JSON (a third larger).
+        BodyAllowance("POST", re.compile(r"/v1/videos(/.*)?"), lambda: video_limit() * 4 // 3),
+    ]
 
 
 def _include_web(app: FastAPI) -> None:

@@ -192,6 +192,14 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     )
 
 
+async def _number_out_of_range(request: Request, exc: Exception) -> JSONResponse:
+    # A number too large for the database column (e.g. an id or cursor of 2^64): the
+    # caller's mistake, wherever validation missed it.
+    return error_response(
+        request, 400, "number_out_of_range", "A number in the request is out of range."
+    )
+
+
 async def _unexpected_error(request: Request, exc: Exception) -> JSONResponse:
     log.exception("Unexpected error on %s %s", request.method, request.url.path, exc_info=exc)
     return error_response(
@@ -204,4 +212,5 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(KinemaError, _kinema_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
+    app.add_exception_handler(OverflowError, _number_out_of_range)
     app.add_exception_handler(Exception, _unexpected_error)

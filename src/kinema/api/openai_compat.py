@@ -148,10 +148,11 @@ def _put(fields: dict[str, Any], key: str, value: Any) -> None:
     target[parts[-1]] = value
 
 
-async def request_fields(request: Request) -> dict[str, Any]:
+async def request_fields(request: Request, _caller: ApiKeyUser) -> dict[str, Any]:
     """The request's fields from a JSON body or a multipart/urlencoded form (the SDK
     sends both, depending on the call). Files are read into ``UploadedFile``s, capped at
-    the instance's upload limit."""
+    the instance's upload limit. The API key is checked first: nobody without one gets
+    their body parsed."""
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type in ("multipart/form-data", "application/x-www-form-urlencoded"):
         limit = request.app.state.runtime.settings.max_video_upload_bytes
@@ -181,6 +182,8 @@ async def request_fields(request: Request) -> dict[str, Any]:
         body = json.loads(raw)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The request body is not valid JSON.") from None
+    except RecursionError:
+        raise InvalidInput("The request body is nested too deeply.") from None
     if not isinstance(body, dict):
         raise InvalidInput("The request body must be a JSON object.")
     return body

@@ -36,6 +36,7 @@ router = APIRouter(prefix="/api", tags=["studio"])
 
 EVENT_POLL_SECONDS = 0.5
 KEEPALIVE_SECONDS = 15.0
+_MAX_DIGITS = 18
 _RANGE = re.compile(r"^\s*bytes\s*=\s*(\d*)\s*-\s*(\d*)\s*$", re.IGNORECASE)
 
 
@@ -170,9 +171,16 @@ def _parse_range(header: str | None, size: int) -> tuple[int, int] | str | None:
     match = _RANGE.match(header)
     if match is None:  # several ranges or another unit: answer with the whole object
         return None
-    first, last = match.group(1), match.group(2)
+    first, last = match.group(1).lstrip("0") or match.group(1)[:1], match.group(2)
+    last = last.lstrip("0") or last[:1]
     if not first and not last:
         return None
+    # Numbers longer than any file size are read as "past the end", not converted
+    # (Python refuses to turn thousands of digits into an int).
+    if len(first) > _MAX_DIGITS:
+        return "unsatisfiable"
+    if len(last) > _MAX_DIGITS:
+        last = str(size)
     if not first:  # a suffix: the last N bytes
         length = int(last)
         if length == 0 or size == 0:

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Any
-from urllib.parse import quote
+from urllib.parse import quote, unquote, urlsplit
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -178,10 +178,26 @@ def _sign_in_first(request: Request) -> RedirectResponse:
 
 
 def _local_path(value: str | None, default: str) -> str:
-    """Only same-site paths are followed after sign-in, never another origin."""
-    if value and value.startswith("/") and not value.startswith(("//", "/\\")):
-        return value
-    return default
+    """Only same-site paths are followed after sign-in, never another origin.
+
+    Browsers drop tabs and newlines from addresses and read ``\\`` as ``/``, so
+    ``/<tab>/evil.example`` or ``/\\evil.example`` would lead off the site: any control
+    character, whitespace or backslash makes the value unsafe, as does anything that
+    parses with a scheme or a host."""
+    if not value or len(value) > 2048:
+        return default
+    # Judge the value as given and as decoded (twice), so that encoded forms of the
+    # same tricks (``/%09/evil.example``) are refused as well.
+    forms = [value, unquote(value), unquote(unquote(value))]
+    for form in forms:
+        if not form.startswith("/") or form.startswith("//"):
+            return default
+        if any(ch < " " or "\x7f" <= ch <= "\x9f" or ch.isspace() or ch == "\\" for ch in form):
+            return default
+        parts = urlsplit(form)
+        if parts.scheme or parts.netloc:
+            return default
+    return value
 
 
 def _not_found(request: Request, user: User | None, message: str) -> HTMLResponse:

@@ -167,21 +167,84 @@ class WebhookTarget:
     address: str
 
 
-def _non_public_kind(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> str | None:
-    """What kind of non-public address this is, or None for a public one."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped  # ::ffff:127.0.0.1 reaches 127.0.0.1
+_IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+# IPv6 ranges that carry an IPv4 address inside them, which a gateway or the host's own
+# stack may turn into traffic to that IPv4 address.
+_NAT64 = (ipaddress.ip_network("64:ff9b::/96"), ipaddress.ip_network("64:ff9b:1::/48"))
+_SIX_TO_FOUR = ipaddress.ip_network("2002::/16")
+_TEREDO = ipaddress.ip_network("2001::/32")
+_IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
+_SIIT = ipaddress.ip_network("::ffff:0:0:0/96")  # ::ffff:0:a.b.c.d
+_SITE_LOCAL = ipaddress.ip_network("fec0::/10")
+
+
+def embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """Every IPv4 address an IPv6 address may lead to: IPv4-mapped, IPv4-compatible,
+    SIIT, NAT64 (well-known and local-use prefixes), 6to4 and Teredo (server and
+    client)."""
+    found: list[ipaddress.IPv4Address] = []
+    value = int(address)
+    low32 = ipaddress.IPv4Address(value & 0xFFFFFFFF)
+    if address.ipv4_mapped is not None:
+        found.append(address.ipv4_mapped)
+    if address in _IPV4_COMPATIBLE or address in _SIIT:
+        found.append(low32)
+    if any(address in network for network in _NAT64):
+        found.append(low32)  # RFC 6052 with a /96 prefix: the last 32 bits
+        if address in _NAT64[1]:
+            # The local-use prefix may be /48, /56 or /64, with the IPv4 address split
+            # around the reserved bits 64-71 (RFC 6052, section 2.2).
+            packed = address.packed
+            for octets in (packed[6:8] + packed[9:11], packed[7:8] + packed[9:12], packed[9:13]):
+                found.append(ipaddress.IPv4Address(octets))
+    if address.sixtofour is not None:
+        found.append(address.sixtofour)
+    if address.teredo is not None:
+        server, client = address.teredo
+        found.extend([server, client])
+    return found
+
+
+def _kind_of(address: _IPAddress) -> str | None:
     if address.is_loopback:
         return "loopback"
     if address.is_link_local:
         return "link-local"
     if address.is_multicast:
         return "multicast"
+    if isinstance(address, ipaddress.IPv6Address) and (
+        address in _SITE_LOCAL or address.is_site_local
+    ):
+        return "site-local"
     if address.is_private:
         return "private"
-    if not address.is_global:
+    if address.is_unspecified:
+        return "unspecified"
+    if address.is_reserved or not address.is_global:
         return "reserved"
     return None
+
+
+def _non_public_kind(address: _IPAddress) -> str | None:
+    """What kind of non-public address this is, or None for a public one. An IPv6
+    address that carries an IPv4 address is judged by both, and translation ranges
+    (NAT64, 6to4, Teredo, SIIT, IPv4-compatible) are refused outright unless the IPv4
+    address inside is public."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address.ipv4_mapped is not None:
+            return _kind_of(address.ipv4_mapped)  # ::ffff:a.b.c.d is that IPv4 address
+        if address.is_loopback or address.is_unspecified:
+            return _kind_of(address)  # ::1 and :: are not IPv4-compatible forms
+        for inner in embedded_ipv4(address):
+            kind = _kind_of(inner)
+            if kind is not None:
+                return kind
+        if address in _NAT64[1] or address in _IPV4_COMPATIBLE or address in _SIIT:
+            # A local translator's range, or forms no public host uses: whatever the
+            # IPv4 address inside, they only make sense inside one network.
+            return "translated"
+    return _kind_of(address)
 
 
 def check_target(url: str, *, allow_private: bool = False) -> WebhookTarget:

@@ -153,10 +153,28 @@
 
   /** Only same-site paths are followed after sign-in, never another origin. */
   function safeNext(value, fallback) {
-    if (typeof value === "string" && value.startsWith("/") && !value.startsWith("//") && !value.startsWith("/\\")) {
-      return value;
+    // Browsers drop tabs and newlines from addresses and read "\\" as "/": any control
+    // character, whitespace or backslash is refused, then the result must stay on this origin.
+    if (typeof value !== "string" || value.length > 2048) {
+      return fallback;
     }
-    return fallback;
+    try {
+      // As given and as decoded twice, so encoded forms ("/%09/evil.example") fail too.
+      const once = decodeURIComponent(value);
+      for (const form of [value, once, decodeURIComponent(once)]) {
+        if (!form.startsWith("/") || form.startsWith("//") ||
+            /[\u0000-\u0020\u007f-\u009f\\\s]/.test(form)) {
+          return fallback;
+        }
+      }
+      const url = new URL(value, window.location.origin);
+      if (url.origin !== window.location.origin) {
+        return fallback;
+      }
+      return url.pathname + url.search + url.hash;
+    } catch (err) {
+      return fallback;
+    }
   }
 
   async function logOut() {

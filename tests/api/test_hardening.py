@@ -1,0 +1,305 @@
+"""What the security audit reproduced, answered plainly: bodies too large for their
+route, the OpenAI-compatible API refusing strangers before reading their bodies, odd
+headers and numbers, redirects that must stay on the site, and webhook targets that
+hide a private IPv4 address inside an IPv6 one."""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
+
+import httpx
+import pytest
+
+from kinema.webhooks import service as webhooks
+
+if TYPE_CHECKING:
+    from fastapi.testclient import TestClient
+    from live import LiveServer
+
+    from kinema.accounts.models import User
+    from kinema.settings import Settings
+
+MIB = 1024 * 1024
+
+
+# --- request bodies --------------------------------------------------------------------
+
+
+def test_a_json_body_over_the_limit_is_refused_before_it_is_read(client: TestClient) -> None:
+    body = b'{"login": "alice", "password": "' + b"x" * (2 * MIB) + b'"}'
+    response = client.post(
+        "/api/auth/login", content=body, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_a_streamed_body_without_length_is_cut_off_at_the_limit(
+    live_server: LiveServer,
+) -> None:
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        yield b'{"video_ids": ['
+        for _ in range(64 * 1024):  # about 64 MB of ids if nobody stopped it
+            piece = b'"vid_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",' * 16
+            sent += len(piece)
+            yield piece
+        yield b'"x"]}'
+
+    try:
+        response = httpx.post(
+            f"{live_server.url}/api/feed/seen",
+            content=chunks(),
+            headers={"Content-Type": "application/json"},
+            timeout=60,
+        )
+    except httpx.TransportError:
+        # The server may close the connection while the client is still sending.
+        assert sent < 64 * MIB
+        return
+    assert response.status_code == 413
+    assert response.json()["error"]["code"] == "too_large"
+
+
+def test_upload_routes_take_files_larger_than_the_json_limit(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+) -> None:
+    client = api_client(make_user("alice"))
+    # 3 MB of noise that is not a picture: past the JSON limit, within the upload limit,
+    # so it is read and then refused for what it is.
+    response = client.post(
+        "/api/uploads", files={"file": ("noise.png", b"\x89PNG\r\n\x1a\n" + b"\x01" * 3 * MIB)}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "unsupported_image"
+
+
+def test_v1_refuses_a_missing_key_before_parsing_the_body(client: TestClient) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    response = client.post(
+        "/v1/videos", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "invalid_api_key"
+
+
+def test_v1_deeply_nested_json_is_a_bad_request(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+) -> None:
+    client = api_client(make_user("alice"))
+    deep = '{"prompt": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(
+        "/v1/videos", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_native_deeply_nested_json_is_a_client_error(client: TestClient) -> None:
+    deep = '{"login": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    response = client.post(
+        "/api/auth/login", content=deep, headers={"Content-Type": "application/json"}
+    )
+    assert 400 <= response.status_code < 500
+
+
+def test_content_length_that_is_not_a_number_is_a_bad_request(client: TestClient) -> None:
+    response = client.post(
+        "/api/auth/login",
+        content=json.dumps({"login": "a", "password": "b"}),
+        headers={"Content-Type": "application/json", "Content-Length": "9" * 40},
+    )
+    assert response.status_code in (400, 413)
+
+
+# --- numbers and headers ---------------------------------------------------------------
+
+
+def test_moderation_audit_cursor_beyond_64_bits_is_a_validation_error(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+) -> None:
+    client = api_client(make_user("root", is_admin=True))
+    response = client.get("/api/moderation/audit", params={"after": str(2**63)})
+    assert response.status_code == 422
+    assert client.get("/api/moderation/audit", params={"after": str(2**63 - 1)}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        "bytes=" + "9" * 5000 + "-",
+        "bytes=0-" + "9" * 5000,
+        "bytes=-" + "9" * 5000,
+        "bytes=" + "0" * 5000 + "1-2",
+    ],
+)
+def test_range_headers_with_thousands_of_digits_are_answered(
+    published_video: str, client: TestClient, header: str
+) -> None:
+    response = client.get(f"/api/videos/{published_video}/content", headers={"Range": header})
+    assert response.status_code in (200, 206, 416)
+
+
+@pytest.fixture
+def published_video(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient], settings: Settings
+) -> str:
+    author = api_client(make_user("bob"))
+    created = author.post(
+        "/api/generations", json={"prompt": "a red fox in a snowy forest", "seconds": 1,
+                                  "size": "128x128"}
+    )
+    assert created.status_code == 202, created.text
+    generation = author.get(f"/api/generations/{created.json()['generation']['id']}").json()
+    assert generation["status"] == "completed", generation
+    video_id = str(generation["video_id"])
+    assert author.post(f"/api/videos/{video_id}/publish", json={}).status_code == 200
+    return video_id
+
+
+# --- redirects after sign-in -----------------------------------------------------------
+
+_OFF_SITE = [
+    "/\t/evil.example",
+    "/%09/evil.example",
+    "//evil.example",
+    "/\\evil.example",
+    "/\\/evil.example",
+    "/\n/evil.example",
+    "/\r\n/evil.example",
+    "/ /evil.example",
+    "\x00//evil.example",
+    "/\x0b/evil.example",
+    "https://evil.example",
+    "http:evil.example",
+    "javascript:alert(1)",
+    "/\u3000/evil.example",
+    "\\\\evil.example",
+]
+
+
+@pytest.mark.parametrize("target", _OFF_SITE)
+def test_next_never_leaves_the_site(
+    client: TestClient, make_user: Callable[..., User], target: str
+) -> None:
+    from urllib.parse import quote
+
+    from kinema.web.pages import _local_path
+
+    # The raw value as the page receives it, and the value after one more decoding.
+    assert _local_path(target, "/") == "/"
+    page = client.get("/login?next=" + quote(target, safe=""))
+    assert page.status_code == 200
+    assert 'data-next="/"' in page.text
+    make_user("alice")
+    client.post(
+        "/api/auth/login", json={"login": "alice", "password": "correct horse battery staple"}
+    )
+    signed_in = client.get("/login?next=" + quote(target, safe=""), follow_redirects=False)
+    assert signed_in.status_code == 303
+    assert signed_in.headers["location"] == "/"
+
+
+def test_next_keeps_a_path_on_the_site(client: TestClient) -> None:
+    page = client.get("/login?next=%2Fv%2Fvid_1%3Ft%3D3")
+    assert 'data-next="/v/vid_1?t=3"' in page.text
+
+
+def test_the_page_script_checks_next_the_same_way() -> None:
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    import kinema.web
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    script = (Path(kinema.web.__path__[0]) / "static" / "app.js").read_text()
+    function = script[script.index("  function safeNext") :]
+    function = function[: function.index("\n  }\n") + 4]
+    program = (
+        'const window = {location: {origin: "https://kinema.example"}};\n'
+        + function
+        + "\nconst cases = JSON.parse(process.argv[1]);\n"
+        + 'console.log(JSON.stringify(cases.map((c) => safeNext(c, "/"))));\n'
+    )
+    cases = [*_OFF_SITE, "/v/vid_1?t=3", "/create"]
+    result = subprocess.run(
+        [node, "-e", program, json.dumps(cases)], capture_output=True, text=True, check=True
+    )
+    answers = json.loads(result.stdout)
+    assert answers[: len(_OFF_SITE)] == ["/"] * len(_OFF_SITE)
+    assert answers[len(_OFF_SITE) :] == ["/v/vid_1?t=3", "/create"]
+
+
+# --- webhook targets -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("address", "kind"),
+    [
+        ("64:ff9b::a9fe:a9fe", "link-local"),  # NAT64 of 169.254.169.254
+        ("64:ff9b::7f00:1", "loopback"),
+        ("64:ff9b::a00:1", "private"),
+        ("64:ff9b:1::a9fe:a9fe", "link-local"),  # local-use NAT64, /96 form
+        ("64:ff9b:1:a9fe:a9:fe00::", None),  # local-use NAT64, /48 form
+        ("2002:a9fe:a9fe::1", "link-local"),  # 6to4
+        ("2002:7f00:1::", "loopback"),
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", None),  # Teredo client 127.0.0.1
+        ("::127.0.0.1", "loopback"),  # IPv4-compatible
+        ("::a9fe:a9fe", "link-local"),
+        ("::ffff:0:127.0.0.1", "loopback"),  # SIIT
+        ("::ffff:0:a00:1", "private"),
+        ("::ffff:169.254.169.254", "link-local"),  # IPv4-mapped
+        ("fec0::1", "site-local"),
+        ("fec0::a9fe:a9fe", "site-local"),
+        ("::", None),
+        ("::1", None),
+        ("fe80::1", "link-local"),
+        ("fc00::1", "private"),
+        ("ff02::1", "multicast"),
+        ("2001:db8::1", None),  # documentation
+        ("100::1", None),  # discard-only
+    ],
+)
+def test_webhook_filter_refuses_ipv6_forms_of_internal_addresses(
+    address: str, kind: str | None
+) -> None:
+    found = webhooks._non_public_kind(ipaddress.ip_address(address))
+    assert found is not None, address
+    if kind is not None:
+        assert found == kind, (address, found)
+
+
+def test_webhook_filter_reads_the_ipv4_inside_translation_ranges() -> None:
+    inside = webhooks.embedded_ipv4(ipaddress.IPv6Address("2001:0:4136:e378:8000:63bf:80ff:fffe"))
+    assert ipaddress.IPv4Address("127.0.0.1") in inside
+    assert webhooks._non_public_kind(ipaddress.ip_address("2606:4700:4700::1111")) is None
+    assert webhooks._non_public_kind(ipaddress.ip_address("8.8.8.8")) is None
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://[64:ff9b::a9fe:a9fe]/latest/meta-data",
+        "http://[2002:a9fe:a9fe::1]/hook",
+        "http://[::127.0.0.1]/hook",
+        "http://[::ffff:0:127.0.0.1]/hook",
+        "http://[fec0::1]/hook",
+        "http://[2001:0:4136:e378:8000:63bf:80ff:fffe]/hook",
+    ],
+)
+def test_registering_an_ipv6_form_of_an_internal_address_is_refused(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient], url: str
+) -> None:
+    client = api_client(make_user("alice"))
+    response = client.post("/api/webhooks", json={"url": url})
+    assert response.status_code == 400, response.text
+    assert response.json()["error"]["code"] == "invalid_url"
+    assert client.get("/api/webhooks").json()["items"] == []
