@@ -61,7 +61,7 @@ CEILING = 0.95  # sample-peak ceiling; the gap below 1.0 absorbs inter-sample an
 # matters: speech on top, music under it, the place and the effects around them. Ambience
 # keeps the levels its synthesizers give it, so a storm is louder than a quiet room.
 _SPEECH_DB = -17.0
-_MUSIC_DB = -27.0
+_MUSIC_DB = -30.0
 _SINGING_DB = -21.0
 _AMBIENCE_GAIN = 10 ** (-3 / 20)
 _EFFECT_PEAK = 0.6
