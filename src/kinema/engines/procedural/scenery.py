@@ -601,6 +601,7 @@ def _castle(p: Painter, x: float = 0.62, size: float = 0.34) -> None:
     wall_h = 0.32 * w
     d.rectangle((cx - w / 2, base - wall_h, cx + w / 2, base), fill=col)
     merlon = w / 14
+    flags: list[list[float]] = []
     for k in range(14):
         if k % 2 == 0:
             d.rectangle((cx - w / 2 + k * merlon, base - wall_h - merlon * 0.8,
@@ -614,8 +615,7 @@ def _castle(p: Painter, x: float = 0.62, size: float = 0.34) -> None:
                   fill=(150, 60, 70))
         d.line((x0 + tw / 2, top - tw * 1.1, x0 + tw / 2, top - tw * 1.6), fill=(60, 50, 50),
                width=max(1, int(2 * u)))
-        d.polygon([(x0 + tw / 2, top - tw * 1.6), (x0 + tw * 1.1, top - tw * 1.45),
-                   (x0 + tw / 2, top - tw * 1.3)], fill=(220, 60, 60))
+        flags.append([x0 + tw / 2, top - tw * 1.6, tw * 0.6, tx * 5.0, 0.0])
         for wy in (0.3, 0.55):
             d.rectangle((x0 + tw * 0.38, top + th * w * wy, x0 + tw * 0.62,
                          top + th * w * wy + tw * 0.4),
@@ -624,6 +624,7 @@ def _castle(p: Painter, x: float = 0.62, size: float = 0.34) -> None:
             180, 360, fill=(60, 45, 40))
     d.rectangle((cx - w * 0.09, base - wall_h * 0.5 + w * 0.02, cx + w * 0.09, base),
                 fill=(60, 45, 40))
+    p.moving("flag", flags, (220, 60, 60), FAR_PARALLAX)
 
 
 def _cottages(p: Painter, count: int = 5) -> None:
@@ -951,6 +952,68 @@ def _leaves(p: Painter, color: Color = (200, 140, 50)) -> None:
              colors=(shade(color, 0.75), (120, 160, 60)))
 
 
+def _birds(p: Painter, count: int = 4) -> None:
+    """A few birds crossing the sky, flapping."""
+    rows = [[float(p.rng.uniform(0, 1)), p.Y(float(p.rng.uniform(0.12, 0.3))),
+             float(p.rng.uniform(7, 11)) * p.u, float(p.rng.uniform(0, 6)),
+             float(p.rng.uniform(0.03, 0.06))] for _ in range(count)]
+    p.moving("birds", rows, (45, 45, 55), FAR_PARALLAX, span=float(p.cw))
+
+
+def _snowfall(p: Painter) -> None:
+    """Light flakes drifting down over a snowfield."""
+    rows = [[float(p.rng.uniform(0, p.cw)), p.Y(float(p.rng.uniform(-0.1, 0.3))),
+             3.5 * p.u, float(p.rng.uniform(0, 1)), float(p.rng.uniform(0.06, 0.12))]
+            for _ in range(24)]
+    p.moving("leaves", rows, (250, 252, 255), span=float(p.ch), colors=((250, 252, 255),))
+
+
+def _clock(p: Painter, x: float, y: float, size: float = 0.05,
+           face: Color = (250, 250, 245)) -> None:
+    """A wall or station clock whose second hand goes round."""
+    r = size * min(p.w, p.h)
+    cx, cy = p.X(x), p.Y(y)
+    d = p.nd
+    d.ellipse((cx - r - 3 * p.u, cy - r - 3 * p.u, cx + r + 3 * p.u, cy + r + 3 * p.u),
+              fill=(50, 50, 55, 255))
+    d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=(*face, 255))
+    for k in range(12):
+        a = math.pi * k / 6
+        d.line((cx + 0.8 * r * math.sin(a), cy - 0.8 * r * math.cos(a), cx + 0.95 * r *
+                math.sin(a), cy - 0.95 * r * math.cos(a)), fill=(40, 40, 45, 255),
+               width=max(1, int(2 * p.u)))
+    d.line((cx, cy, cx + 0.5 * r, cy - 0.2 * r), fill=(30, 30, 35, 255),
+           width=max(1, int(4 * p.u)))
+    p.moving("clock", [[cx, cy, r, float(p.rng.uniform(0, 6)), 0.0]], (200, 40, 40))
+
+
+def _tubes(p: Painter, xs: tuple[float, ...] = (0.2, 0.5, 0.8), y: float = 0.02) -> None:
+    """Fluorescent tubes on the ceiling, one of them flickering."""
+    d = p.nd
+    u = p.u
+    for fx in xs:
+        d.rectangle((p.X(fx) - 60 * u, p.Y(y), p.X(fx) + 60 * u, p.Y(y) + 8 * u),
+                    fill=(250, 250, 240, 255))
+    fx = xs[len(xs) // 2]
+    p.moving("tube", [[p.X(fx) - 60 * u, p.Y(y), p.X(fx) + 60 * u, p.Y(y) + 8 * u, 0.0]],
+             (250, 250, 240))
+
+
+def _stage_lights(p: Painter, y: float = 0.085) -> None:
+    """A row of coloured stage lamps that chase and blink."""
+    d = p.nd
+    u = p.u
+    colors = ((255, 80, 80), (255, 200, 60), (80, 200, 255), (200, 90, 255))
+    d.rectangle((p.X(0.08), p.Y(y) - 10 * u, p.X(0.92), p.Y(y) - 4 * u), fill=(40, 40, 45, 255))
+    rows = []
+    for k, fx in enumerate(np.linspace(0.14, 0.86, 7)):
+        x = p.X(float(fx))
+        d.rectangle((x - 9 * u, p.Y(y) - 6 * u, x + 9 * u, p.Y(y) + 10 * u),
+                    fill=(30, 30, 35, 255))
+        rows.append([x, p.Y(y) + 12 * u, 8 * u, k * 0.9, float(k % len(colors))])
+    p.moving("chase", rows, (255, 255, 255), colors=colors)
+
+
 def _grass_tufts(p: Painter, color: Color) -> None:
     rows = [[float(p.rng.uniform(0, p.cw)), float(p.rng.uniform(p.hy + 0.05 * p.h, p.ch)),
              16 * p.u, float(p.rng.uniform(0, 6)), 0.9] for _ in range(16)]
@@ -1110,6 +1173,7 @@ def _lamps(p: Painter, xs: tuple[float, ...] = (0.25, 0.75), drop: float = 0.14,
         d.polygon([(x - 8 * u, y), (x + 8 * u, y), (x + 28 * u, y + 26 * u),
                    (x - 28 * u, y + 26 * u)], fill=(*shade_color, 255))
         d.ellipse((x - 10 * u, y + 20 * u, x + 10 * u, y + 32 * u), fill=(*glow, 255))
+        p.moving("twinkle", [[x, y + 26 * u, 7 * u, fx * 9, 4.0]], glow)
 
 
 def _neon(p: Painter, x: float = 0.5, y: float = 0.14, color: Color = (255, 70, 180),
@@ -1607,7 +1671,8 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "crops": _crops, "path": _path, "street": _street, "traffic_light": _traffic_light,
     "parapet": _parapet, "cave": _cave, "jungle": _jungle, "craters": _craters,
     "rocks": _rocks, "dust": _dust, "seaweed": _seaweed, "tufts": _grass_tufts,
-    "leaves": _leaves,
+    "leaves": _leaves, "birds": _birds, "snowfall": _snowfall, "clock": _clock,
+    "tubes": _tubes, "stage_lights": _stage_lights,
     "window": _window, "counter": _counter, "shelves": _shelves, "board": _board,
     "lamps": _lamps, "neon": _neon, "stools": _stools, "tables": _tables, "desks": _desks,
     "monitors": _monitors, "bed": _bed, "sofa": _sofa, "rug": _rug, "cabinets": _cabinets,
@@ -1627,7 +1692,7 @@ _GREEN = (95, 170, 80)
 PLACES: dict[str, Place] = {
     # --- outdoors
     "beach": Place("outdoor", 0.55, (232, 205, 150), floor="sand", floor_top=0.73,
-                   layers=(("sea", {"to": 0.72}), ("shore", {"at": 0.71})),
+                   layers=(("sea", {"to": 0.72}), ("shore", {"at": 0.71}), ("birds", {})),
                    props=(_P("🌴", 0.1, 0.5, 0.35), _P("⛱️", 0.86, 0.26, 0.3),
                           _P("🐚", 0.7, 0.06, 0.05))),
     "ocean": Place("outdoor", 0.5, (30, 100, 160), floor="none", grounded=False,
@@ -1643,7 +1708,7 @@ PLACES: dict[str, Place] = {
                             ("traffic_light", {"x": 0.9})),
                     props=(_P("🚲", 0.12, 0.12, 0.64, "base"), _P("🚏", 0.74, 0.2, 0.63, "base"))),
     "rooftop": Place("outdoor", 0.62, (120, 115, 110), floor="concrete",
-                     layers=(("parapet", {}),),
+                     layers=(("parapet", {}), ("birds", {"count": 3})),
                      props=(_P("🪴", 0.9, 0.14, 0.1),)),
     "village": Place("outdoor", 0.6, (110, 165, 85), floor="grass",
                      layers=(("ridges", {"color": (110, 140, 110), "height": 0.1, "smooth": True}),
@@ -1679,14 +1744,16 @@ PLACES: dict[str, Place] = {
                     props=(_P("🌺", 0.84, 0.08, 0.1), _P("🌿", 0.14, 0.16, 0.05))),
     "mountains": Place("outdoor", 0.62, (90, 140, 80), floor="grass",
                        layers=(("ridges", {"color": (95, 110, 140), "height": 0.34, "caps": True}),
-                               ("tufts", {"color": (90, 140, 80)})),
+                               ("tufts", {"color": (90, 140, 80)}), ("birds", {"count": 3})),
                        props=(_P("🌲", 0.08, 0.3, 0.3), _P("🌲", 0.9, 0.24, 0.5))),
     "snow": Place("outdoor", 0.6, (238, 242, 250), floor="snow",
-                  layers=(("ridges", {"color": (200, 210, 230), "height": 0.2, "caps": True}),),
+                  layers=(("ridges", {"color": (200, 210, 230), "height": 0.2, "caps": True}),
+                          ("snowfall", {})),
                   props=(_P("🌲", 0.1, 0.34, 0.4), _P("☃️", 0.85, 0.2, 0.2),
                          _P("🌲", 0.72, 0.22, 0.9))),
     "desert": Place("outdoor", 0.6, (225, 185, 120), floor="dunes",
-                    layers=(("ridges", {"color": (205, 150, 100), "height": 0.1, "smooth": True}),),
+                    layers=(("ridges", {"color": (205, 150, 100), "height": 0.1, "smooth": True}),
+                            ("dust", {"color": (235, 200, 150)}), ("birds", {"count": 2})),
                     props=(_P("🌵", 0.1, 0.3, 0.3), _P("🌵", 0.86, 0.2, 0.6),
                            _P("🪨", 0.7, 0.07, 0.1))),
     "river": Place("outdoor", 0.56, (95, 160, 75), floor="grass",
@@ -1706,17 +1773,24 @@ PLACES: dict[str, Place] = {
                   light=(0.62, 0.6, 0.66)),
     "castle": Place("outdoor", 0.62, (100, 155, 80), floor="grass",
                     layers=(("ridges", {"color": (110, 130, 120), "height": 0.08, "smooth": True}),
-                            ("castle", {"x": 0.6}), ("path", {"color": (180, 170, 150)})),
+                            ("castle", {"x": 0.6}), ("path", {"color": (180, 170, 150)}),
+                            ("birds", {"count": 3})),
                     props=(_P("🌳", 0.1, 0.3, 0.4), _P("🚩", 0.88, 0.14, 0.2))),
     "sky": Place("outdoor", 1.2, (200, 220, 240), floor="none", backdrop="clouds",
-                 grounded=False, props=(_P("🎈", 0.12, 0.1, 0.3, "base"),)),
+                 grounded=False, layers=(("birds", {"count": 5}),),
+                 props=(_P("🎈", 0.12, 0.1, 0.3, "base"),)),
     "plain": Place("outdoor", 0.64, (150, 170, 140), floor="grass",
                    layers=(("ridges", {"color": (140, 160, 170), "height": 0.05, "smooth": True}),
                            ("tufts", {"color": (150, 170, 140)}))),
     # --- travel
     "train_platform": Place("outdoor", 0.56, (175, 172, 165), floor="none",
-                            layers=(("skyline", {"height": 0.2}), ("tracks", {})),
-                            props=(_P("🕐", 0.22, 0.07, 0.2, "base"), _P("🧳", 0.9, 0.09, 0.2))),
+                            layers=(("skyline", {"height": 0.2}), ("tracks", {}),
+                                    ("clock", {"x": 0.22, "y": 0.14, "size": 0.045}),
+                                    ("board", {"x": 0.5, "y": 0.07, "w": 0.3, "h": 0.06,
+                                               "color": (25, 25, 30), "frame": (60, 60, 65),
+                                               "ink": (250, 200, 60), "lines": 2,
+                                               "glow": True})),
+                            props=(_P("🧳", 0.9, 0.09, 0.2),)),
     "airport": Place("indoor", 0.66, (205, 205, 200), floor="shine", wall=(225, 228, 232),
                      view="tarmac", layers=(("terminal", {}),),
                      props=(_P("🧳", 0.86, 0.1, 0.25), _P("🪴", 0.08, 0.16, 0.3))),
@@ -1729,8 +1803,10 @@ PLACES: dict[str, Place] = {
     "living_room": Place("indoor", 0.64, (150, 105, 70), floor="boards", wall=(215, 200, 170),
                          layers=(("window", {"x": 0.22, "y": 0.12, "w": 0.3, "h": 0.26,
                                              "curtains": (90, 110, 150)}),
-                                 ("sofa", {"x": 0.5}), ("rug", {})),
-                         props=(_P("📺", 0.78, 0.14, 0.5, "base"), _P("🪴", 0.08, 0.18, 0.5),
+                                 ("sofa", {"x": 0.5}), ("rug", {}),
+                                 ("monitors", {"xs": (0.78,), "top": 0.44, "size": 0.22,
+                                               "screen": (90, 150, 220)})),
+                         props=(_P("🪴", 0.08, 0.18, 0.5),
                                 _P("🖼️", 0.55, 0.09, 0.34, "base"),
                                 _P("💡", 0.92, 0.08, 0.3, "base"))),
     "bedroom": Place("indoor", 0.64, (160, 130, 110), floor="carpet", wall=(205, 200, 230),
@@ -1786,10 +1862,9 @@ PLACES: dict[str, Place] = {
     "classroom": Place("indoor", 0.66, (170, 130, 90), floor="boards", wall=(235, 225, 190),
                        layers=(("board", {"x": 0.5, "y": 0.1, "w": 0.72, "h": 0.26,
                                           "color": (40, 75, 55), "frame": (140, 100, 60)}),
-                               ("desks", {"rows": 2})),
+                               ("desks", {"rows": 2}), ("clock", {"x": 0.93, "y": 0.06})),
                        props=(_P("🌍", 0.88, 0.09, 0.694, "base"),
                               _P("📚", 0.12, 0.06, 0.694, "base"),
-                              _P("🕐", 0.1, 0.07, 0.14, "base"),
                               _P("✏️", 0.5, 0.04, 0.694, "base"))),
     "lab": Place("indoor", 0.68, (220, 225, 228), floor="tiles", wall=(225, 235, 240),
                  layers=(("tiles", {"top": 0.3, "bottom": 0.6, "color": (235, 242, 245)}),
@@ -1804,11 +1879,12 @@ PLACES: dict[str, Place] = {
                  props=(_P("🧪", 0.16, 0.07, 0.592, "base"), _P("⚗️", 0.36, 0.09, 0.592, "base"),
                         _P("🔬", 0.62, 0.1, 0.592, "base"), _P("🧫", 0.86, 0.05, 0.592, "base"))),
     "garage": Place("indoor", 0.66, (130, 130, 135), floor="concrete", wall=(150, 150, 155),
-                    layers=(("garage", {}),),
+                    layers=(("garage", {}), ("tubes", {"xs": (0.3, 0.7)})),
                     props=(_P("🧰", 0.12, 0.1, 0.55), _P("🛞", 0.9, 0.12, 0.45),
                            _P("🔧", 0.04, 0.06, 0.35, "base"))),
     "gym": Place("indoor", 0.66, (60, 62, 66), floor="rubber", wall=(200, 200, 195),
-                 layers=(("mirror", {"top": 0.16, "bottom": 0.56}), ("racks", {})),
+                 layers=(("mirror", {"top": 0.16, "bottom": 0.56}), ("racks", {}),
+                         ("tubes", {}), ("clock", {"x": 0.1, "y": 0.08})),
                  props=(_P("🥊", 0.9, 0.09, 0.3, "base"),)),
     "library": Place("indoor", 0.68, (140, 90, 60), floor="boards", wall=(120, 80, 55),
                      layers=(("shelves", {"x0": -0.25, "x1": 0.32, "top": 0.06, "bottom": 0.66,
@@ -1822,10 +1898,11 @@ PLACES: dict[str, Place] = {
                      props=(_P("📖", 0.44, 0.05, 0.75, "base"),
                             _P("💡", 0.58, 0.08, 0.75, "base"))),
     "supermarket": Place("indoor", 0.66, (225, 225, 220), floor="shine", wall=(240, 240, 238),
-                         layers=(("aisles", {}),),
+                         layers=(("aisles", {}), ("tubes", {"y": 0.01})),
                          props=(_P("🛒", 0.82, 0.18, 0.35),)),
     "stage": Place("indoor", 0.72, (90, 60, 40), floor="stage", wall=(20, 12, 30),
-                   layers=(("curtains", {}), ("spot", {}), ("stage_front", {"top": 0.95})),
+                   layers=(("curtains", {}), ("spot", {}), ("stage_front", {"top": 0.95}),
+                           ("stage_lights", {})),
                    props=(_P("🎤", 0.72, 0.12, 0.3), _P("🔊", 0.1, 0.14, 0.5),
                           _P("🔊", 0.9, 0.14, 0.5))),
     "concert_hall": Place("indoor", 0.62, (110, 70, 45), floor="stage", wall=(90, 45, 40),
@@ -2077,6 +2154,43 @@ def draw_idle(draw: ImageDraw.ImageDraw, idle: list[Idle], t: float, to_screen: 
                 col = tone(item.colors[j % len(item.colors)]) if item.colors else color
                 draw.ellipse((sx - rr, sy - rr * (0.35 + 0.25 * abs(rock)), sx + rr,
                               sy + rr * (0.35 + 0.25 * abs(rock))), fill=col)
+        elif kind == "birds":  # phase, y, size, flap phase, speed (widths a second)
+            width = item.span or 1000.0
+            for ph, y, r, fl, sp in rows:
+                x = ((ph + t * sp) % 1.2 - 0.1) * width
+                sx, sy, z = to_screen(x, y + 6 * unit * math.sin(t * 0.8 + fl), k)
+                rr = r * z
+                lift = rr * 0.6 * math.sin(t * 9 + fl)
+                draw.line((sx - rr, sy - lift, sx, sy, sx + rr, sy - lift), fill=color,
+                          width=max(1, int(2 * unit * z)))
+        elif kind == "flag":  # pole top x, y, length, phase: a pennant waving
+            for x, y, ln, ph, _sp in rows:
+                sx, sy, z = to_screen(x, y, k)
+                wave = math.sin(t * 5 + ph)
+                tip = (sx + ln * z * (0.95 + 0.05 * wave), sy + ln * z * (0.25 + 0.12 * wave))
+                draw.polygon([(sx, sy), tip, (sx, sy + ln * z * 0.5)], fill=color)
+        elif kind == "clock":  # centre x, y, radius, phase: the second hand going round
+            for x, y, r, ph, _sp in rows:
+                sx, sy, z = to_screen(x, y, k)
+                a = ph + 2 * math.pi * t / 60 * 6  # a brisk second hand
+                hand = 0.85 * r * z
+                draw.line((sx, sy, sx + hand * math.sin(a), sy - hand * math.cos(a)),
+                          fill=color, width=max(1, int(2 * unit * z)))
+        elif kind == "tube":  # a fluorescent tube that stutters now and then
+            for x0, y0, x1, y1, _ph in rows:
+                cycle = t % 3.0
+                if 1.0 < cycle < 1.35 and math.sin(t * 60) > 0:
+                    ax, ay, _z = to_screen(x0, y0, k)
+                    bx, by, _ = to_screen(x1, y1, k)
+                    draw.rectangle((ax, ay, bx, by), fill=tone(shade(item.color, 0.45)))
+        elif kind == "chase":  # x, y, r, phase, colour index: stage lamps blinking in turn
+            for j, (x, y, r, ph, c) in enumerate(rows):
+                on = math.sin(t * 4.0 - j * 0.9 + ph * 0.1) > 0
+                sx, sy, z = to_screen(x, y, k)
+                col = item.colors[int(c) % len(item.colors)]
+                rr = r * z * (1.0 if on else 0.7)
+                draw.ellipse((sx - rr, sy - rr, sx + rr, sy + rr),
+                             fill=tone(col if on else shade(col, 0.35)))
         elif kind == "ripple":  # x, y, length, phase, speed: glints that slide and shimmer
             for x, y, ln, ph, sp in rows:
                 s = math.sin(t * sp + ph)
