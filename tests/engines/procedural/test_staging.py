@@ -40,7 +40,7 @@ def test_numbered_script_speakers_are_separate_subjects(prompt: str) -> None:
     cats = [s for s in plan.shots[0].subjects if s.noun == "cat"]
     assert len(cats) == 2
     assert _speakers(plan) == [cats[0].id, cats[1].id]
-    assert [ln.text for ln in plan.shots[0].dialogue][0].lower().startswith("where is my food")
+    assert plan.shots[0].dialogue[0].text.lower().startswith("where is my food")
 
 
 def test_screenplay_names_become_people_with_their_own_lines() -> None:
@@ -159,3 +159,28 @@ def test_a_removed_mount_leaves_its_rider_standing() -> None:
     (cat,) = remixed.shots[0].subjects
     assert cat.anchor is None and cat.relation is None
     assert isinstance(remixed.shots[0], Shot)
+
+
+@pytest.mark.parametrize("prompt, words, kind", [
+    ('카페 간판에 "오늘도 맑음" 이라고 쓰여 있고 고양이가 졸고 있어', "오늘도 맑음", "sign"),
+    ("「夏祭り」というタイトルが出て、女の子が花火を見上げる", "夏祭り", "title"),
+    ('una tienda con un cartel que dice "Abierto" y un perro durmiendo', "Abierto", "sign"),
+    ("un panneau « Fermé » sur la porte d'une boulangerie", "Fermé", "sign"),
+])
+def test_text_to_show_in_other_languages(prompt: str, words: str, kind: str) -> None:
+    shot = make_plan(prompt).shots[0]
+    assert [(t.text, t.kind) for t in shot.titles] == [(words, kind)]
+    assert words not in [line.text for line in shot.dialogue]
+
+
+def test_a_line_that_texts_someone_is_still_speech() -> None:
+    shot = make_plan('she texts "on my way" to her mom').shots[0]
+    assert not shot.titles
+
+
+def test_japanese_name_then_quote_lines_go_to_their_speakers() -> None:
+    plan = make_plan("駅のホームで。ユキ「また明日ね」ケン「うん、気をつけて帰ってね」")
+    shot = plan.shots[0]
+    names = {s.id: s.name for s in shot.subjects}
+    assert [names[line.speaker or ""] for line in shot.dialogue] == ["ユキ", "ケン"]
+    assert {line.language for line in shot.dialogue} == {"ja"}

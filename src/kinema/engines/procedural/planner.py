@@ -1060,7 +1060,8 @@ def make_plan(
 ) -> Plan:
     """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
     for words it does not know; they end up in ``plan.unknown_words``."""
-    reading = languages.gloss(_emoji_as_words(prompt))
+    unsaid, shown = script.take_titles_any_language(_emoji_as_words(prompt))
+    reading = languages.gloss(unsaid)
     dialogue = script.normalise_dialogue(reading.text)
     storyboard = [languages.gloss(s).text for s in (shots or []) if s.strip()]
     texts = storyboard or _split_shots(dialogue.text) or [prompt]
@@ -1077,6 +1078,8 @@ def make_plan(
     durations = [seconds * w / sum(weights) for w in weights]
     start = 0.0
     previous: Shot | None = None
+    if specs:
+        specs[0].titles[:0] = shown
     for index, (spec, duration) in enumerate(zip(specs, durations, strict=True)):
         shot = _build_shot(spec, previous, start, duration, rng, index)
         plan.shots.append(shot)

@@ -173,3 +173,51 @@ def take_titles(text: str) -> tuple[str, list[Title]]:
 
         text = pattern.sub(keep, text)
     return re.sub(r"\s+", " ", text).strip(), titles
+
+
+# Words for a sign or a title in the languages prompts are glossed from; a quote next to
+# one is text to show ("카페 간판에 "오늘도 맑음"", "「夏祭り」というタイトル",
+# "un cartel que dice "Abierto"").
+_SIGN_WORDS = (
+    "간판", "표지판", "현수막", "팻말", "포스터", "看板", "標識", "張り紙", "貼り紙", "ポスター",
+    "招牌", "牌子", "横幅", "海报", "cartel", "letrero", "anuncio", "rótulo", "pancarta",
+    "pancarte", "panneau", "enseigne", "affiche", "Schild", "Plakat", "Banner", "placa",
+    "letreiro", "faixa", "cartaz",
+)
+_TITLE_WORDS = (
+    "자막", "제목", "타이틀", "문구", "글자", "タイトル", "字幕", "テロップ", "文字", "标题",
+    "標題", "título", "titulo", "texto", "titre", "texte", "Titel", "Text", "Schriftzug",
+    "Untertitel", "legenda",
+)
+_NEAR = r"[^\"“”«»「」『』\n]{0,14}?"
+
+
+def _words_pattern(words: tuple[str, ...]) -> str:
+    # Latin words stand alone ("texto", not "texts"); CJK words sit inside a sentence.
+    latin = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)
+                     if w.isascii() or w[0].isascii())
+    cjk = "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True)
+                   if not (w.isascii() or w[0].isascii()))
+    return rf"(?:(?<![^\W\d_])(?:{latin})(?![a-zA-ZÀ-ÿ])|{cjk})"
+
+
+_FOREIGN_TITLES = [
+    (re.compile(_words_pattern(_SIGN_WORDS) + _NEAR + _Q, re.IGNORECASE), "sign"),
+    (re.compile(_words_pattern(_TITLE_WORDS) + _NEAR + _Q, re.IGNORECASE), "title"),
+    (re.compile(_Q + _NEAR + _words_pattern(_SIGN_WORDS), re.IGNORECASE), "sign"),
+    (re.compile(_Q + _NEAR + _words_pattern(_TITLE_WORDS), re.IGNORECASE), "title"),
+]
+
+
+def take_titles_any_language(text: str) -> tuple[str, list[Title]]:
+    """Text to show in a prompt written in another language, taken out before the
+    prompt is read in English: ``(the rest, titles and signs)``."""
+    titles: list[Title] = []
+    for pattern, kind in _FOREIGN_TITLES:
+        def keep(m: re.Match[str], kind: str = kind) -> str:
+            words = next(g for g in m.groups() if g is not None).strip()
+            titles.append(Title(text=words, kind=kind))
+            return " "
+
+        text = pattern.sub(keep, text)
+    return text, titles
