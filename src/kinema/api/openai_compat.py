@@ -40,6 +40,7 @@ from kinema.characters.models import OBJECT, PERSON, PET, Character
 from kinema.engines import available_engines
 from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, InvalidRequest, parse_size
 from kinema.errors import Forbidden, InvalidInput, KinemaError, NotFound, NotSignedIn, TooLarge
+from kinema.media.probe import check_video_upload
 from kinema.media.spritesheet import SpritesheetError, make_spritesheet
 from kinema.runtime import Runtime
 from kinema.storage import ObjectMissing
@@ -549,6 +550,12 @@ def create_character(
     try:
         clip = scratch / "clip"
         clip.write_bytes(video.data)
+        try:
+            # Playlists, unreadable files and oversized pictures, before any decoding.
+            check_video_upload(clip, max_pixels=runtime.settings.max_video_upload_pixels)
+        except KinemaError as exc:
+            exc.details.setdefault("param", "video")
+            raise
         character = _submit_character(
             session, runtime, user, clip, name=name, kind=kind,
             handle=_text_field(fields, "handle"),
