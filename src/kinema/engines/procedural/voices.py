@@ -14,6 +14,7 @@ an animal playful; two speakers of one video never share a voice.
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -272,9 +273,17 @@ def release_neural_voice() -> None:
     global _model, _loaded
     with _lock:
         _model, _loaded = None, False
+    import ctypes
+    import ctypes.util
     import gc
 
     gc.collect()
+    # glibc keeps freed memory in its heap; hand it back so forked renderers do not
+    # count it (a no-op elsewhere).
+    name = ctypes.util.find_library("c")
+    if name:
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(name).malloc_trim(0)
 
 
 def neural_available() -> bool:
