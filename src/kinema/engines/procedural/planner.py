@@ -1003,7 +1003,7 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
 # Where a subject stands against its anchor: (x offset in anchor heights, y offset in
 # anchor heights (up is negative), scale against the anchor, depth offset).
 _RELATION_PLACES: dict[str, tuple[float, float, float, float]] = {
-    "on": (0.0, -0.5, 0.75, -0.01),
+    "on": (0.0, -0.5, 0.6, -0.01),
     "in": (0.0, -0.3, 0.6, -0.01),
     "under": (0.15, 0.0, 0.6, -0.02),
     "next_to": (0.75, 0.0, 1.0, 0.0),
@@ -1011,6 +1011,13 @@ _RELATION_PLACES: dict[str, tuple[float, float, float, float]] = {
     "behind": (0.0, -0.12, 0.95, 0.08),
     "at": (-0.6, 0.0, 1.0, -0.02),
 }
+
+
+# Things one stands on rather than sits astride.
+_BOARDS = frozenset((
+    "skateboard", "surfboard", "snowboard", "skis", "ski", "roller skate", "kick scooter",
+    "scooter", "sled", "hoverboard", "wakeboard", "paddleboard",
+))
 
 
 def _stage_relations(groups: list[_Group], group_ids: list[list[str]],
@@ -1028,9 +1035,17 @@ def _stage_relations(groups: list[_Group], group_ids: list[list[str]],
             subject, anchor = by_id[sid], by_id[anchors[k % len(anchors)]]
             dx, dy, scale, ddepth = _RELATION_PLACES[g.relation]
             side = -1 if anchor.x > 0.5 else 1  # stand on the roomier side
-            if g.relation in ("on", "in"):
-                # A person rides at the size of their mount's back, not as a giant.
+            if g.relation == "on" and anchor.noun in _BOARDS:
+                # A skateboarder keeps their size; the board is under their feet.
+                anchor.scale = round(subject.scale * 0.42, 4)
+                dy = -0.55
+            elif g.relation in ("on", "in"):
+                # A mount is big enough to carry its rider: a dragon, not a lizard.
+                anchor.scale = round(max(anchor.scale, subject.scale * 1.6), 4)
                 subject.scale = round(min(subject.scale, anchor.scale * scale), 4)
+                # Low enough that the rider's head stays in the picture.
+                lowest = 0.1 + (0.5 + scale) * anchor.scale
+                anchor.y = round(min(0.92, max(anchor.y, lowest)), 4)
             else:
                 subject.scale = round(subject.scale * scale, 4)
             subject.x = round(min(0.9, max(0.1, anchor.x + side * dx * anchor.scale)), 4)
