@@ -3,6 +3,7 @@ shows a whole figure doing it with their own face, in every frame."""
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from cameo_check import (
 )
 from character_steps import character, submit, verified_pet
 from fastapi.testclient import TestClient
+from PIL import Image
 
 pytestmark = pytest.mark.slow
 
@@ -76,22 +78,35 @@ def test_her_face_is_on_a_body_that_acts_in_every_frame(
     assert moving > 2 * around + 1.0, (moving, around)
 
 
+def _bins(pixels: np.ndarray) -> np.ndarray:
+    """Share of ``pixels`` (n, 3) in each of 6x6x6 colour bins."""
+    index = (pixels // 43).astype(int) @ np.array([36, 6, 1])
+    return np.bincount(index, minlength=216) / max(1, len(pixels))
+
+
 def test_a_pet_keeps_its_own_look_when_it_walks(
-    cast: dict[str, TestClient], clips: Callable[..., Path]
+    make_user, api_client, clips: Callable[..., Path]  # type: ignore[no-untyped-def]
 ) -> None:
-    owner = cast["owner"]
-    verified_pet(owner, clips("pet"), "chelsea")
+    owner: TestClient = api_client(make_user("chelsea_owner"))
+    pet = verified_pet(owner, clips("pet"), "chelsea")
     video, frames = render(owner, "@chelsea walks in the park at noon", seconds=2)
     [subject] = cameo_subjects(video["plan"], "chelsea")
     assert subject["action"] == "walk"
-    _plain_video, plain = render(owner, "a cat walks in the park at noon", seconds=2)
-    # The cat of the capture is ginger and grey fur: a brown-orange share of the
-    # picture the generic cat glyph does not have, in every sampled frame.
-    def fur(frame: np.ndarray) -> float:
-        rgb = frame.astype(int)
-        r, g, b = rgb[..., 0], rgb[..., 1], rgb[..., 2]
-        return float(((r > g + 15) & (g > b + 5) & (r > 90) & (r < 230) & (b < 150)).mean())
+    _plain, plain = render(owner, "a cat walks in the park at noon", seconds=2)
+    # The colours of the cat's own cutout that the scene with a generic cat lacks are in
+    # every frame of her video.
+    cutout = np.asarray(
+        Image.open(io.BytesIO(owner.get(f"/api/characters/{pet['id']}/cutout").content))
+        .convert("RGBA")
+    )
+    fur = _bins(cutout[cutout[..., 3] > 200][:, :3])
+    scene = _bins(np.concatenate([f.reshape(-1, 3) for f in plain[::4]]))
+    signature = (fur > 0.01) & (scene < 0.0005)
+    assert fur[signature].sum() > 0.04  # the cat has colours of its own
 
-    ours = [fur(frame) for frame in frames[::4]]
-    theirs = [fur(frame) for frame in plain[::4]]
-    assert min(ours) > 2 * max(theirs) + 0.002, (ours, theirs)
+    def own_colours(frame: np.ndarray) -> int:
+        return int(signature[(frame.reshape(-1, 3) // 43).astype(int) @ np.array([36, 6, 1])].sum())
+
+    ours = [own_colours(frame) for frame in frames[::4]]
+    theirs = [own_colours(frame) for frame in plain[::4]]
+    assert min(ours) > 150 and min(ours) > 3 * max(theirs), (ours, theirs)

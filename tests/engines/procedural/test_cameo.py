@@ -106,7 +106,7 @@ def test_the_mouth_opens_on_the_face_and_nowhere_else(with_views: Path) -> None:
     rows, cols = np.nonzero(changed)
     assert rows.size > 20
     x0, y0, x1, y1 = cameo_head(str(with_views), "person", "talk", 0, 240)
-    assert y0 * 240 <= rows.min() and rows.max() <= y1 * 240 + 4
+    assert y0 * 240 <= rows.min() and rows.max() <= (y1 + 0.05) * 240  # the jaw drops
     assert x0 * shut.shape[1] <= cols.min() and cols.max() <= x1 * shut.shape[1]
     # The inside of the open mouth is dark.
     assert wide[changed][:, :3].mean() < shut[changed][:, :3].mean() - 60

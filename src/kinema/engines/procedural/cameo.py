@@ -460,30 +460,31 @@ def _face(view: FaceView, mouth: int) -> Image.Image:
 
 def _open_mouth(image: Image.Image, mouth: tuple[float, float, float, float],
                 chin: tuple[float, float], amount: float) -> Image.Image:
-    """Drop the lower lip and jaw by ``amount`` of the lips' height: the lower face is
+    """Drop the jaw by ``amount`` of a full opening: below the upper lip the face is
     pulled down by a smooth field (strongest under the middle of the mouth, fading
-    toward the corners and the chin), and the gap between the lips is the mouth's dark
-    inside."""
+    toward the corners), so the lips part and the chin lowers with the person's own
+    lips and teeth stretched, not painted over; the parted middle is shaded as the
+    inside of the mouth."""
     import cv2
 
     rgba = np.asarray(image).astype(np.float32)
     h, w = rgba.shape[:2]
     x0, y0, x1, y1 = mouth
-    mw = max(2.0, x1 - x0)
-    lip_line = y0 + 0.5 * (y1 - y0)
-    gap = amount * max(2.0, 0.42 * mw)
+    mw, mh = max(2.0, x1 - x0), max(2.0, y1 - y0)
+    lip_line = y0 + 0.5 * mh
+    gap = amount * max(1.5, 0.32 * mw)
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    across = np.clip(1 - ((xs - (x0 + x1) / 2) / (0.75 * mw)) ** 2, 0, 1)
-    reach = max(chin[1] + 0.15 * mw - lip_line, 1.0)
-    down = np.clip(1 - (ys - lip_line) / reach, 0, 1) * (ys >= lip_line)
-    shift = gap * across * down
-    map_y = ys - shift
+    across = np.clip(1 - ((xs - (x0 + x1) / 2) / (0.85 * mw)) ** 2, 0, 1)
+    opening = np.clip((ys - y0) / mh, 0, 1)  # the upper lip stays, the rest goes down
+    settle = np.clip((h - ys) / max(h - chin[1], 1.0), 0, 1)  # and the neck stays put
+    map_y = ys - gap * across * opening * settle
     warped = cv2.remap(rgba, xs, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-    inside = (ys >= lip_line) & (map_y < lip_line) & (across > 0.15)
-    soft = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), max(0.6, 0.03 * mw))
-    dark = np.array([62, 22, 28], np.float32)
-    warped[..., :3] = warped[..., :3] * (1 - soft[..., None]) + dark * soft[..., None]
-    warped[..., 3] = np.maximum(warped[..., 3], 255 * soft * (rgba[..., 3].max() > 0))
+    # Shade what now fills the parted lips: the stretched band around the lip line.
+    band = np.clip(1 - np.abs(map_y - lip_line) / (0.22 * mh + 0.5 * gap), 0, 1)
+    shade = 1 - 0.6 * amount * band * np.clip(across * 1.6 - 0.4, 0, 1)
+    shade = cv2.GaussianBlur(shade.astype(np.float32), (0, 0), max(0.6, 0.02 * mw))
+    warped[..., :3] *= shade[..., None]
+    warped[..., 0] += 18 * amount * (1 - shade)  # the inside of a mouth is reddish
     return Image.fromarray(np.clip(warped, 0, 255).astype(np.uint8), "RGBA")
 
 
