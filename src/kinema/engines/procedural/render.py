@@ -10,6 +10,7 @@ rendered in worker processes while the main process encodes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -319,6 +320,20 @@ class FrameRenderer:
         z = self.width / (x1 - x0)
         return (x - x0) * z, (y - y0) * z, z
 
+    def _screen_mapper(self, cam: tuple[float, float, float]) -> Callable[
+            [float, float, float], tuple[float, float, float]]:
+        """``_canvas_to_screen`` for one frame, each layer's view worked out once."""
+        views: dict[float, tuple[float, float, float]] = {}
+
+        def to_screen(x: float, y: float, parallax: float) -> tuple[float, float, float]:
+            view = views.get(parallax)
+            if view is None:
+                x0, y0, x1, _y1 = self._view_box(cam, parallax)
+                view = views[parallax] = (x0, y0, self.width / (x1 - x0))
+            return (x - view[0]) * view[2], (y - view[1]) * view[2], view[2]
+
+        return to_screen
+
     def prop_boxes(self, shot_index: int, t: float) -> list[tuple[str, Box]]:
         """Where the scene's props are on screen ``t`` seconds into shot ``shot_index``:
         (glyph, (x0, y0, x1, y1)) in frame pixels."""
@@ -403,8 +418,7 @@ class FrameRenderer:
                 frame.paste(near, (0, 0), near)
         draw = ImageDraw.Draw(frame)
         if scene.idle:  # water, leaves, screens, crowds and lights move by themselves
-            draw_idle(draw, scene.idle, tl,
-                      lambda x, y, k: self._canvas_to_screen(x, y, k, cam), scene.tone,
+            draw_idle(draw, scene.idle, tl, self._screen_mapper(cam), scene.tone,
                       min(self.width, self.height) / 720)
         self._draw_subjects(frame, shot, shot_index, tl, index, cam)
         self._draw_weather(frame, draw, shot, scene, tl)

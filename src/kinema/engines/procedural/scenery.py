@@ -129,11 +129,13 @@ def mix(a: Color, b: Color, k: float) -> Color:
 
 
 def gradient(h: int, w: int, top: Color, bottom: Color, split: float) -> Image.Image:
+    """A vertical gradient from ``top`` at row 0 to ``bottom`` at row ``split``."""
+    h, w = max(1, int(h)), max(1, int(w))
     ramp = np.clip(np.arange(h, dtype=np.float32) / max(split, 1.0), 0.0, 1.0)[:, None, None]
     column = (np.asarray(top, np.float32)[None, None] * (1 - ramp)
               + np.asarray(bottom, np.float32)[None, None] * ramp)
-    return Image.fromarray(np.ascontiguousarray(np.broadcast_to(column, (h, w, 3))
-                                                .astype(np.uint8)), "RGB")
+    strip = Image.fromarray(np.ascontiguousarray(column.astype(np.uint8)), "RGB")
+    return strip.resize((w, h), Image.Resampling.NEAREST)
 
 
 # --- the painting context ---------------------------------------------------------------
@@ -273,7 +275,9 @@ def _sun(p: Painter) -> None:
 def _clouds(p: Painter, many: bool, top: float = 0.05, bottom: float = 0.6,
             tone: Color | None = None) -> None:
     hy = int(p.hy)
-    layer = Image.new("L", (p.cw, max(1, hy)), 0)
+    # Clouds are soft: drawn and blurred at a quarter of the size, then scaled up.
+    q = 4
+    layer = Image.new("L", (max(1, p.cw // q), max(1, hy // q)), 0)
     d = ImageDraw.Draw(layer)
     u = p.u * 1.3
     for _ in range(int(p.rng.integers(10, 18)) if many else int(p.rng.integers(2, 6))):
@@ -281,8 +285,10 @@ def _clouds(p: Painter, many: bool, top: float = 0.05, bottom: float = 0.6,
         for _k in range(5):
             r = p.rng.uniform(30, 70) * u
             ox, oy = p.rng.uniform(-80, 80) * u, p.rng.uniform(-18, 18) * u
-            d.ellipse((x + ox - r * 1.4, y + oy - r, x + ox + r * 1.4, y + oy + r), fill=230)
-    layer = layer.filter(ImageFilter.GaussianBlur(10 * u))
+            d.ellipse(((x + ox - r * 1.4) / q, (y + oy - r) / q, (x + ox + r * 1.4) / q,
+                       (y + oy + r) / q), fill=230)
+    layer = layer.filter(ImageFilter.GaussianBlur(10 * u / q)).resize(
+        (p.cw, max(1, hy)), Image.Resampling.BILINEAR)
     if tone is None:
         tone = {"storm": (90, 95, 110), "rain": (150, 155, 165), "snow": (220, 225, 235),
                 "fog": (200, 205, 210)}.get(p.weather, (250, 250, 252))
@@ -2052,7 +2058,7 @@ def paint(setting: str, time: str, weather: str, w: int, h: int, mx: int, my: in
         _put_sign(p, place, text, k)
     # 3. Depth of field: the far layer a little soft, the focus on the near one.
     if place.kind != "indoor":
-        p.far = p.far.filter(ImageFilter.GaussianBlur(max(0.6, 1.2 * p.u)))
+        p.far = p.far.filter(ImageFilter.BoxBlur(max(0.6, 1.2 * p.u)))
     light_x, light_low = SUN.get(time, SUN["day"])
     if place.kind == "indoor":
         window = next((params for name, params in place.layers if name == "window"), None)
