@@ -1934,7 +1934,7 @@ PLACES: dict[str, Place] = {
     "space_station": Place("beyond", 0.7, (120, 125, 135), floor="none", wall=(200, 205, 212),
                            backdrop="space", layers=(("panels", {}),), light=(0.95, 1.0, 1.05),
                            props=(_P("🛰️", 0.3, 0.08, 0.34, "far"),)),
-    "moon": Place("beyond", 0.6, (150, 150, 155), floor="none", backdrop="moon",
+    "moon": Place("beyond", 0.6, (150, 150, 155), floor="dust", backdrop="moon",
                   layers=(("ridges", {"color": (110, 110, 118), "height": 0.06, "smooth": True}),
                           ("craters", {"color": (150, 150, 155), "rim": (190, 190, 195)})),
                   light=(1.0, 1.0, 1.02),
