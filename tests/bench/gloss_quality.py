@@ -34,7 +34,7 @@ def _lemmas(word: str) -> set[str]:
 
 
 def carries(text: str, expected: str) -> bool:
-    words = [w.strip(".,!?") for w in text.lower().split()]
+    words = [w.strip(".,!?:;\"'«»„“”「」") for w in text.lower().split()]
     target = expected.replace("_", " ")
     if f" {target} " in f" {' '.join(words)} ":
         return True
@@ -78,13 +78,13 @@ def main() -> None:
         if verbose and missed:
             print(f"{row['language']} {row['split']:6} {row['text']}\n    -> {result.text}"
                   f"\n    missing {missed}")
-    print(f"{'language':8} {'tune':>12} {'unseen':>12}")
+    print(f"{'language':8} {'tune':>17} {'unseen':>17} {'fresh':>17}")
     for language in ("ko", "ja", "cmn", "es", "fr", "de", "pt", "all"):
         cells = []
-        for split in ("tune", "unseen"):
+        for split in ("tune", "unseen", "fresh"):
             got, total = hits[(language, split)]
             cells.append(f"{got / total:6.1%} ({got}/{total})" if total else "-")
-        print(f"{language:8} {cells[0]:>12} {cells[1]:>12}")
+        print(f"{language:8} {cells[0]:>17} {cells[1]:>17} {cells[2]:>17}")
     print(f"mean gloss time per prompt (tables loaded on first use): {elapsed:.1f} ms")
 
 

@@ -181,8 +181,9 @@ _FR_ENDINGS = {"er": ("e", "es", "ent", "é", "ée", "és", "ant", "ons", "ez"),
 def _latin_forms(language: str, word: str) -> list[str]:
     """An infinitive and its regular forms (third person, plural, gerund, participle)."""
     forms = [word]
-    if " " in word:
-        return forms
+    if " " in word:  # "jugar al golf": the first word takes the forms
+        first, rest = word.split(" ", 1)
+        return [f"{form} {rest}" for form in _latin_forms(language, first)]
     if language in ("es", "pt"):
         reflexive = word.endswith("se")
         base = word[:-2] if reflexive else word
@@ -202,8 +203,8 @@ def _latin_forms(language: str, word: str) -> list[str]:
         stem = word[:-2]
         forms += [stem + "t", stem + "e", stem + "end", stem + "st", "ge" + stem + "t",
                   stem + "et"]
-    elif language == "de" and word.endswith("ern"):
-        forms += [word[:-1] + "t", word[:-3] + "ert"]
+    elif language == "de" and word.endswith(("ern", "eln")):
+        forms += [word[:-1] + "t", word[:-1] + "nd", "ge" + word[:-1] + "t"]
     return [f for f in forms if f]
 
 
@@ -281,8 +282,8 @@ def _lexicon(language: str) -> dict[str, _Entry]:
         name = name.strip("_ ")
         if language in ("ja", "cmn"):
             name = name.replace("_", "")
-        if not name or len(name.split("_")) > 3 or (language in _CJK and len(name) < 2
-                                                   and language != "cmn"):
+        if not name or len(name.split("_")) > 3 or (
+                language in _CJK and len(name) < 2 and not "\u4e00" <= name <= "\u9fff"):
             continue
         table.setdefault(_key(language, name), _Entry(english, "noun"))
     return table
@@ -370,6 +371,10 @@ def _strip_ko_particle(word: str, lex: dict[str, _Entry] | None = None
     return first or (word, None, "")
 
 
+# The syllables a Korean verb ending starts with (after the stem or its contracted form).
+_KO_ENDING_STARTS = frozenset("다는고어아여었았였요며면서지게기자라니습세시겠던죠네든도은을")
+
+
 def _ko_ending_is_adnominal(word: str) -> bool:
     if word.endswith(("다", "요", "니다", "고", "서", "며", "면", "지", "게", "자", "라")):
         return False
@@ -431,8 +436,12 @@ def _read_ko_word(word: str, lex: dict[str, _Entry]) -> _Token | None:
             continue
         entry, rest = start, word[n:]
         if entry.kind in ("verb", "speech"):
-            return _Token(word, entry.english, entry.kind,
-                          adnominal=_ko_ending_is_adnominal(word))
+            if rest and rest in ("을", "를", "도", "은"):  # a verbal noun: "요리를 한다"
+                return _Token(word, entry.english, entry.kind)
+            if not rest or rest[0] in _KO_ENDING_STARTS:
+                return _Token(word, entry.english, entry.kind,
+                              adnominal=_ko_ending_is_adnominal(word))
+            continue
         if entry.kind != "verb":
             role = next((r for p, r in _KO_PARTICLES if rest == p), None)
             if rest.startswith("들"):
@@ -464,6 +473,16 @@ def _tokens_cjk(text: str, language: str) -> tuple[list[_Token], list[str]]:
             unknown.append(run)
             tokens.append(_Token(run, run, "unknown"))
             run = ""
+
+    def head_of_run(word: str) -> None:
+        """An unknown run followed by a known noun is one compound ("柯基" + "犬")."""
+        nonlocal run
+        if run and lex[word].kind in ("noun", "people"):
+            tokens.append(_Token(run + word, lex[word].english, lex[word].kind))
+            run = ""
+            return
+        flush_unknown()
+        tokens.append(_Token(word, lex[word].english, lex[word].kind))
 
     while i < n:
         ch = text[i]
@@ -515,9 +534,9 @@ def _tokens_cjk(text: str, language: str) -> tuple[list[_Token], list[str]]:
                 continue
         word = _lex_word_at(lex, text, i, longest, "")
         if word:
-            flush_unknown()
             entry = lex[word]
-            token = _Token(word, entry.english, entry.kind)
+            head_of_run(word)
+            token = tokens.pop()
             if pending_role_loc and entry.kind in ("place", "noun", "people"):
                 token.role = "loc"
                 pending_role_loc = False
@@ -648,6 +667,18 @@ _STEM_ENDINGS = {
 def _latin_stem(word: str, lex: dict[str, _Entry], language: str) -> str:
     """A declined or plural form's table word ("Bergen" -> "berg", "gatas" -> "gata")."""
     for ending in _STEM_ENDINGS.get(language, ()):
+        stem = word[: -len(ending)]
+        if word.endswith(ending) and len(stem) > 2 and stem in lex and lex[stem].kind != "verb":
+            return stem
+    if language == "de" and len(word) > 6:
+        # A compound's last part names it: "Restaurantküche" is a kitchen.
+        for start in range(2, len(word) - 3):
+            head = word[start:]
+            for candidate in (head, *(head[: -len(e)] for e in _STEM_ENDINGS["de"]
+                                      if head.endswith(e))):
+                if candidate in lex and lex[candidate].kind in ("noun", "people", "place"):
+                    return candidate
+    for ending in _STEM_ENDINGS.get(language, ()):
         if word.endswith(ending) and len(word) > len(ending) + 2:
             stem = word[: -len(ending)]
             if stem in lex and lex[stem].kind != "verb":
@@ -743,7 +774,8 @@ def _phrases(tokens: list[_Token]) -> list[_Token]:
             pending_mods.append(token.english)
             continue
         if token.kind == "rel" and token.english in ("on", "in", "under", "next to",
-                                                     "in front of", "behind", "over"):
+                                                     "in front of", "behind", "over",
+                                                     "through"):
             # Korean and Japanese place words after their noun ("성 위를", "城の上").
             if out and out[-1].kind in _NOMINAL and out[-1].role in ("poss", None) and \
                     not pending_mods:
@@ -900,6 +932,8 @@ def _compose_latin(tokens: list[_Token]) -> str:
             continue
         if pending_count is not None and token.kind == "adj":
             words.append(_NUMBER_WORDS.get(pending_count, pending_count))
+            pending_count = None
+        elif token.kind not in ("adj", "rel"):
             pending_count = None
         if token.kind == "place":
             if not words or words[-1] not in ("on", "in", "under", "over", "at", "next to",
