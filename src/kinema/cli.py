@@ -135,7 +135,8 @@ def serve(
         _first_run_admin(runtime, f"http://{shown_host}:{port}")
         application = create_app(runtime.settings, runtime, start_workers=not no_worker)
     typer.echo(f"Kinema is serving at http://{shown_host}:{port}  (Ctrl+C to stop)")
-    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=True)
+    # Forwarded headers are read by the app itself, from KINEMA_TRUSTED_PROXIES only.
+    uvicorn.run(application, host=host, port=port, log_level="info", proxy_headers=False)
 
 
 @app.command()

@@ -19,7 +19,9 @@ True`` runs each task at once, in the caller's thread.
 from __future__ import annotations
 
 import logging
+import shutil
 import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -158,6 +160,45 @@ def _recover(runtime: Runtime) -> None:
         log.exception("Could not check for stalled generations")
 
 
+def _last_touched(path: Path) -> float:
+    """The newest modification time of ``path`` and everything under it."""
+    newest = path.lstat().st_mtime
+    if path.is_dir() and not path.is_symlink():
+        for child in path.rglob("*"):
+            try:
+                newest = max(newest, child.lstat().st_mtime)
+            except OSError:
+                continue
+    return newest
+
+
+def clean_scratch(settings: Settings, *, now: float | None = None) -> int:
+    """Remove scratch folders and files left in the data directory's ``tmp`` by
+    workers and requests that died (a killed process never runs its cleanup). Only
+    what nobody has touched for ``job_timeout_seconds`` goes, the same silence after
+    which a job is taken as dead, so the live work of another process sharing the data
+    directory is left alone. Returns how many entries were removed."""
+    root = settings.data_dir / "tmp"
+    if not root.is_dir():
+        return 0
+    moment = time.time() if now is None else now
+    removed = 0
+    for entry in root.iterdir():
+        try:
+            if moment - _last_touched(entry) < settings.job_timeout_seconds:
+                continue
+            if entry.is_dir() and not entry.is_symlink():
+                shutil.rmtree(entry)
+            else:
+                entry.unlink()
+            removed += 1
+        except OSError:
+            log.warning("Could not remove the leftover scratch entry %s", entry)
+    if removed:
+        log.info("Removed %d leftover scratch entries from %s", removed, root)
+    return removed
+
+
 class _EmbeddedConsumer(Consumer):
     """A consumer that runs inside another program: the host owns the signals."""
 
@@ -170,6 +211,7 @@ def start_embedded_workers(runtime: Runtime) -> Callable[[], None]:
     process, after re-queuing jobs whose worker died. Returns a function that stops them,
     waiting briefly for running jobs (an unfinished job is recovered at the next start).
     """
+    clean_scratch(runtime.settings)
     _recover(runtime)
     consumer = _EmbeddedConsumer(
         runtime.huey,
@@ -215,6 +257,7 @@ def prepare_worker(runtime: Runtime, engine: str | None = None) -> Consumer:
         if callable(load):
             log.info("Loading the %s engine", engine)
             load()
+    clean_scratch(runtime.settings)
     _recover(runtime)
     main = huey is runtime.huey
     return huey.create_consumer(

@@ -3,6 +3,7 @@ reads the environment."""
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from pathlib import Path
@@ -50,6 +51,11 @@ class Settings(BaseSettings):
     decode_slots: int = Field(default=2, ge=1, le=64)
     decode_queue: int = Field(default=16, ge=0, le=10_000)
 
+    # Addresses (or networks, e.g. "10.0.0.0/8") of the reverse proxies in front of the
+    # instance, comma-separated. Only a request from one of them may name the client's
+    # address (X-Forwarded-For) and scheme (X-Forwarded-Proto); empty trusts nobody.
+    trusted_proxies: str = ""
+
     worker_threads: int = Field(default=1, ge=1, le=64)
     # A job still "in progress" this long after its last heartbeat is taken as dead.
     job_timeout_seconds: int = Field(default=600, ge=10)
@@ -69,9 +75,21 @@ class Settings(BaseSettings):
             self.queue_url = f"sqlite:///{self.data_dir / 'queue.db'}"
         if not self.storage_url:
             self.storage_url = (self.data_dir / "media").as_uri()
+        try:
+            self.trusted_proxy_networks  # noqa: B018 - refuse a malformed list at start
+        except ValueError as exc:
+            raise ValueError(f"KINEMA_TRUSTED_PROXIES: {exc}") from None
         if self.cookie_secure is None:
             self.cookie_secure = self.base_url.startswith("https://")
         return self
+
+    @property
+    def trusted_proxy_networks(self) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+        return [
+            ipaddress.ip_network(part.strip(), strict=False)
+            for part in self.trusted_proxies.split(",")
+            if part.strip()
+        ]
 
     @property
     def served_engines(self) -> list[str]:

@@ -58,6 +58,7 @@ class RateLimit:
     refill_seconds: float
 
 
+MAX_API_KEYS_PER_USER = 50
 LOGIN_PER_IP = RateLimit(capacity=30, refill_seconds=6)
 LOGIN_PER_NAME = RateLimit(capacity=10, refill_seconds=30)
 SIGNUP_PER_IP = RateLimit(capacity=10, refill_seconds=60)
@@ -468,6 +469,13 @@ def create_api_key(session: Session, *, user_id: str, name: str) -> tuple[ApiKey
     if not clean_name or len(clean_name) > 100:
         raise InvalidInput("Give the key a name of 1 to 100 characters.", code="invalid_name")
     get_user(session, user_id)
+    held = session.scalar(select(func.count(ApiKey.id)).where(ApiKey.user_id == user_id))
+    if int(held or 0) >= MAX_API_KEYS_PER_USER:
+        raise Conflict(
+            f"You have {MAX_API_KEYS_PER_USER} API keys, the most an account may hold; "
+            "revoke one you no longer use first.",
+            code="too_many_api_keys",
+        )
     token = API_KEY_PREFIX + secrets.token_urlsafe(32)
     key = ApiKey(
         id=new_id("key"),
@@ -603,12 +611,15 @@ def consume_rate_limit(
 def check_login_allowed(
     sessions: sessionmaker[Session], *, login: str, ip_address: str | None
 ) -> None:
-    """Apply the login rate limits: per client address and per login name."""
+    """Apply the login rate limits: per client address, and per address and login name
+    together. Not per name alone: then anyone could lock a person out of their own
+    account by typing wrong passwords for it from elsewhere."""
+    source = ip_address or "unknown"
     if ip_address:
         consume_rate_limit(sessions, f"login:ip:{ip_address}", LOGIN_PER_IP)
     name = login.strip().lower().lstrip("@")[:150]
     if name:
-        consume_rate_limit(sessions, f"login:name:{name}", LOGIN_PER_NAME)
+        consume_rate_limit(sessions, f"login:name:{source}:{name}", LOGIN_PER_NAME)
 
 
 def check_signup_allowed(sessions: sessionmaker[Session], *, ip_address: str | None) -> None:

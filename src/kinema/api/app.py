@@ -16,7 +16,7 @@ from kinema.accounts.api import router as accounts_router
 from kinema.api.errors import install_error_handlers
 from kinema.api.middleware import BodyAllowance, BodyLimitMiddleware
 from kinema.api.openai_compat import router as openai_router
-from kinema.api.security import SecurityMiddleware
+from kinema.api.security import HeadMiddleware, SecurityMiddleware
 from kinema.characters.api import router as characters_router
 from kinema.feed.api import router as feed_router
 from kinema.media.decoding import configure_decoding
@@ -78,6 +78,7 @@ def create_app(
         default_limit=settings.max_body_bytes,
         allowances=_file_routes(settings),
     )
+    app.add_middleware(HeadMiddleware)
 
     @app.get("/healthz", tags=["operations"])
     def healthz() -> dict[str, str]:

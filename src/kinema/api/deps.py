@@ -7,6 +7,7 @@ by ``kinema.api.security``) or by ``Authorization: Bearer <api key>`` (clients).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterator
 from typing import Annotated
 
@@ -48,9 +49,50 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
+def _from_trusted_proxy(request: Request) -> bool:
+    peer = request.client.host if request.client else None
+    networks = get_settings(request).trusted_proxy_networks
+    if peer is None or not networks:
+        return False
+    try:
+        address = ipaddress.ip_address(peer)
+    except ValueError:
+        return False
+    return any(address in network for network in networks)
+
+
 def client_ip(request: Request) -> str | None:
-    """The caller's address (the proxy's, unless uvicorn trusts forwarded headers)."""
-    return request.client.host if request.client else None
+    """The caller's address. ``X-Forwarded-For`` counts only when the request comes
+    from a proxy listed in ``KINEMA_TRUSTED_PROXIES``; then the address is the last one
+    in the chain that is not itself a trusted proxy (entries further left were written
+    by the client and prove nothing)."""
+    peer = request.client.host if request.client else None
+    if not _from_trusted_proxy(request):
+        return peer
+    networks = get_settings(request).trusted_proxy_networks
+    chain = [
+        part.strip()
+        for header in request.headers.getlist("x-forwarded-for")
+        for part in header.split(",")
+    ]
+    for entry in reversed(chain):
+        try:
+            address = ipaddress.ip_address(entry)
+        except ValueError:
+            return peer  # a garbled chain: fall back to the proxy itself
+        if not any(address in network for network in networks):
+            return str(address)
+    return peer
+
+
+def request_scheme(request: Request) -> str:
+    """``https`` or ``http`` as the client used it (``X-Forwarded-Proto`` from a
+    trusted proxy counts)."""
+    if _from_trusted_proxy(request):
+        forwarded = request.headers.get("x-forwarded-proto", "").split(",")[0].strip().lower()
+        if forwarded in ("http", "https"):
+            return forwarded
+    return request.url.scheme
 
 
 def bearer_token(request: Request) -> str | None:

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 
 from kinema.characters.crypto import seal, unseal
@@ -68,6 +68,7 @@ log = logging.getLogger(__name__)
 VERIFY_TASK = "verify_character"
 CHALLENGE_MINUTES = 15
 MAX_CHARACTERS_PER_PROMPT = 2
+MAX_CHARACTERS_PER_USER = 20
 MAX_INSTRUCTIONS_CHARS = 1000
 # A face this close to another account's verified character is the same person.
 SAME_FACE_DISTANCE = 0.5
@@ -196,6 +197,13 @@ def submit_character(
         raise InvalidInput("The kind must be person, pet or object.")
     if session.scalar(select(Character.id).where(Character.handle == handle)) is not None:
         raise Conflict(f"The handle @{handle} is taken; choose another.", code="handle_taken")
+    owned = session.scalar(select(func.count(Character.id)).where(Character.owner_id == user.id))
+    if int(owned or 0) >= MAX_CHARACTERS_PER_USER:
+        raise Conflict(
+            f"You have {MAX_CHARACTERS_PER_USER} characters, the most an account may have; "
+            "delete one first.",
+            code="character_limit",
+        )
     try:
         check_clip(probe_clip(clip))
     except VerificationRefused as exc:
