@@ -183,6 +183,9 @@ class ProceduralEngine:
         if request.image is not None:
             check_image(Path(request.image))
         report("plan", 0.0)
+        from kinema.engines.procedural.voices import preload_neural_voice
+
+        preload_neural_voice(request.prompt)  # loads while the prompt is planned
         plan = self.plan_for(request)
         problem = nothing_to_draw(plan) if not request.characters else None
         if problem is not None:
@@ -246,10 +249,9 @@ class ProceduralEngine:
             clips[(i, j)] = speak(line.text, line.language,
                                   voices.get(line.speaker or "", NARRATOR), SAMPLE_RATE)
             report("plan", 0.2 + 0.8 * (k + 1) / len(lines))
-        if lines:
-            from kinema.engines.procedural.voices import release_neural_voice
+        from kinema.engines.procedural.voices import release_neural_voice
 
-            release_neural_voice()
+        release_neural_voice()
         return clips
 
     def _render_and_encode(self, plan: Plan, inputs: RenderInputs,

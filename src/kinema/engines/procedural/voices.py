@@ -15,6 +15,7 @@ an animal playful; two speakers of one video never share a voice.
 from __future__ import annotations
 
 import contextlib
+import re
 import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
@@ -267,11 +268,33 @@ def _load() -> Any:
         return _model
 
 
+_SPOKEN = re.compile(r"[\"'“”‘’「」«»]|\b(?:says?|said|asks?|shouts?|whispers?|narrat\w*)\b",
+                     re.IGNORECASE)
+_preloading: threading.Thread | None = None
+
+
+def preload_neural_voice(prompt: str) -> None:
+    """Start loading the neural voice in the background when ``prompt`` looks like it
+    has lines to speak, so the load overlaps the planning that comes first."""
+    global _preloading
+    if _loaded or _preloading is not None or not _SPOKEN.search(prompt or ""):
+        return
+    if not neural_available():
+        return
+    _preloading = threading.Thread(target=_load, name="neural-voice-load", daemon=True)
+    _preloading.start()
+
+
 def release_neural_voice() -> None:
     """Unload the neural voice (it is loaded again on the next line). Called once a
     video's lines are spoken, so the frame renderers forked next do not carry it."""
-    global _model, _loaded
+    global _model, _loaded, _preloading
+    if _preloading is not None:
+        _preloading.join()  # no thread may be left running when frame renderers fork
+        _preloading = None
     with _lock:
+        if not _loaded:
+            return
         _model, _loaded = None, False
     import ctypes
     import ctypes.util
