@@ -198,7 +198,7 @@ def test_a_character_cutout_appears_and_speaks(make_video, tmp_path: Path) -> No
     assert result.transcript[0].speaker == "Ada"
     frame = video.frames[12].astype(int).reshape(-1, 3)
     cyan = (frame[:, 2] > 150) & (frame[:, 1] > 140) & (frame[:, 0] < 110)
-    assert cyan.mean() > 0.03
+    assert cyan.mean() > 0.015  # its head and, in its colour, the shirt of its figure
 
 
 def test_remix_edits_the_parent_plan(make_video) -> None:
