@@ -189,3 +189,14 @@ def test_night_lights_a_room_less_than_the_day_but_keeps_it_visible() -> None:
     day = _frame(_plan("living_room", subjects=[]), 0)
     night = _frame(_plan("living_room", subjects=[], time_of_day="night"), 0)
     assert 0.5 * day.mean() < night.mean() < 0.95 * day.mean()
+
+
+def test_a_video_with_text_credits_its_font(make_video) -> None:
+    titled = _plan("city", 160, 288, titles=[Title(text="Nova X", start=0.2, end=0.8)],
+                   seconds=1.0)
+    result, video = make_video("", seconds=1.0, plan=titled.to_dict())
+    assert any("Noto Sans CJK" in c and "Open Font License" in c for c in result.credits)
+    assert "Noto Sans CJK" in video.metadata.get("comment", "")
+    plain, _video = make_video("", seconds=1.0, plan=_plan("city", 160, 288,
+                                                           seconds=1.0).to_dict())
+    assert not any("Noto Sans CJK" in c for c in plain.credits)

@@ -57,7 +57,7 @@ from kinema.engines.procedural.planner import (
     nothing_to_draw,
     refresh_sound_cues,
 )
-from kinema.engines.procedural.render import FrameRenderer, RenderInputs
+from kinema.engines.procedural.render import FrameRenderer, RenderInputs, picture_credits
 
 LINE_LEAD = 0.3  # seconds of quiet at the start of a shot before its first line
 LINE_GAP = 0.25  # between two lines of the same shot
@@ -204,6 +204,7 @@ class ProceduralEngine:
         from kinema.engines.procedural.audio import sound_credits
 
         plan.credits.extend(c for c in sound_credits(plan) if c not in plan.credits)
+        plan.credits.extend(c for c in picture_credits(plan) if c not in plan.credits)
         report("plan", 1.0)
         inputs = RenderInputs(
             plan=plan.to_dict(),

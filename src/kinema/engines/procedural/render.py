@@ -21,7 +21,13 @@ from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFo
 from kinema.engines.procedural.accessories import dress, glyph_head
 from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase, figure_action
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
-from kinema.engines.procedural.lettering import script_of, text_font, title_card, wrap
+from kinema.engines.procedural.lettering import (
+    FONT_CREDIT,
+    script_of,
+    text_font,
+    title_card,
+    wrap,
+)
 from kinema.engines.procedural.motion import ease_in_out, pose
 from kinema.engines.procedural.plan import Held, Plan, Shot, Subject
 from kinema.engines.procedural.planner import lightning_times
@@ -655,6 +661,14 @@ class FrameRenderer:
             draw.text((x, y), text, font=font, fill=(255, 255, 255),
                       stroke_width=max(1, size // 10), stroke_fill=(0, 0, 0))
             y += size * 1.25
+
+
+def picture_credits(plan: Plan) -> list[str]:
+    """Credits for what the picture draws besides the subjects: the font, when the video
+    shows any text (burned-in captions, titles, signs)."""
+    shows_text = any(t.text.strip() for s in plan.shots for t in s.titles) or (
+        plan.captions and any(s.dialogue for s in plan.shots))
+    return [FONT_CREDIT] if shows_text else []
 
 
 def _caption_font(size: int, script: str = "latin") -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
