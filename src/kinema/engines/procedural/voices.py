@@ -72,7 +72,7 @@ _NEURAL: dict[str, tuple[tuple[float, float, int, str], ...]] = {
     # smears its pulses, so men differ upward and by pace.
     "man": ((0, 1.0, 165, ""), (142, 1.03, 172, ""), (162, 1.05, 178, "")),
     "woman": ((215, 1.17, 170, ""), (190, 1.12, 162, ""), (245, 1.2, 180, "")),
-    "old_man": ((0, 1.0, 134, "tremble"), (140, 1.0, 142, "tremble")),
+    "old_man": ((0, 1.0, 134, "tremble"), (112, 1.0, 126, "tremble")),
     "old_woman": ((178, 1.1, 140, "tremble"), (200, 1.13, 146, "tremble")),
     "boy": ((255, 1.26, 182, ""), (280, 1.3, 188, "")),
     "girl": ((296, 1.32, 188, ""), (322, 1.36, 194, "")),
