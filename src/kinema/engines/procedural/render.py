@@ -1,11 +1,12 @@
 """Frames from a plan: a layered 2.5D scene with parallax camera moves, light and colour
 by time of day, weather particles, animated subjects and style filters.
 
-Each shot's background layers are drawn once (oversized, so the camera can move over
-them) and every frame is then a few crops, pastes and one colour lookup table, all in
-Pillow's C code. A ``FrameRenderer`` is cheap to pickle inputs for, so frames can be
-rendered in worker processes while the main process encodes.
-"""
+Each shot's place (``scenery``) is drawn once into oversized layers, so the camera can
+move over them; every frame is then a few crops and pastes, the place's own small
+movements (water, leaves, screens, crowds), the subjects standing on its floor with their
+shadows and what they hold, and on-screen titles, mostly in Pillow's C code. A
+``FrameRenderer`` is cheap to pickle inputs for, so frames can be rendered in worker
+processes while the main process encodes."""
 
 from __future__ import annotations
 
@@ -33,7 +34,6 @@ from kinema.engines.procedural.plan import Held, Plan, Shot, Subject
 from kinema.engines.procedural.planner import lightning_times
 from kinema.engines.procedural.scenery import (
     FAR_PARALLAX,
-    SKY,
     Box,
     Idle,
     Place,
@@ -44,7 +44,6 @@ from kinema.engines.procedural.scenery import (
     place_of,
 )
 
-__all__ = ["SKY", "FrameRenderer", "RenderInputs", "camera_at"]
 # Light falling on the scene (multiplies every pixel) per time of day.
 LIGHT = {
     "dawn": (0.95, 0.85, 0.82),
@@ -215,7 +214,7 @@ class FrameRenderer:
         near: Image.Image | None
         place = None if self.image else place_of(shot.setting)
         outdoor_light = self._outdoor_light(shot)
-        extra: dict[str, object] = {}
+        scenery = None
         if self.image or place is None:
             far = self._input_backdrop(cw, ch).copy()
             near = None
@@ -226,8 +225,6 @@ class FrameRenderer:
             scenery = paint(shot.setting, shot.time_of_day, shot.weather, w, h, mx, my, rng,
                             self._safe_boxes(shot, index), signs)
             far, near = scenery.far, scenery.near
-            extra = {"idle": scenery.idle, "props": scenery.props,
-                     "light_x": scenery.light_x, "light_low": scenery.light_low}
             light = self._place_light(shot, place, outdoor_light)
         # Light and style are baked into the layers once, not applied to every frame. A
         # room has its own light; its windows show the sky's.
@@ -265,8 +262,12 @@ class FrameRenderer:
                                   .astype(np.uint8), "L")
         flashes = (lightning_times(self.plan.seed, index, shot.duration)
                    if shot.weather == "storm" else [])
-        return _Scene(far=far, near=near, static=static, particles=particles, fog=fog,
-                      flashes=flashes, lut=lut, place=place, **extra)  # type: ignore[arg-type]
+        built = _Scene(far=far, near=near, static=static, particles=particles, fog=fog,
+                       flashes=flashes, lut=lut, place=place)
+        if scenery is not None:
+            built.idle, built.props = scenery.idle, scenery.props
+            built.light_x, built.light_low = scenery.light_x, scenery.light_low
+        return built
 
     @staticmethod
     def _outdoor_light(shot: Shot) -> np.ndarray:
