@@ -36,7 +36,7 @@ PROMPTS = {
     "talk": '@eileen sits in a cozy cafe and says "Good morning everyone!"',
     "ride": "@eileen rides a bicycle in the park",
     "run": "@eileen runs through the city at night",
-    "jump": "@eileen jumps in the snow",
+    "wave": "@eileen waves hello in the snow",
 }
 WIDTH, HEIGHT, FRAMES = 360, 640, 5
 TURNS = ["left", "right", "up", "down"]
