@@ -62,7 +62,10 @@ def head_view(
     jaw = landmarks[0:17]
     order = np.argsort(jaw[:, 0])
     jaw_y = np.interp(cols[0], jaw[order, 0], jaw[order, 1])[None, :]
-    fade = np.clip((jaw_y + 0.04 * face_h - rows) / (0.08 * face_h), 0, 1)
+    # Beside the jaw, hair may fall lower than the ears: keep it to about the mouth.
+    beside = (cols < jaw[:, 0].min()) | (cols > jaw[:, 0].max())
+    jaw_y = np.where(beside, np.maximum(jaw_y, chin_y - 0.3 * face_h), jaw_y)
+    fade = np.clip((jaw_y + 0.04 * face_h - rows) / np.where(beside, 0.2, 0.08) / face_h, 0, 1)
     person = foreground[top:bottom, left:right].astype(np.float32)
     soft = np.asarray(cv2.GaussianBlur(person, (0, 0), max(0.8, 0.02 * face_w)), np.float32)
     alpha = np.clip(np.minimum(soft, keep) * fade, 0, 1)
