@@ -547,6 +547,49 @@ def _river(p: Painter, top: float = 0.7, bottom: float = 0.8,
     p.moving("flow", rows, mix(color, (235, 245, 255), 0.6), span=float(p.cw))
 
 
+def _jetty(p: Painter, x: float = 0.72, top: float = 0.6, bottom: float = 0.76) -> None:
+    """A wooden jetty running out over the water, on posts."""
+    d = p.nd
+    u = p.u
+    y0, y1 = p.Y(top), p.Y(bottom)
+    half0, half1 = 0.04 * min(p.w, p.h), 0.13 * min(p.w, p.h)
+    cx = p.X(x)
+    for k in range(6):  # posts
+        f = k / 5
+        y = y0 + (y1 - y0) * f
+        half = half0 + (half1 - half0) * f
+        for side in (-1, 1):
+            px = cx + side * half
+            d.rectangle((px - 3 * u, y, px + 3 * u, y + (10 + 20 * f) * u), fill=(90, 65, 45, 255))
+    d.polygon([(cx - half0, y0), (cx + half0, y0), (cx + half1, y1), (cx - half1, y1)],
+              fill=(160, 120, 80, 255))
+    for k in range(1, 14):  # planks
+        f = (k / 14) ** 1.3
+        y = y0 + (y1 - y0) * f
+        half = half0 + (half1 - half0) * f
+        d.line((cx - half, y, cx + half, y), fill=(120, 88, 58, 255), width=max(1, int(2 * u)))
+
+
+def _bridge(p: Painter, x0: float = 0.55, x1: float = 1.15, top: float = 0.55,
+            deck: float = 0.6, foot: float = 0.76) -> None:
+    """A stone bridge arching over the river, with a railing."""
+    d = p.nd
+    u = p.u
+    X0, X1 = p.X(x0), p.X(x1)
+    stone = (170, 160, 145)
+    d.rectangle((X0, p.Y(deck), X1, p.Y(foot)), fill=(*stone, 255))
+    d.chord((X0 + 0.12 * (X1 - X0), p.Y(deck) + 0.35 * (p.Y(foot) - p.Y(deck)),
+             X1 - 0.12 * (X1 - X0), p.Y(foot) + 0.9 * (p.Y(foot) - p.Y(deck))), 180, 360,
+            fill=(40, 70, 90, 255))
+    for xx in np.arange(X0, X1, 26 * u):  # the stones' joints
+        d.line((xx, p.Y(deck), xx, p.Y(deck) + 12 * u), fill=(*shade(stone, 0.8), 255),
+               width=max(1, int(u)))
+    d.rectangle((X0, p.Y(deck) - 4 * u, X1, p.Y(deck) + 4 * u), fill=(*shade(stone, 0.85), 255))
+    d.rectangle((X0, p.Y(top), X1, p.Y(top) + 5 * u), fill=(*shade(stone, 0.75), 255))
+    for xx in np.arange(X0 + 6 * u, X1, 22 * u):
+        d.rectangle((xx, p.Y(top), xx + 5 * u, p.Y(deck)), fill=(*shade(stone, 0.75), 255))
+
+
 def _lake(p: Painter, to: float = 0.74, color: Color = (50, 115, 160)) -> None:
     _ridges(p, (80, 110, 95), 0.12, smooth=True)
     _treeline(p, (45, 90, 65), 0.05)
@@ -1677,8 +1720,8 @@ BUILDERS: dict[str, Callable[..., None]] = {
     "crops": _crops, "path": _path, "street": _street, "traffic_light": _traffic_light,
     "parapet": _parapet, "cave": _cave, "jungle": _jungle, "craters": _craters,
     "rocks": _rocks, "dust": _dust, "seaweed": _seaweed, "tufts": _grass_tufts,
-    "leaves": _leaves, "birds": _birds, "snowfall": _snowfall, "clock": _clock,
-    "tubes": _tubes, "stage_lights": _stage_lights,
+    "leaves": _leaves, "birds": _birds, "jetty": _jetty, "bridge": _bridge,
+    "snowfall": _snowfall, "clock": _clock, "tubes": _tubes, "stage_lights": _stage_lights,
     "window": _window, "counter": _counter, "shelves": _shelves, "board": _board,
     "lamps": _lamps, "neon": _neon, "stools": _stools, "tables": _tables, "desks": _desks,
     "monitors": _monitors, "bed": _bed, "sofa": _sofa, "rug": _rug, "cabinets": _cabinets,
@@ -1765,10 +1808,14 @@ PLACES: dict[str, Place] = {
     "river": Place("outdoor", 0.56, (95, 160, 75), floor="grass",
                    layers=(("ridges", {"color": (90, 130, 110), "height": 0.1, "smooth": True}),
                            ("treeline", {"color": (55, 105, 65), "height": 0.06}),
-                           ("river", {"top": 0.62, "bottom": 0.74}), ("tufts", {"color": _GREEN})),
+                           ("river", {"top": 0.62, "bottom": 0.74}),
+                           ("bridge", {"x0": 0.58, "x1": 1.2, "top": 0.555, "deck": 0.6,
+                                       "foot": 0.75}),
+                           ("tufts", {"color": _GREEN})),
                    props=(_P("🌳", 0.88, 0.3, 0.3), _P("🌾", 0.1, 0.12, 0.2))),
     "lake": Place("outdoor", 0.56, (95, 155, 80), floor="grass", floor_top=0.72,
-                  layers=(("lake", {"to": 0.72}),),
+                  layers=(("lake", {"to": 0.72}), ("jetty", {"x": 0.7}),
+                          ("birds", {"count": 3})),
                   props=(_P("🛶", 0.3, 0.07, 0.66, "base"), _P("🌲", 0.9, 0.3, 0.2),
                          _P("🌾", 0.08, 0.12, 0.1))),
     "waterfall": Place("outdoor", 0.6, (90, 150, 80), floor="grass",
