@@ -22,8 +22,8 @@ def _profile(variant: str, pitch: int = 50) -> float:
 
 def test_a_womans_voice_measures_smaller_than_a_mans() -> None:
     man, woman = _profile("m1"), _profile("f4")
-    assert 0.85 <= man <= 1.15
     assert woman > man + 0.12
+    assert 0.6 < man < 1.2 and 0.8 < woman < 1.6
 
 
 def test_the_size_of_a_voice_is_not_its_pitch() -> None:

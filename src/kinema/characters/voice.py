@@ -29,9 +29,9 @@ FRAME_SECONDS = 0.03
 MIN_SPEECH_SECONDS = 0.4
 # Syllables per spoken word in everyday English, used when the words are not known.
 SYLLABLES_PER_WORD = 1.4
-# Mean gap between the first four formants of a typical man's voice (Hz), as this LPC
-# reads it; a shorter vocal tract spaces them wider.
-TYPICAL_FORMANT_GAP = 900.0
+# Mean gap between the first four formants of a typical man's voice (Hz): c / 2L for a
+# 17 cm vocal tract; a shorter tract spaces them wider.
+TYPICAL_FORMANT_GAP = 1030.0
 LPC_ORDER = 18
 
 
@@ -179,4 +179,4 @@ def formant_scale(samples: np.ndarray, voiced: np.ndarray | None = None) -> floa
             gaps.append(float(formants[3] - formants[0]) / 3)
     if len(gaps) < 5:
         return None
-    return float(np.clip(np.median(gaps) / TYPICAL_FORMANT_GAP, 0.7, 1.8))
+    return float(np.clip(np.median(gaps) / TYPICAL_FORMANT_GAP, 0.6, 1.8))
