@@ -113,6 +113,8 @@ def load_settings(**overrides: object) -> Settings:
     clean = {k: v for k, v in overrides.items() if v is not None}
     settings = Settings(**clean)  # type: ignore[arg-type]
     settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for url in (settings.database_url, settings.queue_url):
+        _keep_private(url)
     if not settings.secret_key.get_secret_value():
         key_file = settings.data_dir / "secret_key"
         if not key_file.exists():
@@ -121,3 +123,25 @@ def load_settings(**overrides: object) -> Settings:
                 fh.write(secrets.token_urlsafe(48))
         settings.secret_key = SecretStr(key_file.read_text().strip())
     return settings
+
+
+def _keep_private(url: str) -> None:
+    """Make an SQLite database file readable by its owner only (0600), creating it empty
+    if needed so that it never exists with looser permissions; SQLite gives its journal
+    files the same mode. It holds password hashes, sessions and webhook settings."""
+    if not url.startswith("sqlite:///"):
+        return
+    path = Path(url[len("sqlite:///") :].split("?", 1)[0])
+    if not path.name or str(path) == ":memory:":
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        try:
+            if path.stat().st_mode & 0o077:
+                path.chmod(0o600)
+        except OSError:
+            pass  # not ours to change (e.g. another user's file); SQLite will say so
+    else:
+        os.close(fd)

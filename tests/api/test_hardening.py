@@ -8,14 +8,17 @@ from __future__ import annotations
 import ipaddress
 import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import httpx
 import pytest
 
+from kinema.runtime import Runtime
 from kinema.webhooks import service as webhooks
 
 if TYPE_CHECKING:
+    from fastapi import FastAPI
     from fastapi.testclient import TestClient
     from live import LiveServer
 
@@ -303,3 +306,209 @@ def test_registering_an_ipv6_form_of_an_internal_address_is_refused(
     assert response.status_code == 400, response.text
     assert response.json()["error"]["code"] == "invalid_url"
     assert client.get("/api/webhooks").json()["items"] == []
+
+
+# --- smaller findings ------------------------------------------------------------------
+
+
+def test_webhook_deleted_while_its_delivery_is_under_way_ends_the_task_quietly(
+    settings: Settings,
+    runtime: Runtime,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    from kinema.db import transaction
+    from kinema.webhooks.models import WebhookDelivery, WebhookEndpoint
+
+    settings.webhooks_allow_private = True
+    alice = make_user("alice")
+    client = api_client(alice)
+    created = client.post("/api/webhooks", json={"url": "http://127.0.0.1:9/hook"})
+    assert created.status_code == 201, created.text
+    webhook_id = created.json()["webhook"]["id"]
+    with transaction(runtime.sessions) as session:
+        [delivery] = webhooks.queue_event(
+            runtime, session, user_id=alice.id, event_type="video.completed",
+            data={"id": "gen_1"},
+        )
+        delivery_id = delivery.id
+
+    def receiver(request: httpx.Request) -> httpx.Response:
+        # The owner deletes the webhook while this request is in flight.
+        assert client.delete(f"/api/webhooks/{webhook_id}").status_code in (200, 204)
+        return httpx.Response(200)
+
+    with httpx.Client(transport=httpx.MockTransport(receiver)) as http:
+        webhooks.run_delivery(runtime, delivery_id, client=http)
+    with runtime.sessions() as session:
+        assert session.get(WebhookDelivery, delivery_id) is None
+        assert session.get(WebhookEndpoint, webhook_id) is None
+
+
+def test_webhook_secrets_are_sealed_in_the_database(
+    settings: Settings,
+    runtime: Runtime,
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+) -> None:
+    from kinema.db import transaction
+    from kinema.webhooks.models import WebhookEndpoint
+
+    settings.webhooks_allow_private = True
+    client = api_client(make_user("alice"))
+    created = client.post("/api/webhooks", json={"url": "http://127.0.0.1:9/hook"}).json()
+    secret = created["secret"]
+    with transaction(runtime.sessions) as session:
+        stored = session.get(WebhookEndpoint, created["webhook"]["id"])
+        assert stored is not None
+        assert secret not in stored.secret and secret[6:] not in stored.secret
+        assert len(stored.secret) <= 100
+        assert webhooks.endpoint_secret(settings.data_dir, stored) == secret
+    assert secret.encode() not in Path(settings.database_url[len("sqlite:///"):]).read_bytes()
+
+
+def test_the_database_file_is_readable_by_its_owner_only(settings: Settings) -> None:
+    if not settings.uses_sqlite:
+        pytest.skip("an SQLite file only")
+    path = Path(settings.database_url[len("sqlite:///"):])
+    assert path.stat().st_mode & 0o777 == 0o600
+
+
+def test_forwarded_for_counts_only_from_a_trusted_proxy(
+    settings: Settings, client: TestClient
+) -> None:
+    from kinema.api.deps import client_ip
+
+    def seen_as(peer: str, forwarded: str) -> str | None:
+        from starlette.requests import Request
+
+        scope = {
+            "type": "http", "method": "GET", "path": "/", "query_string": b"",
+            "headers": [(b"x-forwarded-for", forwarded.encode())], "client": (peer, 1234),
+            "app": client.app,
+        }
+        return client_ip(Request(scope))
+
+    assert seen_as("127.0.0.1", "203.0.113.9") == "127.0.0.1"  # nobody trusted by default
+    settings.trusted_proxies = "127.0.0.1, 10.0.0.0/8"
+    assert seen_as("127.0.0.1", "203.0.113.9") == "203.0.113.9"
+    assert seen_as("127.0.0.1", "198.51.100.1, 203.0.113.9, 10.1.2.3") == "203.0.113.9"
+    assert seen_as("192.0.2.50", "203.0.113.9") == "192.0.2.50"  # not a listed proxy
+
+
+@pytest.fixture
+def proxied(app: FastAPI, settings: Settings) -> Iterator[TestClient]:
+    """A client whose requests come from a reverse proxy on 127.0.0.1 that the instance
+    trusts (``KINEMA_TRUSTED_PROXIES``)."""
+    from fastapi.testclient import TestClient
+
+    settings.trusted_proxies = "127.0.0.1"
+    with TestClient(app, base_url="http://testserver", client=("127.0.0.1", 50000)) as proxy:
+        yield proxy
+
+
+def test_wrong_passwords_from_one_address_do_not_lock_the_owner_out(
+    make_user: Callable[..., User], proxied: TestClient
+) -> None:
+    from kinema.accounts import service as accounts
+
+    client = proxied
+    make_user("alice")
+
+    for _ in range(12):
+        accounts_attempt = client.post(
+            "/api/auth/login",
+            json={"login": "alice", "password": "wrong password!"},
+            headers={"X-Forwarded-For": "203.0.113.66"},
+        )
+        assert accounts_attempt.status_code in (401, 429)
+    assert accounts_attempt.status_code == 429
+    own = client.post(
+        "/api/auth/login",
+        json={"login": "alice", "password": "correct horse battery staple"},
+        headers={"X-Forwarded-For": "198.51.100.7"},
+    )
+    assert own.status_code == 200, own.text
+    assert accounts.LOGIN_PER_NAME.capacity <= 10
+
+
+def test_an_account_holds_a_bounded_number_of_api_keys(
+    make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+) -> None:
+    from kinema.accounts.service import MAX_API_KEYS_PER_USER
+
+    client = api_client(make_user("alice"))  # holds one key already
+    for index in range(MAX_API_KEYS_PER_USER - 1):
+        assert client.post("/api/tokens", json={"name": f"k{index}"}).status_code == 201
+    refused = client.post("/api/tokens", json={"name": "one too many"})
+    assert refused.status_code == 409
+    assert refused.json()["error"]["code"] == "too_many_api_keys"
+
+
+@pytest.mark.parametrize("path", ["/healthz", "/", "/login", "/static/app.js"])
+def test_head_is_answered_like_get_without_a_body(client: TestClient, path: str) -> None:
+    got = client.get(path)
+    head = client.head(path)
+    assert head.status_code == got.status_code == 200
+    assert head.content == b""
+    assert head.headers["content-type"] == got.headers["content-type"]
+
+
+def test_head_on_video_content(published_video: str, client: TestClient) -> None:
+    head = client.head(f"/api/videos/{published_video}/content")
+    assert head.status_code == 200
+    assert int(head.headers["content-length"]) > 0
+    assert head.content == b""
+
+
+def test_private_api_answers_are_not_cached_and_https_gets_hsts(
+    make_user: Callable[..., User],
+    api_client: Callable[[User], TestClient],
+    proxied: TestClient,
+) -> None:
+    client = api_client(make_user("alice"))
+    me = client.get("/api/me", headers={"X-Forwarded-Proto": "https"})
+    assert me.headers["cache-control"] == "no-store"
+    # Not from a trusted proxy: its claim of https does not count.
+    assert "strict-transport-security" not in me.headers
+    behind_https = proxied.get("/healthz", headers={"X-Forwarded-Proto": "https"})
+    assert behind_https.headers["strict-transport-security"].startswith("max-age=")
+    assert "strict-transport-security" not in proxied.get("/healthz").headers
+
+
+def test_the_api_reference_page_may_load_its_script(client: TestClient) -> None:
+    import base64
+    import hashlib
+    import re
+
+    page = client.get("/api/docs")
+    assert page.status_code == 200
+    policy = page.headers["content-security-policy"]
+    assert "https://cdn.jsdelivr.net" in policy
+    for script in re.findall(rb"<script>(.*?)</script>", page.content, re.DOTALL):
+        digest = base64.b64encode(hashlib.sha256(script).digest()).decode()
+        assert f"'sha256-{digest}'" in policy
+    assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0]
+    # Other pages keep the strict policy.
+    assert "cdn.jsdelivr.net" not in client.get("/login").headers["content-security-policy"]
+
+
+def test_leftover_scratch_is_removed_when_workers_start(settings: Settings) -> None:
+    import os
+    import time
+
+    from kinema.queue import clean_scratch
+
+    root = settings.data_dir / "tmp"
+    dead = root / "gen_killed-abc"
+    (dead / "frames").mkdir(parents=True)
+    (dead / "frames" / "0001.png").write_bytes(b"x")
+    live = root / "check-live"
+    live.mkdir()
+    (live / "upload").write_bytes(b"y")
+    old = time.time() - settings.job_timeout_seconds - 60
+    for path in (dead, dead / "frames", dead / "frames" / "0001.png"):
+        os.utime(path, (old, old))
+    assert clean_scratch(settings) == 1
+    assert not dead.exists()
+    assert live.exists()

@@ -201,7 +201,9 @@ def test_delivery_gives_up_after_the_last_attempt(
 
     for _ in range(service.MAX_ATTEMPTS - 1):
         with transaction(runtime.sessions) as session:
-            service.attempt_delivery(session, delivery_id, allow_private=True)
+            service.attempt_delivery(
+                session, delivery_id, allow_private=True, data_dir=runtime.settings.data_dir
+            )
 
     with runtime.sessions() as session:
         delivery = session.get(WebhookDelivery, delivery_id)

@@ -671,7 +671,9 @@ def download_content(
 # --- webhook endpoints (``client.webhooks.create/retrieve/list/delete``) ----------------
 
 
-def _endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> dict[str, Any]:
+def _endpoint_object(
+    runtime: Runtime, endpoint: WebhookEndpoint, secret: str | None = None
+) -> dict[str, Any]:
     body: dict[str, Any] = {
         "id": endpoint.id,
         "object": "webhook_endpoint",
@@ -680,7 +682,7 @@ def _endpoint_object(endpoint: WebhookEndpoint, secret: str | None = None) -> di
         "event_types": list(endpoint.events),
         "name": endpoint.name,
         "url": endpoint.url,
-        "signing_secret_hint": "whsec_..." + endpoint.secret[-4:],
+        "signing_secret_hint": webhooks.secret_hint(runtime.settings.data_dir, endpoint),
     }
     if secret is not None:
         body["signing_secret"] = secret
@@ -705,19 +707,22 @@ def create_webhook_endpoint(
             session, user_id=user.id, url=url, events=events,
             name=_text_field(fields, "name") or "",
             allow_private=runtime.settings.webhooks_allow_private,
+            data_dir=runtime.settings.data_dir,
         )
     except InvalidInput as exc:
         exc.details.setdefault("param", "event_types" if exc.code == "invalid_event" else "url")
         raise
-    return _endpoint_object(endpoint, secret)
+    return _endpoint_object(runtime, endpoint, secret)
 
 
 @router.get("/webhook_endpoints")
-def list_webhook_endpoints(user: ApiKeyUser, session: SessionDep) -> dict[str, Any]:
+def list_webhook_endpoints(
+    user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
+) -> dict[str, Any]:
     """The caller's endpoints, newest first (at most ``MAX_ENDPOINTS_PER_USER``, so one
     page holds them all)."""
     endpoints = list(reversed(webhooks.list_endpoints(session, user_id=user.id)))
-    data = [_endpoint_object(endpoint) for endpoint in endpoints]
+    data = [_endpoint_object(runtime, endpoint) for endpoint in endpoints]
     return {
         "object": "list",
         "data": data,
@@ -729,10 +734,11 @@ def list_webhook_endpoints(user: ApiKeyUser, session: SessionDep) -> dict[str, A
 
 @router.get("/webhook_endpoints/{endpoint_id}")
 def retrieve_webhook_endpoint(
-    endpoint_id: str, user: ApiKeyUser, session: SessionDep
+    endpoint_id: str, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
     """One of the caller's endpoints, without its secret."""
     return _endpoint_object(
+        runtime,
         webhooks.get_endpoint(session, user_id=user.id, endpoint_id=endpoint_id)
     )
 

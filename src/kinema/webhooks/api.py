@@ -91,6 +91,7 @@ def register_webhook(
     endpoint, secret = service.register_endpoint(
         session, user_id=user.id, url=body.url, events=body.events, name=body.name,
         allow_private=runtime.settings.webhooks_allow_private,
+        data_dir=runtime.settings.data_dir,
     )
     return NewWebhookOut(webhook=WebhookOut.of(endpoint), secret=secret)
 

@@ -21,6 +21,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 from urllib.parse import urlparse
 
@@ -29,7 +30,9 @@ from huey import crontab
 from huey.signals import SIGNAL_COMPLETE
 from sqlalchemy import event as sa_event
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from kinema.db import transaction, utcnow
 from kinema.errors import InvalidInput, NotFound
@@ -42,6 +45,7 @@ from kinema.webhooks.models import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from kinema.webhooks.sealing import SEALED_PREFIX, SecretUnreadable, open_secret, seal_secret
 
 if TYPE_CHECKING:
     from kinema.runtime import Runtime
@@ -297,6 +301,7 @@ def register_endpoint(
     events: list[str] | None = None,
     name: str = "",
     allow_private: bool = False,
+    data_dir: Path,
 ) -> tuple[WebhookEndpoint, str]:
     """Register ``url`` to receive ``events`` (all video events when empty) about the
     user's videos. Returns the endpoint and its signing secret, which is shown only
@@ -326,12 +331,27 @@ def register_endpoint(
         name=name.strip(),
         url=clean_url,
         events=clean_events,
-        secret=secret,
+        secret=seal_secret(data_dir, secret),  # never stored readable
         created_at=utcnow(),
     )
     session.add(endpoint)
     session.flush()
     return endpoint, secret
+
+
+def endpoint_secret(data_dir: Path | None, endpoint: WebhookEndpoint) -> str:
+    """The endpoint's ``whsec_...`` signing secret, opened from its sealed form."""
+    if endpoint.secret.startswith(SEALED_PREFIX) and data_dir is None:
+        raise SecretUnreadable("The data directory is needed to open a webhook secret.")
+    return open_secret(data_dir or Path(), endpoint.secret)
+
+
+def secret_hint(data_dir: Path, endpoint: WebhookEndpoint) -> str:
+    """``whsec_...`` and the secret's last four characters, to tell secrets apart."""
+    try:
+        return "whsec_..." + endpoint_secret(data_dir, endpoint)[-4:]
+    except SecretUnreadable:
+        return "whsec_..."
 
 
 def list_endpoints(session: Session, *, user_id: str) -> list[WebhookEndpoint]:
@@ -533,6 +553,7 @@ def attempt_delivery(
     *,
     client: httpx.Client | None = None,
     allow_private: bool = False,
+    data_dir: Path | None = None,
 ) -> AttemptOutcome | None:
     """Try to send one delivery now and record the attempt. A 2xx answer delivers it;
     anything else schedules a retry per ``RETRY_DELAYS`` until ``MAX_ATTEMPTS``, then the
@@ -549,7 +570,9 @@ def attempt_delivery(
     headers = {
         "content-type": "application/json",
         "user-agent": "Kinema-Webhooks/1",
-        **signature_headers(endpoint.secret, delivery.id, delivery.payload),
+        **signature_headers(
+            endpoint_secret(data_dir, endpoint), delivery.id, delivery.payload
+        ),
     }
     started = time.monotonic()
     response_status: int | None = None
@@ -597,13 +620,28 @@ def attempt_delivery(
     return AttemptOutcome(error is None, response_status, error, retry_in)
 
 
-def run_delivery(runtime: Runtime, delivery_id: str) -> None:
+def run_delivery(
+    runtime: Runtime, delivery_id: str, *, client: httpx.Client | None = None
+) -> None:
     """The queue task: one attempt in its own transaction, then the next one scheduled
-    on the queue after the backoff delay if it failed."""
-    with transaction(runtime.sessions) as session:
-        outcome = attempt_delivery(
-            session, delivery_id, allow_private=runtime.settings.webhooks_allow_private
-        )
+    on the queue after the backoff delay if it failed. If the endpoint is deleted while
+    the attempt is under way, its deliveries go with it and there is nothing to record."""
+    try:
+        with transaction(runtime.sessions) as session:
+            outcome = attempt_delivery(
+                session,
+                delivery_id,
+                client=client,
+                allow_private=runtime.settings.webhooks_allow_private,
+                data_dir=runtime.settings.data_dir,
+            )
+    except (StaleDataError, IntegrityError, OperationalError):
+        with transaction(runtime.sessions) as session:
+            gone = session.get(WebhookDelivery, delivery_id) is None
+        if not gone:
+            raise
+        log.info("Webhook delivery %s was deleted with its endpoint while sending", delivery_id)
+        return
     if outcome is not None and outcome.retry_in_seconds is not None:
         register(runtime)
         runtime.tasks[DELIVER_TASK].schedule(args=(delivery_id,), delay=outcome.retry_in_seconds)
