@@ -253,7 +253,7 @@ def _lexicon(language: str) -> dict[str, _Entry]:
     table: dict[str, _Entry] = {}
     # 1. The hand-written table wins over emoji names; a word that is both a thing and a
     # verb form ("cocina": kitchen, cooks) is read as the thing, see ``_verb_readings``.
-    rows = sorted(_table_rows(), key=lambda row: row[1] in ("verb", "speech"))
+    rows = sorted(_table_rows(), key=lambda row: {"speech": 1, "verb": 2}.get(row[1], 0))
     for english, kind, cells in rows:
         words = cells[column] if column < len(cells) else []
         for word in words:
@@ -273,7 +273,8 @@ def _lexicon(language: str) -> dict[str, _Entry]:
     english_of = _glyph_english()
     for glyph, raw in names.items():
         found = english_of.get(glyph)
-        if found is None or re.match(r"(person|man|woman|people|men|women) ", english):
+        if found is None or re.match(r"(person|man|woman|people|men|women) ", found) or \
+                found.endswith(" button"):
             continue
         name = raw.strip(":")
         for face in _FACE_WORDS[language]:
@@ -410,8 +411,10 @@ def _tokens_ko(text: str) -> tuple[list[_Token], list[str]]:
             if _DO_VERBS["ko"].match(word):
                 i += 1
                 continue
-            unknown.append(word)
-            tokens.append(_Token(word, word, "unknown"))
+            # A name or a word nothing knows, without its particle ("철수가" -> 철수).
+            stem, role, _ = _strip_ko_particle(word)
+            unknown.append(stem)
+            tokens.append(_Token(stem, stem, "unknown", role=role))
         else:
             tokens.append(token)
         if boundary:
@@ -426,11 +429,13 @@ def _read_ko_word(word: str, lex: dict[str, _Entry]) -> _Token | None:
         return _Token(word, entry.english, entry.kind,
                       adnominal=entry.kind == "verb" and _ko_ending_is_adnominal(word))
     stem, role, _ = _strip_ko_particle(word, lex)
+    as_noun = None
     if stem in lex and lex[stem].kind not in ("verb", "speech"):
         entry = lex[stem]
-        return _Token(word, entry.english, entry.kind, role=role)
-    # A verb or adjective with its ending: the longest known start.
-    for n in range(len(word), 0, -1):
+        as_noun = _Token(word, entry.english, entry.kind, role=role)
+    # A verb or adjective with its ending: the longest known start ("말하고" is
+    # "says and", not "말" a horse with "하고").
+    for n in range(len(word), len(stem) if as_noun else 0, -1):
         start = lex.get(word[:n])
         if start is None:
             continue
@@ -450,7 +455,7 @@ def _read_ko_word(word: str, lex: dict[str, _Entry]) -> _Token | None:
                 return _Token(word, entry.english, entry.kind, role=role)
             if entry.kind in ("adj", "count", "time", "rel") and n >= 1 and len(rest) <= 2:
                 return _Token(word, entry.english, entry.kind)
-    return None
+    return as_noun
 
 
 def _is_hiragana(ch: str) -> bool:
@@ -564,15 +569,23 @@ def _tokens_cjk(text: str, language: str) -> tuple[list[_Token], list[str]]:
         nxt = tokens[k + 1] if k + 1 < len(tokens) else None
         if language == "ja" and nxt is not None and nxt.kind in ("noun", "people", "place"):
             token.adnominal = True
-        if language == "cmn":
-            # V (objects) 的 N: the verb modifies N.
-            for j in range(k + 1, min(k + 4, len(tokens) - 1)):
-                if tokens[j].kind == "de":
-                    if tokens[j + 1].kind in ("noun", "people", "place"):
-                        token.adnominal = True
-                    break
-                if tokens[j].kind in ("verb", "stop"):
-                    break
+    if language == "cmn":
+        # V (objects) 的 N: the verb modifies N. Put it as Korean and Japanese have it,
+        # objects first, then the verb, then N, so one rule reads all three.
+        k = 0
+        while k < len(tokens):
+            token = tokens[k]
+            if token.kind == "verb" and not token.adnominal:
+                for j in range(k + 1, min(k + 4, len(tokens) - 1)):
+                    if tokens[j].kind == "de":
+                        if tokens[j + 1].kind in ("noun", "people", "place"):
+                            token.adnominal = True
+                            tokens.insert(j, tokens.pop(k))
+                            k = j
+                        break
+                    if tokens[j].kind in ("verb", "stop"):
+                        break
+            k += 1
     return [t for t in tokens if t.kind != "de"], unknown
 
 
@@ -715,8 +728,15 @@ def _plural(noun: str) -> str:
     import lemminflect
 
     *first, last = noun.split()
+    if last in _SAME_PLURAL or last.endswith("s"):
+        return noun
+    if last == "person":
+        return " ".join([*first, "people"])
     forms = lemminflect.getInflection(last, "NNS")
-    return " ".join([*first, forms[-1] if forms else last + "s"])
+    return " ".join([*first, forms[0] if forms else last + "s"])
+
+
+_SAME_PLURAL = {"fish", "sheep", "deer", "people", "bison", "moose", "squid", "shrimp"}
 
 
 def _noun_phrase(token: _Token) -> str:
@@ -818,23 +838,16 @@ def _compose_sov(tokens: list[_Token], language: str) -> str:
                             if items[j].kind in ("noun", "people", "place", "place-noun")),
                            None)
             if head_at is not None and head_at <= k + 2:
-                head = items[head_at]
                 args: list[_Token] = []
-                if language == "cmn":  # V O 的 N
-                    between = items[k + 1: head_at]
-                    args = [t for t in between if t.kind in _NOMINAL or t.kind == "place-noun"]
-                    del items[k + 1: head_at]
-                    head_at = k + 1
-                else:  # O V N
-                    j = k - 1
-                    while j >= 0 and items[j].kind in ("noun", "people", "place",
-                                                       "place-noun") and items[j].role in (
-                            "obj", "loc", None) and len(args) < 2:
-                        args.insert(0, items[j])
-                        j -= 1
-                    del items[j + 1: k]
-                    head_at -= k - (j + 1)
-                    k = j + 1
+                j = k - 1  # O V N: the objects before the verb are its own
+                while j >= 0 and items[j].kind in ("noun", "people", "place",
+                                                   "place-noun") and items[j].role in (
+                        "obj", "loc", None) and len(args) < 2:
+                    args.insert(0, items[j])
+                    j -= 1
+                del items[j + 1: k]
+                head_at -= k - (j + 1)
+                k = j + 1
                 head = items[head_at]
                 head.args = [_Token(item.source, item.english, "verb"), *args]
                 del items[k]
@@ -911,6 +924,7 @@ def _clause_english(clause: list[_Token], language: str) -> str:
 def _compose_latin(tokens: list[_Token]) -> str:
     words: list[str] = []
     pending_count: str | None = None
+    counted = False  # the article or number is out already ("a yellow taxi")
     last_noun_plural = False
     for token in tokens:
         if token.kind == "stop":
@@ -926,13 +940,15 @@ def _compose_latin(tokens: list[_Token]) -> str:
                 last_noun_plural = True
             else:
                 last_noun_plural = False
-            words.append(_NUMBER_WORDS.get(pending_count or "1", "a"))
+            if not counted:
+                words.append(_NUMBER_WORDS.get(pending_count or "1", "a"))
             words.append(noun)
-            pending_count = None
+            pending_count, counted = None, False
             continue
-        if pending_count is not None and token.kind == "adj":
-            words.append(_NUMBER_WORDS.get(pending_count, pending_count))
-            pending_count = None
+        if token.kind == "adj":
+            if pending_count is not None and not counted:
+                words.append(_NUMBER_WORDS.get(pending_count, pending_count))
+                counted = True
         elif token.kind not in ("adj", "rel"):
             pending_count = None
         if token.kind == "place":
@@ -983,6 +999,9 @@ def _prompt_language(text: str) -> str:
     return best
 
 
+_SAYING = frozenset(("says", "asks", "replies", "shouts", "whispers"))
+
+
 @lru_cache(maxsize=256)
 def gloss(prompt: str) -> Gloss:
     """An English reading of a prompt written wholly or partly in Korean, Japanese,
@@ -1015,8 +1034,19 @@ def gloss(prompt: str) -> Gloss:
             continue
         # A colon before a quote or a line ("철수: 안녕") stays as it is.
         text, colon = (piece[:-1], ":") if piece.rstrip().endswith(":") else (piece, "")
-        english, piece_notes, piece_unknown = _gloss_piece(text.strip(), language)
-        out.append(english + colon)
+        text = text.strip()
+        after_quote = bool(out) and bool(_QUOTE.fullmatch(out[-1]))
+        if after_quote and language in ("ko", "ja"):
+            # 'X가 "…"라고 말했다', 'Xが「…」と言う': the verb of saying comes after the
+            # line; English puts it before.
+            text = re.sub(r"^(이라고|라고|하고|고|って|と)\s*", "", text)
+        english, piece_notes, piece_unknown = _gloss_piece(text, language)
+        first, _, rest = english.partition(" ")
+        if after_quote and language in ("ko", "ja") and first in _SAYING:
+            quote = out.pop()
+            out += [first, quote, rest + colon]
+        else:
+            out.append(english + colon)
         notes += piece_notes
         unknown += piece_unknown
     text = " ".join(o for o in out if o.strip())
@@ -1037,4 +1067,5 @@ def _gloss_piece(text: str, language: str) -> tuple[str, list[tuple[str, str]], 
              if t.kind not in ("unknown", "stop", "english") and t.english]
     english = (_compose_sov(tokens, language) if language in _CJK
                else _compose_latin(tokens))
+    english = re.sub(r"\ba (?=[aeiou])", "an ", english)
     return english, notes, unknown
