@@ -56,7 +56,7 @@ UPPER_ARM, FOREARM, HAND = 0.13, 0.12, 0.03
 THIGH, SHIN, FOOT = 0.165, 0.155, 0.055
 ARM_WIDTH, LEG_WIDTH = 0.052, 0.066
 OUTLINE_COLOR = (38, 38, 38)
-SUPERSAMPLE = 3
+SUPERSAMPLE = 2
 TROUSERS = (58, 66, 98)
 SHOES = (52, 46, 46)
 
@@ -391,23 +391,25 @@ def _person(look: CameoLook, action: str, phase: int, height: int,
     else:
         arm(shoulders[0], pose.arm_back, look.shirt, look.skin)
         arm(shoulders[1], pose.arm_front, look.shirt, look.skin)
-    # 4. The face, chin on the neck.
+    # 4. The body is drawn large and shrunk (smooth edges); the face goes on at the
+    # final size, chin on the neck, so it is resampled once.
+    art = canvas.reduce(SUPERSAMPLE)
     view = look.views.get(pose.view) or look.views["front"]
     head = _face(view, mouth)
-    scale = HEAD * k / max(view.chin[1], 1.0)
+    scale = HEAD * height / max(view.chin[1], 1.0)
     size = (max(1, round(head.width * scale)), max(1, round(head.height * scale)))
-    head = head.resize(size, Image.Resampling.LANCZOS)
+    head = head.resize(size, Image.Resampling.BILINEAR if scale < 0.5 else
+                       Image.Resampling.LANCZOS, reducing_gap=2.0)
     tilt = pose.head_tilt + lean * 0.5
-    chin = (neck_top[0], neck_top[1] + 0.02 * k)
+    chin = (neck_top[0] / SUPERSAMPLE, neck_top[1] / SUPERSAMPLE + 0.02 * height)
     left = chin[0] - view.chin[0] * scale
     top = chin[1] - view.chin[1] * scale
     if abs(tilt) > 0.5:
         pivot = (view.chin[0] * scale, view.chin[1] * scale)
         head = head.rotate(-tilt, resample=Image.Resampling.BICUBIC, center=pivot)
-    _paste(canvas, head, round(left), round(top))
-    art = canvas.resize((width, height), Image.Resampling.LANCZOS)
-    box = (max(0.0, left / canvas.width), max(0.0, top / k),
-           min(1.0, (left + size[0]) / canvas.width), min(1.0, chin[1] / k))
+    _paste(art, head, round(left), round(top))
+    box = (max(0.0, left / art.width), max(0.0, top / height),
+           min(1.0, (left + size[0]) / art.width), min(1.0, chin[1] / height))
     return art, box
 
 
