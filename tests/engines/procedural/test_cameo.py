@@ -164,3 +164,37 @@ def test_a_character_in_a_video_is_drawn_acting(make_video, portrait: Path) -> N
     assert (np.abs(head - np.array(SKIN)).sum(axis=-1) < 60).mean() > 0.3
     legs = frames[2][bottom + 2: bottom + 25, x - 10: x + 10]
     assert (np.abs(legs - np.array((58, 66, 98))).sum(axis=-1) < 90).mean() > 0.1
+
+
+def test_two_characters_in_one_scene_each_keep_their_own_look(make_video,
+                                                               tmp_path: Path) -> None:
+    def portrait(name: str, skin: tuple[int, int, int], shirt: tuple[int, int, int]) -> Path:
+        art = Image.new("RGBA", (160, 200), (0, 0, 0, 0))
+        draw = ImageDraw.Draw(art)
+        draw.rectangle((10, 130, 150, 200), fill=(*shirt, 255))
+        draw.rectangle((65, 100, 95, 135), fill=(*skin, 255))
+        draw.ellipse((45, 20, 115, 110), fill=(*skin, 255))
+        path = tmp_path / f"character-{name}.png"
+        art.save(path)
+        return path
+
+    dark_skin, magenta = (120, 78, 58), (220, 40, 200)
+    ada = CharacterRef(handle="ada", name="Ada", appearance=portrait("ada", SKIN, SHIRT))
+    eve = CharacterRef(handle="eve", name="Eve", appearance=portrait("eve", dark_skin, magenta))
+    result, video = make_video("@ada and @eve dance in the park at noon", seconds=2.0,
+                               characters=[ada, eve])
+    cast = {s["character"] for s in result.plan["shots"][0]["subjects"]}
+    assert cast == {"ada", "eve"}
+    frame = video.frames[len(video.frames) // 2].astype(int)
+
+    def where(color: tuple[int, int, int]) -> tuple[float, int]:
+        close = np.abs(frame - np.array(color)).sum(axis=-1) < 70
+        ys, xs = np.nonzero(close)
+        assert ys.size > 15, f"{color} is not in the frame"
+        return float(xs.mean()), int(ys.min())
+
+    # Each shirt has its own head right above it.
+    for skin, shirt in ((SKIN, SHIRT), (dark_skin, magenta)):
+        shirt_x, shirt_top = where(shirt)
+        head = frame[max(0, shirt_top - 20): shirt_top, int(shirt_x) - 6: int(shirt_x) + 6]
+        assert (np.abs(head - np.array(skin)).sum(axis=-1) < 70).mean() > 0.25
