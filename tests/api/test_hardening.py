@@ -512,3 +512,17 @@ def test_leftover_scratch_is_removed_when_workers_start(settings: Settings) -> N
     assert clean_scratch(settings) == 1
     assert not dead.exists()
     assert live.exists()
+
+
+def test_feed_seen_does_not_count_a_video_across_a_block(
+    published_video: str, make_user: Callable[..., User], api_client: Callable[[User], TestClient]
+) -> None:
+    viewer = api_client(make_user("carol"))
+    assert viewer.post("/api/users/bob/block").status_code in (200, 201)
+    seen = viewer.post("/api/feed/seen", json={"video_ids": [published_video]})
+    assert seen.status_code == 200
+    assert seen.json()["recorded"] == 0
+    assert viewer.delete("/api/users/bob/block").status_code in (200, 204)
+    assert viewer.post("/api/feed/seen", json={"video_ids": [published_video]}).json() == {
+        "recorded": 1
+    }

@@ -148,8 +148,16 @@ def mark_seen(session: Session, user: User, video_ids: list[str]) -> int:
     wanted = list(dict.fromkeys(video_ids))[:MAX_SEEN_PER_CALL]
     if not wanted:
         return 0
+    # Only videos the person may see count: not across a block, either way.
+    blocked = select(Block.blocked_id).where(Block.blocker_id == user.id).union(
+        select(Block.blocker_id).where(Block.blocked_id == user.id)
+    )
     known = list(
-        session.scalars(select(Video.id).where(Video.id.in_(wanted), Video.status == PUBLISHED))
+        session.scalars(
+            select(Video.id).where(
+                Video.id.in_(wanted), Video.status == PUBLISHED, Video.author_id.not_in(blocked)
+            )
+        )
     )
     now = utcnow()
     _insert_ignore(

@@ -363,6 +363,11 @@ def _target_owner(session: Session, viewer: User, target_type: str, target_id: s
             person = get_user_by_handle(session, target_id)
         return person.id
     if target_type == "character":
+        # Only a character the reporter may see: someone else's private one answers
+        # exactly like one that does not exist.
+        visible = _characters_function("get_character")
+        if visible is not None:
+            return str(visible(session, viewer, target_id).owner_id)
         owner = _character_owner(session, target_id)
         if owner is None:
             raise NotFound("That character was not found.")
