@@ -126,24 +126,38 @@ def load_cameo(appearance: str, noun: str = "person") -> CameoLook:
     return CameoLook(kind=kind, cutout=cutout, views=views, skin=skin, shirt=shirt)
 
 
-def _head_from_cutout(cutout: Image.Image) -> FaceView:
-    """The head of a head-and-shoulders cutout, found from its shape, its lower edge
-    faded into the neck."""
-    from kinema.engines.procedural.accessories import head_box
+# Where the chin is in a head-and-shoulders cutout (``characters.cutout.person_cutout``
+# frames 0.75 face heights of hair above the brows and 1.3 below the chin).
+CUTOUT_CHIN = 0.57
 
-    alpha = np.asarray(cutout.getchannel("A"))
-    x0, y0, x1, y1 = head_box(alpha)
-    w, h = x1 - x0, y1 - y0
-    # The head box stops where the shape narrows; the chin is a little above that.
-    bottom = min(cutout.height, round(y1 + 0.08 * h))
-    head = cutout.crop((max(0, x0 - round(0.05 * w)), y0,
-                        min(cutout.width, x1 + round(0.05 * w)), bottom))
-    chin_y = min(head.height - 1.0, float(y1 - y0))
-    fade = _bottom_fade(head.size, chin_y - 0.06 * h, head.height)
-    head.putalpha(Image.fromarray(np.minimum(np.asarray(head.getchannel("A")), fade)))
-    cx = head.width / 2
-    mouth = (cx - 0.16 * w, y0 + 0.72 * h - y0, cx + 0.16 * w, y0 + 0.84 * h - y0)
-    return FaceView(image=head, chin=(cx, chin_y), mouth=mouth)
+
+def _head_from_cutout(cutout: Image.Image) -> FaceView:
+    """The head of a head-and-shoulders cutout kept without face views: the part above
+    the chin (where the capture framed it), centred on the face, its lower edge faded
+    into the neck."""
+    alpha = np.asarray(cutout.getchannel("A")) > 128
+    h, w = alpha.shape
+    chin_y = CUTOUT_CHIN * h
+    face_h = chin_y / 1.75  # brows to chin, under 0.75 of it in hair
+    rows = alpha[: max(1, round(0.4 * h))]
+    cols = np.flatnonzero(rows.any(axis=0))
+    cx = float(cols.mean()) if cols.size else w / 2
+    half = min(w / 2, 0.75 * face_h)
+    left, right = max(0, round(cx - half)), min(w, round(cx + half))
+    bottom = min(h, round(chin_y + 0.08 * face_h))
+    head = cutout.crop((left, 0, right, bottom))
+    fade = _bottom_fade(head.size, chin_y - 0.04 * face_h, bottom).astype(np.float32)
+    mx = cx - left
+    # Only the head's oval: collars and shoulders beside the chin go.
+    ys, xs = np.mgrid[0: head.height, 0: head.width].astype(np.float32)
+    oval = ((xs - mx) / half) ** 2 + ((ys - chin_y / 2) / (chin_y / 2 + 0.06 * face_h)) ** 2
+    keep = np.clip((1.1 - oval) / 0.2, 0, 1) * 255
+    alpha_now = np.asarray(head.getchannel("A")).astype(np.float32)
+    head.putalpha(Image.fromarray(np.minimum(alpha_now, np.minimum(fade, keep)).astype(np.uint8)))
+    face_w = 0.8 * face_h
+    mouth = (mx - 0.22 * face_w, chin_y - 0.36 * face_h, mx + 0.22 * face_w,
+             chin_y - 0.17 * face_h)
+    return FaceView(image=head, chin=(mx, chin_y), mouth=mouth)
 
 
 def _bottom_fade(size: tuple[int, int], start: float, end: float) -> np.ndarray:
