@@ -88,10 +88,15 @@ _LANGUAGE_ALIASES = {
 # --- reading the plan ---------------------------------------------------------------------
 
 
+_WHOLE_FIGURES = {"🧍\u200d\u2640": "👩", "🧍\u200d\u2642": "👨", "🧍": "🧑"}
+
+
 def glyph_key(glyph: str) -> str:
     """An emoji without skin tone, gender sign or variation selector, so "🏄‍♀️" and "🏄"
     compare equal."""
     text = "".join(ch for ch in glyph if ch not in "\ufe0f\ufe0e" and ch not in _SKIN_TONES)
+    # A woman drawn standing is still a woman: whole-figure people count as their busts.
+    text = _WHOLE_FIGURES.get(text, text)
     for sign in ("\u200d\u2640", "\u200d\u2642"):
         text = text.replace(sign, "")
     return text

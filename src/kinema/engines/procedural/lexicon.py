@@ -180,7 +180,8 @@ SETTING_PHRASES: dict[str, str] = _places({
     "jungle": "jungle, rainforest, rain forest, tropical forest, amazon",
     "mountains": "mountain, mountains, hills, hill, valley, alps, cliff, cliffs, peak, summit, "
                  "volcano, himalayas, ridge, canyon rim, mountain top, mountaintop",
-    "snow": "snow, snowfield, snowy field, arctic, tundra, north pole, antarctica, glacier, "
+    "snow": "snowfield, snowy field, snowy fields, arctic, tundra, north pole, antarctica, "
+            "glacier, "
             "ice, ski slope, ski resort, igloo, frozen lake, winter wonderland",
     "desert": "desert, dunes, sand dunes, sahara, canyon, wasteland, badlands, oasis, outback, "
               "grand canyon, death valley, arizona",
@@ -227,7 +228,7 @@ SETTING_PHRASES: dict[str, str] = _places({
                     "orchestra hall, auditorium, music festival",
     "stadium": "stadium, arena, football field, soccer field, pitch, basketball court, "
                "court, tennis court, racetrack, race track, ballpark, olympics, wimbledon, "
-               "world cup, super bowl, stands, bleachers",
+               "world cup, super bowl, bleachers",
     "underwater": "underwater, under the sea, under water, reef, coral reef, seabed, deep sea, "
                   "aquarium, ocean floor, sea floor, seafloor",
     "space": "space, outer space, galaxy, cosmos, orbit, universe, nebula, spaceship cockpit, "

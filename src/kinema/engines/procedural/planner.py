@@ -84,6 +84,7 @@ class _Group:
     accessories: list[Accessory] = field(default_factory=list)  # "wearing a red cap"
     label: str | None = None  # a name the prompt gives it: "Mia", "Cat 1"
     kind: str | None = None  # what it behaves like when its noun is rare: "bird" for a falcon
+    seated: bool = False  # "sits", "sitting": drawn from the waist up, not standing
     held: list[Held] = field(default_factory=list)  # "holding a pizza", a guitarist's guitar
     relation: str | None = None  # ``plan.RELATIONS``: "on" the ``anchor`` group, ...
     anchor: int | None = None
@@ -455,6 +456,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             actor = doer()
             if actor is not None:
                 group = spec.groups[actor]
+                group.seated = group.seated or word in _SIT_WORDS
                 if group.action is None or group.action in ("idle", "talk"):
                     group.action = action
                 if action == "chase":
@@ -809,11 +811,19 @@ _ACTION_GLYPHS = {
 }
 
 
+_SIT_WORDS = frozenset(("sit", "sits", "sitting", "sat", "seated", "kneel", "kneels",
+                        "kneeling", "lie", "lies", "lying", "lay", "lays"))
+# People standing, talking or waiting are drawn whole, not as busts.
+_STANDING = {"person": "🧍", "woman": "🧍\u200d♀️", "man": "🧍\u200d♂️", "adult": "🧍"}
+
+
 def _action_glyph(noun: str, action: str | None) -> str | None:
     if noun not in _PEOPLE or action is None:
         return None
     if action == "dance" and noun in ("man", "boy"):
         return "🕺"
+    if action in ("idle", "talk"):
+        return _STANDING.get(noun)
     return _ACTION_GLYPHS.get(action)
 
 
@@ -972,7 +982,9 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
             if g.count > 1:
                 name = f"{name} {j + 1}" if g.character is None else name
             subjects.append(Subject(
-                id=sid, noun=g.noun, glyph=_action_glyph(g.noun, g.action) or g.glyph,
+                id=sid, noun=g.noun,
+                glyph=(None if g.seated and g.action in ("idle", "talk", None)
+                       else _action_glyph(g.noun, g.action)) or g.glyph,
                 name=name,
                 character=g.character.handle if g.character else None,
                 color=g.color, scale=round(scale, 4), x=round(x, 4), y=round(y, 4),
