@@ -114,9 +114,15 @@ def test_every_setting_is_reachable_by_its_everyday_name() -> None:
         assert found is not None and found.setting == setting, setting
 
 
+def test_an_unknown_place_goes_to_the_nearest_setting_and_says_it_was_guessed() -> None:
+    throne = resolve_place("throne")
+    assert throne is not None and throne.setting == "castle" and throne.guessed
+    assert resolve_place("throne", by_meaning=False) is None
+
+
 def test_words_that_are_not_places_give_no_place() -> None:
-    assert resolve_place("running") is None
-    assert resolve_place("blorft", by_meaning=False) is None
+    for phrase in ("running", "blorft", "happiness", "the quick fox"):
+        assert resolve_place(phrase) is None, phrase
 
 
 def test_table_lookups_are_quick_after_warm_up() -> None:

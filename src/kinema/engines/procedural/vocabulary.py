@@ -17,6 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
+from pathlib import Path
+
+import numpy as np
 
 __all__ = [
     "PERSON_GLYPH",
@@ -824,7 +827,7 @@ def _by_meaning(word: str, plural: bool) -> Resolution | None:
 _PLACES_TEXT = """
 beach: beach, seaside, shore, seashore, coast, coastline, sandy beach, bay, lagoon, tropical
  island, island, boardwalk, pier, dock, harbor, harbour, port, marina, surf, waves, resort,
- beach resort, cove, sand, tropical beach, paradise
+ beach resort, cove, sand, tropical beach, paradise, lighthouse, sandcastle
 ocean: ocean, sea, open sea, open ocean, high seas, deep ocean, sea surface, waters, offshore
 city: city, downtown, town, metropolis, skyline, city skyline, cityscape, urban, midtown,
  times square, tokyo, new york, paris, london, seoul, shanghai, hong kong, manhattan,
@@ -840,23 +843,25 @@ village: village, hamlet, small town, countryside village, fishing village, moun
 farm: farm, farmyard, barn, ranch, stable, stables, pasture, paddock, orchard, vineyard,
  farmland, coop, chicken coop, pigsty, corral, greenhouse, plantation, cornfield
 field: field, meadow, grassland, prairie, savanna, savannah, pampas, steppe, wheat field,
- flower field, lawn, grass, open field, countryside, hillside, hill, hills, rice field, paddy
+ flower field, lawn, grass, open field, countryside, hillside, hill, hills, rice field, paddy,
+ rice terraces, tea plantation, pasture land
 park: park, garden, playground, public park, city park, botanical garden, zoo, picnic area,
  courtyard, campground, campsite, camp, amusement park, theme park, fairground, carnival,
  schoolyard, cemetery, graveyard
 forest: forest, woods, woodland, grove, pine forest, enchanted forest, dark forest, thicket,
- trees, autumn forest, taiga, clearing
+ trees, autumn forest, taiga, clearing, treehouse, bamboo forest, redwoods
 jungle: jungle, rainforest, rain forest, tropical forest, swamp, marsh, bayou, wetland, mangrove
 mountains: mountains, mountain, mountaintop, mountain top, peak, summit, alps, himalayas,
  cliff, cliffs, valley, canyon, gorge, ridge, volcano, crater, highlands, rocky, hilltop, slope
 snow: snow, snowfield, arctic, antarctic, antarctica, tundra, north pole, south pole, glacier,
- ice, iceberg, frozen lake, ski slope, ski resort, winter wonderland, snowy, icy, ice field
+ ice, iceberg, frozen lake, ski slope, ski resort, winter wonderland, snowy, icy, ice field,
+ igloo, ski lodge, snowy forest, snowbank
 desert: desert, dunes, sand dunes, sahara, badlands, wasteland, oasis, outback, mesa, dry land
 river: river, stream, creek, brook, riverbank, river bank, canal, rapids, riverside, delta
 lake: lake, pond, lakeside, lake shore, reservoir, fjord, loch
 waterfall: waterfall, falls, cascade, niagara, waterfalls
 cave: cave, cavern, grotto, mine, tunnel, underground, dungeon, lair, den, burrow, crypt,
- catacombs, sewer
+ catacombs, sewer, ice cave, mine shaft
 castle: castle, palace, fortress, kingdom, throne room, citadel, tower, medieval castle,
  temple, ruins, ancient ruins, pyramid, cathedral, church
 sky: sky, clouds, skies, heavens, air, midair, above the clouds, sunset sky, blue sky
@@ -867,7 +872,10 @@ train_platform: train platform, platform, train station, railway station, railro
 airport: airport, runway, terminal, airport terminal, departure lounge, gate, tarmac,
  airfield, hangar
 interior: interior, indoors, inside, room, house, home, apartment, flat, hallway, corridor,
- lobby, hotel, hotel room, studio, attic, basement, hall, building
+ lobby, hotel, hotel room, studio, attic, basement, hall, building, mansion, haunted house,
+ haunted mansion, manor, cabin, cottage, hut, elevator, lift, staircase, stairs, prison, jail,
+ jail cell, cell, barbershop, hair salon, salon, spa, sauna, laundromat, bathroom, closet,
+ hotel lobby, waiting room, museum hall, church interior, palace hall, ballroom
 living_room: living room, lounge, sitting room, family room, den room, couch, sofa,
  fireplace, livingroom, tv room
 bedroom: bedroom, bed, dorm, dorm room, dormitory, nursery, kids room, hotel bedroom, bunk
@@ -886,19 +894,21 @@ lab: lab, laboratory, science lab, research lab, workshop, test facility, hospit
  operating room, clinic
 garage: garage, car workshop, auto shop, repair shop, parking garage, workshop garage, shed
 gym: gym, fitness center, fitness centre, gymnasium, health club, dojo, boxing ring,
- yoga studio, weight room, sports hall, swimming pool, pool, indoor pool
+ yoga studio, weight room, sports hall, swimming pool, pool, indoor pool, bowling alley,
+ climbing wall, dance studio
 library: library, bookstore, bookshop, study, reading room, archive, museum, gallery,
  art gallery
 supermarket: supermarket, grocery store, grocery, store, shop, convenience store, mall,
  shopping mall, market hall, department store, boutique, pharmacy, shopping center
 stage: stage, theater, theatre, spotlight, talent show, studio stage, tv studio, set,
- cinema, movie theater, opera, circus
+ cinema, movie theater, opera, circus, movie set, film set, runway show, catwalk
 concert_hall: concert hall, concert, auditorium, opera house, music hall, festival,
  music festival, rave, gig, recital
 stadium: stadium, arena, ballpark, soccer field, football field, pitch, court, basketball
  court, tennis court, racetrack, race track, track, rink, ice rink, colosseum, bleachers
 underwater: underwater, under the sea, under water, seabed, sea floor, ocean floor, reef,
- coral reef, deep sea, aquarium, shipwreck, atlantis, kelp forest, bottom of the sea
+ coral reef, deep sea, aquarium, shipwreck, atlantis, kelp forest, bottom of the sea,
+ submarine, inside a submarine
 space: space, outer space, galaxy, cosmos, orbit, universe, nebula, stars, starfield,
  solar system, deep space, milky way, black hole, asteroid, asteroid belt
 space_station: space station, spaceship, spacecraft, starship, iss, space shuttle,
@@ -951,7 +961,8 @@ def resolve_place(phrase: str, *, by_meaning: bool = True) -> PlaceMatch | None:
     text = " ".join(words)
     # 1. The longest known phrase inside the words.
     for n in range(min(len(words), 4), 0, -1):
-        for i in range(len(words) - n + 1):
+        # Right to left: the last word is the head ("ice cave" is a cave).
+        for i in reversed(range(len(words) - n + 1)):
             chunk = " ".join(words[i: i + n])
             if chunk not in table and n == 1:
                 chunk = _singular_place(chunk)
@@ -974,42 +985,40 @@ def _singular_place(word: str) -> str:
     return word
 
 
-_PLACE_LABELS = {
-    "beach": "a sandy beach by the sea", "ocean": "the open ocean, waves on the sea",
-    "city": "a big city with tall buildings", "street": "a street with cars and shops",
-    "rooftop": "the rooftop of a building", "village": "a small village with houses",
-    "farm": "a farm with a barn and animals", "field": "a grassy field or meadow",
-    "park": "a park or a garden with trees", "forest": "a forest with many trees",
-    "jungle": "a tropical jungle", "mountains": "high mountains and rocky peaks",
-    "snow": "a snowy frozen landscape", "desert": "a sandy desert",
-    "river": "a river flowing", "lake": "a calm lake", "waterfall": "a waterfall",
-    "cave": "a dark cave underground", "castle": "a medieval castle or palace",
-    "sky": "high in the sky among clouds", "plain": "an empty open plain",
-    "train_platform": "a train station platform", "airport": "an airport with planes",
-    "interior": "a room inside a building", "living_room": "a living room with a sofa",
-    "bedroom": "a bedroom with a bed", "kitchen": "a kitchen for cooking",
-    "cafe": "a coffee shop", "bar": "a bar or pub with drinks",
-    "restaurant": "a restaurant where people eat", "office": "an office with desks",
-    "classroom": "a school classroom", "lab": "a science laboratory",
-    "garage": "a garage for cars", "gym": "a gym for exercise and sport",
-    "library": "a library with books", "supermarket": "a supermarket or a shop",
-    "stage": "a stage in a theater", "concert_hall": "a concert hall with music",
-    "stadium": "a sports stadium or arena", "underwater": "underwater in the sea",
-    "space": "outer space with stars", "space_station": "inside a space station",
-    "moon": "the surface of the moon", "mars": "the red surface of Mars",
-}
+PLACE_VECTORS = Path(__file__).resolve().parent / "data" / "place_vectors.npz"
+
+
+@cache
+def _place_vectors() -> tuple[list[str], np.ndarray]:
+    """Every place phrase in the table and its multilingual-e5 passage vector, read
+    from ``data/place_vectors.npz`` (``scripts/build_place_vectors.py``); phrases added
+    to the table since are embedded here."""
+    from kinema.embeddings.multilingual import embed_passages
+
+    phrases = sorted(_place_table())
+    stored: dict[str, np.ndarray] = {}
+    if PLACE_VECTORS.exists():
+        with np.load(PLACE_VECTORS) as data:
+            stored = dict(zip(data["phrases"].tolist(), data["vectors"].astype(np.float32),
+                              strict=True))
+    missing = [p for p in phrases if p not in stored]
+    if missing:
+        stored.update(zip(missing, embed_passages(missing), strict=True))
+    return phrases, np.stack([stored[p] for p in phrases])
 
 
 def _place_by_meaning(text: str) -> PlaceMatch | None:
+    """The setting of the nearest table phrase by meaning. Single words are compared
+    mostly by spelling by this model, so they must be near-identical to count."""
     try:
-        from kinema.embeddings.multilingual import embed_passages, embed_queries
+        from kinema.embeddings.multilingual import embed_queries
     except ImportError:  # pragma: no cover - the model ships with the package
         return None
-    settings = list(_PLACE_LABELS)
-    scores = embed_passages([_PLACE_LABELS[s] for s in settings]) @ embed_queries(text)[0]
-    order = scores.argsort()[::-1]
-    best, second = float(scores[order[0]]), float(scores[order[1]])
-    if best < 0.83 or best - second < 0.01:
+    phrases, vectors = _place_vectors()
+    scores = vectors @ embed_queries(text)[0]
+    best = int(scores.argmax())
+    score = float(scores[best])
+    if score < (0.9 if " " not in text else 0.875):
         return None
-    setting = settings[int(order[0])]
-    return PlaceMatch(setting, text, _SETTING_NAMES.get(setting, setting), True, best)
+    setting = _place_table()[phrases[best]]
+    return PlaceMatch(setting, text, _SETTING_NAMES.get(setting, setting), True, score)
