@@ -637,7 +637,7 @@ def _tokens_latin(text: str, language: str) -> tuple[list[_Token], list[str]]:
         for size in range(min(longest, len(words) - i), 0, -1):
             phrase = " ".join(words[i: i + size])
             if phrase not in lex and size == 1:
-                phrase = _latin_stem(phrase, lex, language)
+                phrase = _latin_stem(phrase, lex, language, raw_words[i][:1].isupper())
             if phrase in lex:
                 entry = lex[phrase]
                 verb = _verb_readings(language).get(phrase) if size == 1 else None
@@ -677,14 +677,16 @@ _STEM_ENDINGS = {
 }
 
 
-def _latin_stem(word: str, lex: dict[str, _Entry], language: str) -> str:
+def _latin_stem(word: str, lex: dict[str, _Entry], language: str,
+                capitalised: bool = False) -> str:
     """A declined or plural form's table word ("Bergen" -> "berg", "gatas" -> "gata")."""
     for ending in _STEM_ENDINGS.get(language, ()):
         stem = word[: -len(ending)]
         if word.endswith(ending) and len(stem) > 2 and stem in lex and lex[stem].kind != "verb":
             return stem
-    if language == "de" and len(word) > 6:
-        # A compound's last part names it: "Restaurantküche" is a kitchen.
+    if language == "de" and capitalised and len(word) > 6:
+        # A compound noun's last part names it: "Restaurantküche" is a kitchen. German
+        # nouns are capitalised, which keeps adjectives ("futuristischen") out.
         for start in range(2, len(word) - 3):
             head = word[start:]
             for candidate in (head, *(head[: -len(e)] for e in _STEM_ENDINGS["de"]
