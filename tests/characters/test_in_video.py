@@ -35,7 +35,7 @@ def test_a_verified_person_appears_in_a_rendered_video(
         )
         assert response.status_code == 202, response.text
         job = friend.get(f"/api/generations/{response.json()['generation']['id']}").json()
-        assert job["status"] == "completed", job
+        assert job["status"] == "completed", str(job)
         video = friend.get(f"/api/videos/{job['video_id']}").json()
         content = friend.get(f"/api/videos/{job['video_id']}/content").content
         return video, frames_of(content)

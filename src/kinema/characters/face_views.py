@@ -28,7 +28,7 @@ from kinema.engines.procedural.cameo import MANIFEST, VIEWS
 FACE_PIXELS = 160
 # A turned view is taken where the turn is about this share of the clip's widest turn
 # that way: turned enough to show it, not so far that the face is hard to make out.
-TURN_SHARE = 0.5
+TURN_SHARE = 0.35
 # Largest archive accepted when unpacking (the views are a few small PNGs).
 MAX_ARCHIVE_BYTES = 8_000_000
 

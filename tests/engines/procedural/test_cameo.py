@@ -92,11 +92,14 @@ def test_every_action_is_a_whole_figure_with_its_own_head_whose_body_moves(
 
 
 def test_a_traveller_turns_its_face_the_way_it_goes(with_views: Path) -> None:
-    walking = cameo_image(str(with_views), "person", "walk", 0, 200)
-    standing = cameo_image(str(with_views), "person", "idle", 0, 200)
-    top = slice(0, 100)
+    walking = cameo_image(str(with_views), "person", "walk", 0, 400)
+    standing = cameo_image(str(with_views), "person", "idle", 0, 400)
+    top = slice(0, 200)
     assert _share(walking, LEFT_MARK, top) > 0.005
     assert _share(standing, LEFT_MARK, top) == 0.0
+    # Far away (small), the face stays frontal so it can still be told.
+    assert _share(cameo_image(str(with_views), "person", "walk", 0, 120), LEFT_MARK,
+                  slice(0, 60)) == 0.0
 
 
 def test_the_mouth_opens_on_the_face_and_nowhere_else(with_views: Path) -> None:

@@ -44,6 +44,8 @@ CYCLE = {"walk": 2 * STEP_PERIOD["walk"], "run": 2 * STEP_PERIOD["run"],
 # Actions whose figure faces its way of travel (side view): the face turns that way too.
 TRAVELLING = frozenset(("walk", "run", "chase", "ride", "drive", "fly", "swim", "surf"))
 SEATED = frozenset(("sit", "ride", "drive"))
+# Figures at least this tall (px) show the face turned; smaller ones face the camera.
+TURNED_MIN_HEIGHT = 300
 
 # Body proportions as fractions of the figure's height (feet at 1.0): a big head, as
 # OpenMoji people have, so the face reads at phone-screen sizes.
@@ -408,12 +410,14 @@ def _person(look: CameoLook, action: str, phase: int, height: int,
     # 4. The body is drawn large and shrunk (smooth edges); the face goes on at the
     # final size, chin on the neck, so it is resampled once.
     art = canvas.reduce(SUPERSAMPLE)
-    view = look.views.get(pose.view) or look.views["front"]
+    # A small face turned away is hard to recognise: turned views are for figures
+    # big enough to show them.
+    turned = pose.view != "front" and height >= TURNED_MIN_HEIGHT
+    view = look.views.get(pose.view if turned else "front") or look.views["front"]
     head = _face(view, mouth)
     scale = HEAD * height / max(view.chin[1], 1.0)
     size = (max(1, round(head.width * scale)), max(1, round(head.height * scale)))
-    head = head.resize(size, Image.Resampling.BILINEAR if scale < 0.5 else
-                       Image.Resampling.LANCZOS, reducing_gap=2.0)
+    head = head.resize(size, Image.Resampling.LANCZOS)
     tilt = pose.head_tilt + lean * 0.5
     chin = (neck_top[0] / SUPERSAMPLE, neck_top[1] / SUPERSAMPLE + 0.02 * height)
     left = chin[0] - view.chin[0] * scale
