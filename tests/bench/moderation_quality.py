@@ -1,23 +1,28 @@
 """Benchmark: moderation quality on the labelled prompt sets in ``tests/data``.
 
-Reports, per set, precision and recall on harmful texts, the false-refusal rate on
-harmless (deliberately tricky) ones, recall per category, how often the category was
-the labelled one, and the mean time per text.
+For each set: recall of harmful texts and the false-refusal rate of harmless
+(deliberately tricky) ones, overall, per language and per policy topic (sexual,
+minors, violence, self-harm, hate, extremism, weapons, public figures, harassment of a
+private person), how often the refusal named the labelled category, and the time per
+text after warm-up.
 
-- ``moderation_prompts.jsonl``: the main labelled set (the unit tests assert its
-  targets: recall >= 95%, false refusals <= 5%);
-- ``moderation_prompts.heldout.jsonl``: a second set written after the word lists were
-  drafted. Measured first, before any list was widened for its misses, it scored
-  recall 87.5% and 5% false refusals; the lists were then extended for the general
-  gaps it showed, so it is no longer unseen. Write a fresh set to judge a change.
+- ``moderation_multilingual.jsonl``: the training set, in twelve languages; the intent
+  head (``scripts/train_moderation_head.py``) is fitted on it and the unit tests assert
+  its targets (recall >= 95%, false refusals <= 5%, every language >= 90% recall);
+- ``moderation_prompts.jsonl`` and ``.heldout.jsonl``: the earlier English sets, also
+  used for training;
+- ``moderation_multilingual.fresh.jsonl``: the fresh evaluation set, written apart
+  from the training set with other wording and scenes, never used to fit or tune
+  anything. Its figures are the honest ones.
 
-Run: ``python tests/bench/moderation_quality.py [--show-mistakes]``
+Run: ``python tests/bench/moderation_quality.py [--show-mistakes] [--set NAME]``
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import statistics
 import time
 from collections import Counter
 from pathlib import Path
@@ -25,59 +30,80 @@ from pathlib import Path
 from kinema.safety import moderate_text
 
 DATA = Path(__file__).resolve().parents[1] / "data"
-SETS = ["moderation_prompts.jsonl", "moderation_prompts.heldout.jsonl"]
+SETS = [
+    "moderation_multilingual.jsonl",
+    "moderation_prompts.jsonl",
+    "moderation_prompts.heldout.jsonl",
+    "moderation_multilingual.fresh.jsonl",
+]
 
 
-def evaluate(path: Path, show_mistakes: bool) -> dict[str, object]:
+def _rate(hit: int, total: int) -> str:
+    return f"{hit}/{total} ({100 * hit / total:.0f}%)" if total else "-"
+
+
+def evaluate(path: Path, show_mistakes: bool = False) -> dict[str, object]:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    tp = fp = fn = tn = 0
-    right_category = 0
-    per_category: Counter[str] = Counter()
+    harmful: Counter[str] = Counter()
     caught: Counter[str] = Counter()
+    harmless: Counter[str] = Counter()
+    refused: Counter[str] = Counter()
+    topics: Counter[str] = Counter()
+    topics_caught: Counter[str] = Counter()
+    right_category = 0
     mistakes: list[str] = []
-    start = time.perf_counter()
+    times: list[float] = []
     for row in rows:
+        lang = row.get("lang", "en")
+        start = time.perf_counter()
         verdict = moderate_text(row["text"], context=row.get("context", "prompt"))
-        refused = not verdict.allowed
+        times.append(time.perf_counter() - start)
         if row["harmful"]:
-            per_category[row["category"]] += 1
-            if refused:
-                tp += 1
-                caught[row["category"]] += 1
+            topic = row.get("topic", row["category"])
+            harmful[lang] += 1
+            topics[topic] += 1
+            if not verdict.allowed:
+                caught[lang] += 1
+                topics_caught[topic] += 1
                 right_category += verdict.category == row["category"]
             else:
-                fn += 1
-                mistakes.append(f"missed [{row['category']}] {row['text']}")
-        elif refused:
-            fp += 1
-            mistakes.append(f"refused [{verdict.category}: {verdict.matched}] {row['text']}")
+                mistakes.append(f"missed [{lang} {topic}] {row['text']}")
         else:
-            tn += 1
-    elapsed = time.perf_counter() - start
+            harmless[lang] += 1
+            if not verdict.allowed:
+                refused[lang] += 1
+                why = f"{verdict.category}: {verdict.matched}"
+                mistakes.append(f"refused [{lang} {why}] {row['text']}")
     if show_mistakes:
         for line in mistakes:
             print("  " + line)
+    tp, fp = sum(caught.values()), sum(refused.values())
     return {
         "set": path.name,
         "texts": len(rows),
-        "harmful": tp + fn,
-        "harmless": fp + tn,
+        "recall": _rate(tp, sum(harmful.values())),
+        "false_refusals": _rate(fp, sum(harmless.values())),
         "precision": round(tp / max(1, tp + fp), 4),
-        "recall": round(tp / max(1, tp + fn), 4),
-        "false_refusal_rate": round(fp / max(1, fp + tn), 4),
         "right_category": round(right_category / max(1, tp), 4),
-        "recall_by_category": {c: f"{caught[c]}/{n}" for c, n in sorted(per_category.items())},
-        "ms_per_text": round(1000 * elapsed / max(1, len(rows)), 3),
+        "recall_by_language": {k: _rate(caught[k], n) for k, n in sorted(harmful.items())},
+        "false_refusals_by_language": {
+            k: _rate(refused[k], n) for k, n in sorted(harmless.items())
+        },
+        "recall_by_topic": {k: _rate(topics_caught[k], n) for k, n in sorted(topics.items())},
+        "ms_per_text_median": round(1000 * statistics.median(times), 2),
+        "ms_per_text_p95": round(1000 * sorted(times)[int(0.95 * (len(times) - 1))], 2),
     }
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--show-mistakes", action="store_true")
+    parser.add_argument("--set", action="append", help="only these sets (file names)")
     args = parser.parse_args()
-    moderate_text("warm up the word lists and the embedding model")
-    report = [evaluate(DATA / name, args.show_mistakes) for name in SETS if (DATA / name).exists()]
-    print(json.dumps(report, indent=2))
+    moderate_text("warm up the word lists and the embedding models")
+    names = args.set or SETS
+    report = [evaluate(DATA / name, args.show_mistakes) for name in names if (DATA / name).exists()]
+    print(json.dumps(report, indent=2, ensure_ascii=False))
     return 0
 
 

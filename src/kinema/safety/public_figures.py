@@ -60,29 +60,51 @@ def _index() -> tuple[re.Pattern[str], dict[str, str]]:
     spelled: dict[str, str] = {}
     for figure in public_figures():
         for spelling in (figure.name, *figure.aliases):
-            key = _key(spelling)
-            if len(key) >= 2:
-                spelled.setdefault(key, figure.name)
+            for key in {_key(spelling), _key(spelling, lookalikes=False)}:
+                if len(key) >= 2:
+                    spelled.setdefault(key, figure.name)
     alternatives = sorted(spelled, key=len, reverse=True)
-    body = "|".join(
-        r"[\s.\-]*".join(re.escape(word) for word in key.split()) for key in alternatives
-    )
-    return re.compile(rf"(?<![a-z0-9])(?:{body})(?:'s)?(?![a-z0-9])"), spelled
+    body = "|".join(_alternative(key) for key in alternatives)
+    # Looked up without separators: "ドナルドトランプ" is "ドナルド・トランプ".
+    return re.compile(body), {_compact(key): name for key, name in reversed(spelled.items())}
 
 
-def _key(spelling: str) -> str:
-    return " ".join(re.sub(r"[.\-]", " ", plain(spelling)).split())
+def _alternative(key: str) -> str:
+    """The pattern for one spelling. Latin names stand as whole words ("a musk ox" is
+    not Elon Musk); Cyrillic ones start a word and may take a case ending ("Путина");
+    names in scripts written without spaces (Hangul, kana, Han) or with attached
+    prefixes (Arabic) match anywhere."""
+    name = r"[\s.\-・·]*".join(re.escape(word) for word in key.split())
+    if _LATIN_START.match(key):
+        return rf"(?<![a-z0-9]){name}(?:'s)?(?![a-z0-9])"
+    if _CYRILLIC_START.match(key):
+        return rf"(?<!\w){name}"
+    return name
+
+
+_LATIN_START = re.compile(r"[a-z0-9]")
+_CYRILLIC_START = re.compile(r"[\u0400-\u04ff]")
+
+
+def _key(spelling: str, *, lookalikes: bool = True) -> str:
+    text = plain(spelling, lookalikes=lookalikes)
+    return " ".join(re.sub(r"[.\-・·]", " ", text).split())
+
+
+def _compact(key: str) -> str:
+    return key.replace(" ", "")
 
 
 def find_public_figures(text: str) -> list[str]:
-    """Names (canonical spelling) of public figures mentioned in ``text``."""
+    """Names (canonical spelling) of public figures mentioned in ``text``, in any
+    script."""
     pattern, spelled = _index()
     found: list[str] = []
-    for hit in pattern.finditer(plain(text)):
-        key = _key(hit.group(0).removesuffix("'s"))
-        name = spelled.get(key)
-        if name and name not in found:
-            found.append(name)
+    for form in dict.fromkeys((plain(text), plain(text, lookalikes=False))):
+        for hit in pattern.finditer(form):
+            name = spelled.get(_compact(_key(hit.group(0).removesuffix("'s"))))
+            if name and name not in found:
+                found.append(name)
     return found
 
 

@@ -62,6 +62,35 @@ def load_terms(name: str) -> TermList:
     return terms
 
 
+# The lists whose words a masked spelling ("de*apitated") is resolved against.
+LISTED = (
+    "sexual",
+    "sexual_minors",
+    "minors",
+    "violence_gore",
+    "self_harm",
+    "hate_harassment",
+    "weapons_terror",
+)
+
+
+@lru_cache(maxsize=1)
+def listed_words() -> tuple[tuple[str, bool], ...]:
+    """Every single listed word as ``(letters, is_prefix)``: "decapitat*" gives
+    ``("decapitat", True)``. Regex lines and phrases are left out."""
+    words: set[tuple[str, bool]] = set()
+    for name in LISTED:
+        for line in _lines(f"{name}.txt"):
+            line = line.lstrip("~").lower()
+            if line.startswith("re:"):
+                continue
+            prefix = line.endswith("*")
+            stem = line.rstrip("*").strip()
+            if stem.isalpha() and len(stem) >= 3:
+                words.add((stem, prefix))
+    return tuple(sorted(words))
+
+
 @lru_cache(maxsize=1)
 def allow_patterns() -> re.Pattern[str]:
     """One regex of every ordinary phrase in ``data/allow.txt``."""

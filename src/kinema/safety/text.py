@@ -1,13 +1,16 @@
-"""Text moderation for prompts, comments, captions and dialogue transcripts.
+"""Text moderation for prompts, comments, captions, dialogue transcripts and the rules
+a character's owner writes. Every one of them goes through ``moderate_text``.
 
-Three layers, cheapest first:
+Four layers, cheapest first:
 
-1. normalization that undoes obfuscation (``normalize.views``);
-2. curated word lists per category, after blanking ordinary phrases that merely contain
-   a listed word ("a shot of espresso", "killing it on stage", "a naked mole rat");
-   "weak" words count only when the meaning check below agrees;
-3. meaning: similarity, with the static embedding model shipped in the package, to
-   example sentences of each category, weighed against harmless examples.
+1. normalization that undoes obfuscation (``normalize.views``, ``normalize.readable``);
+2. curated English word lists per category, after blanking ordinary phrases that merely
+   contain a listed word ("a shot of espresso", "killing it on stage", "a naked mole
+   rat"); "weak" words count only when the meaning check below agrees;
+3. public figures, named in any script ("이재명", "成龙", "Путин");
+4. intent in any language (``intent.judge_intent``): multilingual-e5-small vectors,
+   prototypes per category and a trained linear head; then, for English wording the
+   lists miss, similarity with the small static model to example sentences.
 
 Sexual content with any sign of a minor is its own category, always refused and
 flagged for the administrators. Real public figures are refused in prompts unless the
@@ -24,7 +27,8 @@ from typing import Literal
 import numpy as np
 
 from kinema.embeddings import embed
-from kinema.safety.normalize import views
+from kinema.safety.intent import Intent, judge_intent
+from kinema.safety.normalize import plain, readable, views
 from kinema.safety.public_figures import FigureAllowance, find_public_figures, is_allowed
 from kinema.safety.terms import allow_patterns, examples, load_terms
 from kinema.safety.verdict import (
@@ -38,8 +42,11 @@ from kinema.safety.verdict import (
     Verdict,
 )
 
-TextContext = Literal["prompt", "comment", "caption", "transcript"]
-CONTEXTS = ("prompt", "comment", "caption", "transcript")
+TextContext = Literal["prompt", "comment", "caption", "transcript", "character_rules"]
+CONTEXTS = ("prompt", "comment", "caption", "transcript", "character_rules")
+# Where naming a real public figure puts them in a video (a character's rules describe
+# how the character looks and acts in every video it appears in).
+FIGURE_CONTEXTS = ("prompt", "character_rules")
 
 # Checked in this order; the first refusal wins.
 _LISTED = (SEXUAL_MINORS, WEAPONS_TERROR, SELF_HARM, SEXUAL, HATE_HARASSMENT, VIOLENCE_GORE)
@@ -54,6 +61,10 @@ MEANING_SIMILARITY = 0.72
 # ...and this much closer to it than to any harmless example.
 MEANING_MARGIN = 0.08
 MAX_LENGTH = 5000
+# The meaning model reads a long text (a transcript) in pieces of about this many
+# characters, at most MAX_PIECES of them; the most harmful piece decides.
+PIECE_CHARS = 300
+MAX_PIECES = 12
 
 
 @lru_cache(maxsize=1)
@@ -120,8 +131,10 @@ def moderate_text(
                 return Verdict.refuse(HATE_HARASSMENT, matched=hit)
             return Verdict.refuse(category, matched=hit)
 
-    if context == "prompt":
-        for name in find_public_figures(forms[0]):
+    ignore: set[str] = set()
+    if context in FIGURE_CONTEXTS:
+        named = find_public_figures(forms[0])
+        for name in named:
             if not is_allowed(name, allowed_figures):
                 return Verdict.refuse(
                     PUBLIC_FIGURE,
@@ -129,6 +142,18 @@ def moderate_text(
                     message=f"Kinema doesn't put real public figures such as {name} in videos "
                     "unless they have made a character and allow it.",
                 )
+        if named:  # every figure named is allowed: their being named is no harm
+            ignore.add(PUBLIC_FIGURE)
+    else:
+        ignore.add(PUBLIC_FIGURE)
+
+    # Intent in any language, from the multilingual model.
+    intent = _strongest_intent(text, forms, ignore)
+    if intent is not None:
+        category = intent.category(ignore)
+        if category == SEXUAL and minor is not None:
+            return Verdict.refuse(SEXUAL_MINORS, matched=f"intent + {minor}")
+        return Verdict.refuse(category, matched=f"intent {intent.harm(ignore):.2f}")
 
     # No listed word: refuse only what is close in meaning to a harmful example and
     # clearly closer to it than to anything harmless.
@@ -140,6 +165,36 @@ def moderate_text(
                 return Verdict.refuse(SEXUAL_MINORS, matched=f"meaning + {minor}")
             return Verdict.refuse(category, matched=f"meaning {score:.2f}")
     return Verdict.allow()
+
+
+def _pieces(text: str) -> list[str]:
+    """A long text cut at line and sentence ends into pieces the model reads whole."""
+    if len(text) <= PIECE_CHARS:
+        return [text]
+    sentences = [s for s in re.split(r"(?<=[.!?。！？\n])\s*", text) if s.strip()]
+    pieces: list[str] = []
+    for sentence in sentences:
+        while len(sentence) > PIECE_CHARS:  # one very long sentence
+            pieces.append(sentence[:PIECE_CHARS])
+            sentence = sentence[PIECE_CHARS:]
+        if pieces and len(pieces[-1]) + len(sentence) < PIECE_CHARS:
+            pieces[-1] += " " + sentence
+        else:
+            pieces.append(sentence)
+    return pieces[:MAX_PIECES]
+
+
+def _strongest_intent(text: str, forms: list[str], ignore: set[str]) -> Intent | None:
+    """The most harmful reading of ``text`` by the intent head, when it is harmful.
+    An obfuscated text is also read de-obfuscated ("k1ll", "n u d e"). When ordinary
+    phrases were blanked ("a naked mole rat"), the model reads what is left."""
+    blanked = forms[0] != plain(text)
+    readings = _pieces(forms[0] if blanked else readable(text))
+    if len(forms) > 1 and len(forms[1]) <= PIECE_CHARS:
+        readings.append(forms[1])
+    intents = judge_intent(list(dict.fromkeys(readings)))
+    worst = max(intents, key=lambda intent: intent.harm(ignore))
+    return worst if worst.harmful(ignore) else None
 
 
 def _weak_word_counts(category: str, minor: str | None, close: Callable[[str], float]) -> bool:
