@@ -365,7 +365,7 @@ house: home, cottage, cabin, hut, bungalow, mansion, villa, farmhouse, shack, ch
  townhouse, ranch house, log cabin, igloo, treehouse, tree house, barn, shed
 building: skyscraper, tower, tower block, apartment, apartment building, office building,
  high-rise, highrise, condo, block of flats, flat, warehouse, factory, mall, hotel, hospital
-castle: palace, fortress, fort, citadel, keep, chateau
+castle: palace, fortress, fort, citadel, keep, chateau, sandcastle, sand castle
 church: cathedral, chapel, temple, mosque, shrine, synagogue, monastery, pagoda
 tent: teepee, tipi, yurt, campsite tent
 bridge: footbridge, drawbridge, viaduct, suspension bridge
