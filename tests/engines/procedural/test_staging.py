@@ -184,3 +184,16 @@ def test_japanese_name_then_quote_lines_go_to_their_speakers() -> None:
     names = {s.id: s.name for s in shot.subjects}
     assert [names[line.speaker or ""] for line in shot.dialogue] == ["ユキ", "ケン"]
     assert {line.language for line in shot.dialogue} == {"ja"}
+
+
+@pytest.mark.parametrize("prompt, speakers", [
+    ('"Hello there," says the old man. "Hi," the girl replies.', ["old man", "girl"]),
+    ('강아지가 "산책 가자!" 라고 말하고 고양이가 "싫어" 라고 대답하는 영상', ["dog", "cat"]),
+    ('Im Klassenzimmer sagt die Lehrerin "Bitte setzt euch" und ein Schüler antwortet '
+     '"Nur noch fünf Minuten"', ["teacher", "student"]),
+    ('the dog says "hi" to the cat and the cat replies "go away"', ["dog", "cat"]),
+])
+def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> None:
+    plan = make_plan(prompt)
+    nouns = {s.id: s.noun for shot in plan.shots for s in shot.subjects}
+    assert [nouns[sid or ""] for sid in _speakers(plan)] == speakers

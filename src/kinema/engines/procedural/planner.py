@@ -179,6 +179,18 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
     clause_first: int | None = None
     prev_clause_first: int | None = None
     wearing = False  # the last thing read was worn: "with sunglasses and a red scarf"
+    quoted_at = -10  # where the last line was read
+    open_lines: set[int] = set()  # lines read before anyone in their sentence was named
+    unclaimed: int | None = None  # '"Hi," says the dog': the line waits for its speaker
+
+    def claim(group: int) -> None:
+        """Give the line that waits for its speaker to ``group``."""
+        nonlocal unclaimed
+        if unclaimed is not None and unclaimed < len(spec.lines):
+            _who, said, lang = spec.lines[unclaimed]
+            spec.lines[unclaimed] = (group, said, lang)
+            spec.groups[group].speaks = True
+        unclaimed = None
     # "riding a dragon", "at a table": how the next thing named stands to the doer.
     relating: tuple[str, int] | None = None
     holding: int | None = None  # "holding a pizza": the next thing named is in a hand
@@ -214,6 +226,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         if word.startswith("\u0000"):
             quote = quotes[int(word.strip("\u0000"))]
             who = doer() if speaker == "none" else speaker
+            # Nobody named yet in this sentence: the speaker may come after the line.
+            open_line = speaker == "none" and clause_first is None
             if isinstance(who, str):
                 who = None
             lang = pending_language or _line_language(quote, language)
@@ -221,8 +235,16 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             if isinstance(who, int):
                 spec.groups[who].speaks = True
             last_line = len(spec.lines) - 1
+            quoted_at = i
+            if open_line:
+                open_lines.add(last_line)
             pending_language = None
             speaker = "none"
+            # Whoever is named after a line starts a new thought: in 'a dog "walk!" a cat
+            # "no"' (word order of Korean or Japanese) the cat says "no".
+            if clause_first is not None:
+                prev_clause_first = clause_first
+            clause_first = None
             i += 1
             continue
         if word.startswith("@"):
@@ -258,6 +280,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 spec.groups.append(_Group(noun="person", glyph="🧑", label=name))
                 current = len(spec.groups) - 1
             clause_first = current if clause_first is None else clause_first
+            if unclaimed is not None:
+                claim(current)
             i += name_hit[1]
             continue
         # "in French" next to a quote sets the line's language.
@@ -390,6 +414,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             if ((prev in _DEFINITE or label is not None) and pending_count is None and same):
                 current = same[-1]
                 clause_first = current if clause_first is None else clause_first
+                if unclaimed is not None:
+                    claim(current)
                 i += n
                 continue
             split = _split_person(spec, noun) if prev in _DEFINITE and not same else None
@@ -414,6 +440,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             _describe_person(spec.groups[current], noun, pending_age)
             if resolved is not None:
                 _take_resolution(spec, current, resolved)
+            if unclaimed is not None:
+                claim(current)
             pending_age = None
             if relating is not None and relating[1] != current and (
                     relating[0] != "in" or noun in _CONTAINERS or noun in lx.VEHICLES):
@@ -465,9 +493,17 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 spec.pronoun_action = action
                 pending_action = action
         elif word in lx.SPEECH_VERBS:
-            speaker = doer()
-            if speaker is not None and spec.groups[speaker].action is None:
-                spec.groups[speaker].action = "talk"
+            actor = doer()
+            if last_line is not None and i - quoted_at <= 4 and (
+                    spec.lines[last_line][0] is None or last_line in open_lines):
+                # The line came first: '"Hi," the dog says' or '"Hi," says the dog'.
+                unclaimed = last_line
+                if clause_first is not None:
+                    claim(clause_first)
+            elif actor is not None:
+                speaker = actor
+            if actor is not None and spec.groups[actor].action is None:
+                spec.groups[actor].action = "talk"
         elif word in _PRONOUNS:
             meant = _antecedent(spec.groups, word)
             current = meant if meant is not None else (

@@ -39,7 +39,8 @@ _QUOTE_OPEN = "\"“«「『'‘"
 _QUOTE_CLOSE = {"\"": "\"", "“": "”", "«": "»", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _UNQUOTED_AFTER_VERB = re.compile(
     r"\b(?P<verb>says|said|asks|shouts|yells|whispers|replies|answers|sings|exclaims|"
-    r"responds)\s*[:：]\s*(?P<text>[^\"“”«»「」『』\n]+?)(?=\s*(?:$|\n|[\"“«「『]|"
+    r"responds)\s*[:：]\s*(?P<text>[^\s\"“”«»「」『』][^\"“”«»「」『』\n]*?)"
+    r"(?=\s*(?:$|\n|[\"“«「『]|"
     r"\b(?:then|and then|while)\b))",
     re.IGNORECASE,
 )
