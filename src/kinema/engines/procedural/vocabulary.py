@@ -138,6 +138,7 @@ reporter 🧑 microphone 🎤 hand - | journalist 🧑 microphone 🎤 hand - |
 news anchor 🧑 microphone 🎤 hand - | podcaster 🧑 microphone 🎙️ front - |
 comedian 🧑 microphone 🎤 hand - | host 🧑 microphone 🎤 hand - |
 dj 🧑 turntable 🎛️ front - | deejay 🧑 turntable 🎛️ front - |
+sailor 🧑 anchor ⚓ hand - | captain 🧑 anchor ⚓ hand - | sculptor 🧑‍🎨 hammer 🔨 hand - |
 photographer 🧑 camera 📷 hand - | tourist 🧑 camera 📷 hand - |
 cameraman 🧑 movie camera 🎥 hand - | camerawoman 🧑 movie camera 🎥 hand female |
 filmmaker 🧑 movie camera 🎥 hand - | film director 🧑 clapperboard 🎬 hand - |
@@ -185,7 +186,8 @@ mechanic 🧑‍🔧 wrench 🔧 hand - | plumber 🧑‍🔧 wrench 🔧 hand -
 factory worker 🧑‍🏭 - - - - | welder 🧑‍🏭 - - - - | judge 🧑‍⚖️ - - - - | lawyer 🧑‍💼 - - - - |
 astronaut 🧑‍🚀 - - - - | cosmonaut 🧑‍🚀 - - - - | spaceman 🧑‍🚀 - - - - |
 pilot 🧑‍✈️ - - - - | firefighter 🧑‍🚒 - - - - | fireman 🧑‍🚒 - - male |
-police officer 👮 - - - - | policeman 👮 - - male | policewoman 👮 - - female | cop 👮 - - - - |
+police officer 👮 - - - - |
+police 👮 - - - - | policeman 👮 - - male | policewoman 👮 - - female | cop 👮 - - - - |
 detective 🕵️ magnifying glass 🔍 hand - | spy 🕵️ - - - - | guard 💂 - - - - |
 soldier 💂 - - - - | construction worker 👷 - - - - | worker 👷 - - - - | ninja 🥷 - - - - |
 king 🤴 - - male | prince 🤴 - - male | queen 👸 - - female | princess 👸 - - female |
@@ -227,7 +229,19 @@ lion: lioness
 horse: stallion, mare, foal, colt, pony, mustang, bronco, steed, donkey, mule, burro
 cow: bull, calf, cattle, ox, yak, buffalo, heifer, steer
 deer: moose, elk, reindeer, caribou, antelope, gazelle, impala, fawn, stag, doe
-mouse: rodent, vole, gerbil, shrew, dormouse, guinea pig, capybara, chinchilla, mole
+mouse: rodent, vole, gerbil, shrew, dormouse, guinea pig, capybara, chinchilla, mole,
+ meerkat, mongoose
+lizard: axolotl, newt
+otter: platypus, beaver
+dog: hyena, dingo
+hedgehog: armadillo, anteater, pangolin
+pig: tapir
+snail: slug
+eagle: griffin, gryphon, thunderbird
+horse: centaur
+mage: gnome, dwarf, druid, warlock
+truck: tank, armored car
+building: windmill, pyramid, monument, skyscraper tower
 rat: sewer rat
 rabbit: hare, jackrabbit
 squirrel: chipmunk, marmot, groundhog, prairie dog, gopher
@@ -586,6 +600,10 @@ _EVERYDAY_NAMES = {
     "bridge": "🌉", "guitar": "🎸", "violin": "🎻", "camera": "📷", "hat": "🎩",
     "crown": "👑", "glasses": "👓", "sunglasses": "🕶️", "flag": "🚩", "bus": "🚌",
     "tractor": "🚜", "snowman": "⛄", "kite": "🪁", "skateboard": "🛹",
+    "scooter": "🛴", "frisbee": "🥏", "salad": "🥗", "soup": "🍲", "steak": "🥩",
+    "chocolate": "🍫", "pancake": "🥞", "pancakes": "🥞", "planet": "🪐", "skeleton": "💀",
+    "boba": "🧋", "bubble tea": "🧋", "subway": "🚇", "metro": "🚇", "police": "👮",
+    "bow": "🏹", "volcano": "🌋", "bagel": "🥯", "noodles": "🍜", "ramen": "🍜",
 }
 
 
@@ -766,6 +784,11 @@ def _exact(candidate: str, plural: bool) -> Resolution | None:
         own = index.get(candidate)
         if own is not None:  # "pony" has its own glyph but behaves as a horse
             return Resolution(candidate, own, kind, plural=plural)
+        if kind in roles or kind in people:  # a gnome is drawn as a mage: a person
+            found = _exact(kind, plural)
+            if found is not None:
+                return Resolution(candidate, found.glyph, "person", found.held, found.hold,
+                                  found.gender, found.age, kind, plural)
         drawn = _kind_glyph(kind)
         if drawn is not None:
             return Resolution(candidate, drawn, kind, taken_as=kind, plural=plural)
