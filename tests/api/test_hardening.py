@@ -526,3 +526,42 @@ def test_feed_seen_does_not_count_a_video_across_a_block(
     assert viewer.post("/api/feed/seen", json={"video_ids": [published_video]}).json() == {
         "recorded": 1
     }
+
+
+def test_decodes_take_turns_and_a_full_queue_is_told_to_retry() -> None:
+    import threading
+
+    from kinema.errors import RateLimited
+    from kinema.media.decoding import DecodeGate
+
+    gate = DecodeGate(slots=1, queue=1, wait_seconds=10)
+    holding, release = threading.Event(), threading.Event()
+    order: list[str] = []
+
+    def first() -> None:
+        with gate.turn():
+            order.append("first")
+            holding.set()
+            release.wait(10)
+
+    def second() -> None:
+        with gate.turn():
+            order.append("second")
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    threads[0].start()
+    assert holding.wait(10)
+    threads[1].start()
+    deadline = 0
+    while gate.waiting == 0 and deadline < 1000:
+        deadline += 1
+        threading.Event().wait(0.01)
+    assert gate.waiting == 1  # the second caller queues for its turn
+    with pytest.raises(RateLimited) as caught, gate.turn():
+        pass  # a third finds the queue full
+    assert caught.value.status == 429
+    assert caught.value.details["retry_after"] > 0
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert order == ["first", "second"]

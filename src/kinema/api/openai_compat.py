@@ -29,6 +29,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
 
 from kinema.accounts import service as accounts
@@ -40,7 +41,7 @@ from kinema.characters.models import OBJECT, PERSON, PET, Character
 from kinema.engines import available_engines
 from kinema.engines.base import MAX_SECONDS, MIN_SECONDS, InvalidRequest, parse_size
 from kinema.errors import Forbidden, InvalidInput, KinemaError, NotFound, NotSignedIn, TooLarge
-from kinema.media.probe import check_video_upload
+from kinema.media.probe import UnreadableMedia, check_video_upload
 from kinema.media.spritesheet import SpritesheetError, make_spritesheet
 from kinema.runtime import Runtime
 from kinema.storage import ObjectMissing
@@ -180,7 +181,8 @@ async def request_fields(request: Request, _caller: ApiKeyUser) -> dict[str, Any
     if not raw.strip():
         return {}
     try:
-        body = json.loads(raw)
+        # Off the event loop: a body with a base64 image can be tens of megabytes.
+        body = await run_in_threadpool(json.loads, raw)
     except (ValueError, UnicodeDecodeError):
         raise InvalidInput("The request body is not valid JSON.") from None
     except RecursionError:
@@ -553,6 +555,8 @@ def create_character(
         try:
             # Playlists, unreadable files and oversized pictures, before any decoding.
             check_video_upload(clip, max_pixels=runtime.settings.max_video_upload_pixels)
+        except UnreadableMedia as exc:
+            raise InvalidInput(exc.message, code="unusable_recording", param="video") from None
         except KinemaError as exc:
             exc.details.setdefault("param", "video")
             raise

@@ -20,7 +20,8 @@ from kinema.characters.schemas import (
     PreferencesBody,
     present_character,
 )
-from kinema.media.probe import check_video_upload
+from kinema.errors import InvalidInput
+from kinema.media.probe import UnreadableMedia, check_video_upload
 
 router = APIRouter(prefix="/api/characters", tags=["characters"])
 
@@ -51,7 +52,10 @@ def create_character(
             video, clip, limit=runtime.settings.max_video_upload_bytes, what="recording"
         )
         # Playlists, unreadable files and oversized pictures are refused before decoding.
-        check_video_upload(clip, max_pixels=runtime.settings.max_video_upload_pixels)
+        try:
+            check_video_upload(clip, max_pixels=runtime.settings.max_video_upload_pixels)
+        except UnreadableMedia as exc:
+            raise InvalidInput(exc.message, code="unusable_recording") from None
         character = service.submit_character(
             session,
             runtime,
