@@ -493,6 +493,16 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 spec.pronoun_action = action
                 pending_action = action
         elif word in lx.SPEECH_VERBS:
+            if clause_first is None and prev and spec.unknown and spec.unknown[-1] == prev:
+                # "a tired passenger says ...": whoever speaks is someone, even when the
+                # word for them is not known; a person called by that word.
+                spec.unknown.pop()
+                spec.groups.append(_Group(noun=lx.singular(prev), glyph="🧑", kind="person",
+                                          age="adult"))
+                current = clause_first = len(spec.groups) - 1
+                spec.understood[prev] = "person"
+                if unclaimed is not None:
+                    claim(current)
             actor = doer()
             if last_line is not None and i - quoted_at <= 4 and (
                     spec.lines[last_line][0] is None or last_line in open_lines):
@@ -515,6 +525,13 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             pass
         elif word in ("narrator", "voiceover", "voice-over", "narration"):
             speaker = None
+        elif unclaimed is not None and prev in _DETERMINERS:
+            # '"Hi," says the zorblax': someone said it, whatever a zorblax is.
+            spec.groups.append(_Group(noun=lx.singular(word), glyph="🧑", kind="person",
+                                      age="adult"))
+            current = clause_first = len(spec.groups) - 1
+            spec.understood[word] = "person"
+            claim(current)
         else:
             spec.unknown.append(word)
         i += 1

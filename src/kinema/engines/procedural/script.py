@@ -32,7 +32,7 @@ _SPEECH_TAIL = re.compile(
 # the start, after a sentence or after a closing quote.
 _LABEL = re.compile(
     r"(?:^|(?<=[.!?\n\"”»」』。！？])|(?<=[.!?。！？]\s))\s*"
-    r"(?P<label>[^\W\d_][\w'’.-]*(?:[ \t]+[\w'’.-]+){0,3}?)[ \t]*[:：]\s+",
+    r"(?P<label>[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}?)[ \t]*[:：]\s+",
     re.UNICODE,
 )
 _QUOTE_OPEN = "\"“«「『'‘"
