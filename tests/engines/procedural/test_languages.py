@@ -86,6 +86,18 @@ def test_quoted_dialogue_is_kept_verbatim() -> None:
     assert korean.text == '철수 says "안녕" 영희 replies "반가워"'
 
 
+def test_script_lines_keep_their_speakers_lines_and_line_breaks() -> None:
+    assert gloss("고양이: 안녕\n강아지: 반가워").text == "cat: 안녕\ndog: 반가워"
+    assert gloss("男：「ここはどこ？」 女：「わからない」").text == (
+        "man: 「ここはどこ？」 woman: 「わからない」")
+    assert gloss('Gato 1: "Tengo hambre"\nGato 2: "Yo también"').text == (
+        'cat 1: "Tengo hambre"\ncat 2: "Yo también"')
+    # A camera direction before a colon is not a speaker.
+    aerial = gloss("드론 샷: 눈 덮인 숲 위로 날아가는 독수리")
+    assert {"aerial", "eagle", "forest", "flying"} <= words(aerial.text)
+    assert "Escena" not in gloss("Escena: un perro en la playa").text
+
+
 def test_notes_say_what_each_word_was_taken_as() -> None:
     result = gloss("토끼가 들판에서 뛰어요")
     assert ("토끼가", "rabbit") in result.notes

@@ -261,7 +261,8 @@ def _lexicon(language: str) -> dict[str, _Entry]:
         for word in words:
             if kind in ("verb", "speech"):
                 forms = (_korean_forms(word) if language == "ko" else
-                         [word] if language in _CJK else _latin_forms(language, word))
+                         [word] if language in _CJK else
+                         _latin_forms(language, word.replace("_", " ")))
             else:
                 forms = [word]
             for form in forms:
@@ -302,7 +303,7 @@ def _verb_readings(language: str) -> dict[str, str]:
         if kind != "verb" or column >= len(cells):
             continue
         for word in cells[column]:
-            for form in _latin_forms(language, word):
+            for form in _latin_forms(language, word.replace("_", " ")):
                 key = _key(language, form)
                 if lex.get(key, _Entry("", "verb")).kind != "verb":
                     out.setdefault(key, english)
@@ -600,7 +601,7 @@ def _lex_word_at(lex: dict[str, _Entry], text: str, i: int, longest: int, skip: 
     return ""
 
 
-_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ]+(?:[-'’][A-Za-zÀ-ÖØ-öø-ÿ]+)*|[.!?;,]")
+_LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:[-'’][A-Za-zÀ-ÖØ-öø-ÿ0-9]+)*|[.!?;,]")
 _ELISION = re.compile(r"^(l|d|s|n|j|qu|m|t|c)['’](.+)$", re.I)
 _LATIN_DROP = {
     "es": "el la los las lo del de que y a al se muy mientras está están es son hay un_poco",
@@ -656,7 +657,7 @@ def _tokens_latin(text: str, language: str) -> tuple[list[_Token], list[str]]:
             word = words[i]
             if word in drop or word.endswith("'"):
                 pass
-            elif _ENGLISH_HINT.match(word) and _english_word(word):
+            elif word.isdigit() or _ENGLISH_HINT.match(word) and _english_word(word):
                 tokens.append(_Token(raw_words[i], word, "english"))
             else:
                 unknown.append(raw_words[i])
@@ -712,7 +713,10 @@ def _english_word(word: str) -> bool:
     """Whether a word in a mixed prompt is English the planner may know."""
     from kinema.engines.procedural import lexicon, vocabulary
 
-    if word in lexicon.STOPWORDS or word in lexicon.ACTION_WORDS:
+    tables = (lexicon.STOPWORDS, lexicon.ACTION_WORDS, lexicon.STYLE_PHRASES,
+              lexicon.CAMERA_PHRASES, lexicon.MOOD_WORDS, lexicon.TIME_PHRASES,
+              lexicon.WEATHER_PHRASES, lexicon.COLORS, lexicon.SIZES, lexicon.NUMBERS)
+    if any(word in table for table in tables) or re.fullmatch(r"\d+k|\d+", word):
         return True
     return (vocabulary.resolve_subject(word, by_meaning=False) is not None
             or vocabulary.resolve_place(word, by_meaning=False) is not None)
@@ -1004,6 +1008,10 @@ def _prompt_language(text: str) -> str:
 
 
 _SAYING = frozenset(("says", "asks", "replies", "shouts", "whispers"))
+# "Name: line" at the start of a line, the line not already quoted.
+_SCREENPLAY_LINE = re.compile(
+    r"(?m)^(\s*[^\s:：\x00]{1,20}(?:[ \t][^\s:：\x00]{1,20}){0,2})[ \t]*[:：][ \t]*"
+    r"(?!\s*\x00)([^\n\x00]+)$")
 
 
 @lru_cache(maxsize=256)
@@ -1019,17 +1027,53 @@ def gloss(prompt: str) -> Gloss:
         quotes.append(match.group(0))
         return f" \x00{len(quotes) - 1}\x00 "
 
-    masked = _QUOTE.sub(keep, unicodedata.normalize("NFC", prompt))
+    def keep_line(line: str) -> str:
+        quotes.append(line.strip())
+        return f" \x00{len(quotes) - 1}\x00 "
+
+    text = unicodedata.normalize("NFC", prompt)
+    masked = _QUOTE.sub(keep, text)
     bare = re.sub(r"\x00\d+\x00", " ", masked)
     language = _prompt_language(bare)
+    if language == "cmn" and re.search(r"[\u3040-\u30ff]", text):
+        language = "ja"  # "男：「ここはどこ？」": the kana are all inside the quotes
     if language not in GLOSSED_LANGUAGES:
         return Gloss(prompt, language)
-    # 2. Gloss the text between quotes, piece by piece.
-    pieces = re.split(r"(\x00\d+\x00)", masked)
-    out: list[str] = []
+    # Screenplay lines without quotes ("고양이: 안녕", "猫：おはよう") are dialogue too.
+    masked = _SCREENPLAY_LINE.sub(
+        lambda m: m.group(1) + ": " + keep_line(m.group(2))
+        if _names_someone(m.group(1), language) else m.group(0), masked)
+    masked = masked.replace("：", ": ")
+    # 2. Gloss the text between quotes, line by line (a script keeps its lines), piece
+    # by piece.
+    lines: list[str] = []
     notes: list[tuple[str, str]] = []
     unknown: list[str] = []
-    for piece in pieces:
+    for line in masked.split("\n"):
+        english = _gloss_line(line, language, quotes, notes, unknown)
+        if english:
+            lines.append(english)
+    return Gloss("\n".join(lines), language, tuple(notes), tuple(unknown))
+
+
+def _names_someone(label: str, language: str) -> bool:
+    """Whether a label before a colon is a speaker ("고양이", "Gato 1", "María"), not a
+    camera direction or a place ("드론 샷", "Escena")."""
+    label = label.strip()
+    if language == "ko":
+        tokens, _ = _tokens_ko(label)
+    elif language in ("ja", "cmn"):
+        tokens, _ = _tokens_cjk(label, language)
+    else:
+        tokens, _ = _tokens_latin(label, language)
+    kinds = {t.kind for t in tokens} - {"count", "adj", "english"}
+    return bool(kinds) and kinds <= {"noun", "people", "unknown"}
+
+
+def _gloss_line(line: str, language: str, quotes: list[str],
+                notes: list[tuple[str, str]], unknown: list[str]) -> str:
+    out: list[str] = []
+    for piece in re.split(r"(\x00\d+\x00)", line):
         found = re.fullmatch(r"\x00(\d+)\x00", piece)
         if found:
             out.append(quotes[int(found.group(1))])
@@ -1037,14 +1081,17 @@ def gloss(prompt: str) -> Gloss:
         if not piece.strip():
             continue
         # A colon before a quote or a line ("철수: 안녕") stays as it is.
-        text, colon = (piece[:-1], ":") if piece.rstrip().endswith(":") else (piece, "")
-        text = text.strip()
+        text, colon = piece.strip(), ""
+        if text.endswith(":"):
+            text, colon = text[:-1].strip(), ":"
         after_quote = bool(out) and bool(_QUOTE.fullmatch(out[-1]))
         if after_quote and language in ("ko", "ja"):
             # 'X가 "…"라고 말했다', 'Xが「…」と言う': the verb of saying comes after the
             # line; English puts it before.
             text = re.sub(r"^(이라고|라고|하고|고|って|と)\s*", "", text)
         english, piece_notes, piece_unknown = _gloss_piece(text, language)
+        if colon and len(english.split()) <= 4:  # a speaker's label: "Gato 1:" -> "cat 1:"
+            english = re.sub(r"^(a|an|the) ", "", english)
         first, _, rest = english.partition(" ")
         if after_quote and language in ("ko", "ja") and first in _SAYING:
             quote = out.pop()
@@ -1053,14 +1100,13 @@ def gloss(prompt: str) -> Gloss:
             out.append(english + colon)
         notes += piece_notes
         unknown += piece_unknown
-    text = " ".join(o for o in out if o.strip())
-    text = re.sub(r"\s+", " ", text).strip()
-    return Gloss(text, language, tuple(notes), tuple(unknown))
+    return re.sub(r"\s+", " ", " ".join(o for o in out if o.strip())).strip()
 
 
 def _gloss_piece(text: str, language: str) -> tuple[str, list[tuple[str, str]], list[str]]:
     if not text:
         return "", [], []
+    text = text.replace(":", " ")  # a colon inside the words: nothing to gloss
     if language == "ko":
         tokens, unknown = _tokens_ko(text)
     elif language in ("ja", "cmn"):
