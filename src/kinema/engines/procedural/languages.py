@@ -657,7 +657,7 @@ def _tokens_latin(text: str, language: str) -> tuple[list[_Token], list[str]]:
             word = words[i]
             if word in drop or word.endswith("'"):
                 pass
-            elif word.isdigit() or _ENGLISH_HINT.match(word) and _english_word(word):
+            elif word.isdigit() or (_ENGLISH_HINT.match(word) and _english_word(word)):
                 tokens.append(_Token(raw_words[i], word, "english"))
             else:
                 unknown.append(raw_words[i])
