@@ -760,7 +760,8 @@ def _noun_phrase(token: _Token) -> str:
     elif count is not None:
         words.append(_NUMBER_WORDS.get(count, count))
     else:
-        words.append("a" if token.kind in ("noun", "people") else "")
+        words.append("a" if token.kind in ("noun", "people") else
+                     "the" if token.kind == "place-noun" else "")
     words += token.mods
     if count not in (None, "1") and token.kind in ("noun", "people"):
         noun = _plural(noun)
@@ -805,6 +806,8 @@ def _phrases(tokens: list[_Token]) -> list[_Token]:
                                                      "in front of", "behind", "over",
                                                      "through"):
             # Korean and Japanese place words after their noun ("성 위를", "城の上").
+            if token.english == "on" and token.role == "obj":
+                token.english = "over"  # "城の上を飛ぶ": across the top of it
             if out and out[-1].kind in _NOMINAL and out[-1].role in ("poss", None) and \
                     not pending_mods:
                 out[-1].rel = token.english
