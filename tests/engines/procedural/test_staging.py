@@ -197,3 +197,26 @@ def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> 
     plan = make_plan(prompt)
     nouns = {s.id: s.noun for shot in plan.shots for s in shot.subjects}
     assert [nouns[sid or ""] for sid in _speakers(plan)] == speakers
+
+
+@pytest.mark.parametrize("prompt, speakers", [
+    ("two cats arguing. cat one: 'you ate my fish' cat two: 'prove it'", ["cat-1", "cat-2"]),
+    ("mom and daughter in the car. mom says 'seatbelt!' daughter rolls her eyes and says "
+     "'ugh fine'", ["mom-1", "daughter-1"]),
+    ("a dog and a cat on a couch. the dog: 'movie night?' the cat: 'only if i pick'",
+     ["dog-1", "cat-1"]),
+    ("Mia (whispering): did you hear that?\nLeo (scared): yeah...", ["mia", "leo"]),
+    ("En la cocina.\n—¿Qué cocinas? —pregunta la niña.\n—Paella —responde la abuela.",
+     ["girl-1", "grandma-1"]),
+    ("Im Café sagt die Kellnerin „Was darf es sein?“ und der Gast antwortet "
+     "„Einen Kaffee, bitte.“", None),
+])
+def test_script_forms_people_write(prompt: str, speakers: list[str] | None) -> None:
+    plan = make_plan(prompt)
+    said = _speakers(plan)
+    ids = [s.id for shot in plan.shots for s in shot.subjects]
+    assert len(ids) == len(set(ids))
+    if speakers is None:  # two different people, whatever they are called
+        assert len(said) == 2 and None not in said and said[0] != said[1]
+    else:
+        assert said == speakers

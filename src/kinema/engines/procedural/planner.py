@@ -221,10 +221,20 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 prev_clause_first = clause_first
             clause_first = None
             relating, holding = None, None
+            if word != ",":  # "a small, red car" keeps its words; a new sentence does not
+                pending_count, pending_color, pending_size = None, None, 1.0
             i += 1
             continue
         if word.startswith("\u0000"):
             quote = quotes[int(word.strip("\u0000"))]
+            if clause_first is None and prev and spec.unknown and spec.unknown[-1] == prev \
+                    and speaker == "none" and words[i - 2: i - 1] != ["\u0000"]:
+                # 'says kellnerin "..."': an unknown word right before a line is its speaker.
+                spec.unknown.pop()
+                spec.groups.append(_Group(noun=lx.singular(prev), glyph="🧑", kind="person",
+                                          age="adult"))
+                current = clause_first = len(spec.groups) - 1
+                spec.understood[prev] = "person"
             who = doer() if speaker == "none" else speaker
             # Nobody named yet in this sentence: the speaker may come after the line.
             open_line = speaker == "none" and clause_first is None
@@ -302,7 +312,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         if long_place is not None and long_place[1] >= 2:
             # "night market", "space station": the place, not the time or the thing.
             spec.setting = _place(spec.setting, lx.SETTING_PHRASES[long_place[0]])
-            relating = None
+            relating, pending_count = None, None
             i += long_place[1]
             continue
         hit, attr = None, ""
@@ -332,8 +342,10 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         size_as_noun = word in lx.SIZES and (i + 1 >= len(words) or (
             lx.lookup_noun(words[i + 1]) is None and words[i + 1] not in lx.COLORS
             and words[i + 1] not in lx.SIZES and not _open_word(words[i + 1])))
+        counted = word in lx.NUMBERS and not (
+            word in ("couple", "pair") and (i + 1 >= len(words) or words[i + 1] != "of"))
         if (word not in lx.SIZES or size_as_noun) and word not in lx.COLORS and (
-                word not in lx.NUMBERS) and not (
+                not counted) and not (
                 word in lx.ACTION_WORDS and prev not in _DETERMINERS
                 and prev not in lx.COLORS and prev not in lx.SIZES
                 and prev not in lx.NUMBERS):
@@ -381,7 +393,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                     spec.understood[" ".join(words[i:i + n])] = resolved.taken_as
         if setting_hit is not None and (noun_hit is None or setting_hit[1] >= noun_hit[1]):
             spec.setting = _place(spec.setting, lx.SETTING_PHRASES[setting_hit[0]])
-            relating = None
+            relating, pending_count = None, None
             i += setting_hit[1]
             continue
         weather_hit = _longest(words, i, lx.WEATHER_PHRASES)
@@ -411,7 +423,16 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 pending_count, pending_color, pending_size = None, None, 1.0
                 i += n
                 continue
-            if ((prev in _DEFINITE or label is not None) and pending_count is None and same):
+            bare_again = (prev not in ("a", "an", "another", "one") and not plural
+                          and pending_count is None and label is None)
+            if label is not None and not same:
+                # "two cats ... Cat 1: ..." : Cat 1 is one of the two.
+                pool = next((g for g in spec.groups if g.noun == noun and g.label is None
+                             and g.count >= 1), None)
+                if pool is not None:
+                    pool.count -= 1
+            if ((prev in _DEFINITE or label is not None or bare_again)
+                    and pending_count is None and same):
                 current = same[-1]
                 clause_first = current if clause_first is None else clause_first
                 if unclaimed is not None:
@@ -510,7 +531,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 unclaimed = last_line
                 if clause_first is not None:
                     claim(clause_first)
-            elif actor is not None:
+            elif actor is not None and clause_first is not None:
+                # "answers the grandma '...'": the one named next, not the last sentence's.
                 speaker = actor
             if actor is not None and spec.groups[actor].action is None:
                 spec.groups[actor].action = "talk"
@@ -624,7 +646,7 @@ def _place(current: str | None, named: str) -> str:
 
 
 # Words for many people at once: how many the picture shows.
-_COLLECTIVE = {"couple": 2, "couples": 4, "crowd": 5, "audience": 5, "spectators": 5,
+_COLLECTIVE = {"couples": 2, "crowd": 5, "audience": 5, "spectators": 5,
                "fans": 4, "band": 3, "team": 4,
                "choir": 4, "passersby": 3, "tourists": 3, "pedestrians": 3}
 
@@ -991,6 +1013,10 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
     order = rng.permutation(total)
     k = 0
     names_used: dict[str, int] = {}
+    used: set[str] = set(taken or ())
+    # Ids that named ones keep: "Cat 1" is cat-1 even when an unnamed cat comes first.
+    reserved = {g.label.lower().replace(" ", "-") for g in groups
+                if g.label and g.count == 1 and g.character is None} - used
     ids = [g for g in groups]
     group_ids: list[list[str]] = []
     for g in ids:
@@ -1002,8 +1028,12 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                     ).replace(" ", "-")
             names_used[noun] = names_used.get(noun, 0) + 1
             sid = f"{noun}-{names_used[noun]}"
-            if g.label and g.count == 1 and names_used[noun] == 1:
+            if g.label and g.count == 1 and noun in reserved and noun not in used:
                 sid = noun  # "cat-1" for "Cat 1", "mia" for Mia
+            while sid in used or (sid in reserved and sid != noun):
+                names_used[noun] += 1
+                sid = f"{noun}-{names_used[noun]}"
+            used.add(sid)
             while taken is not None and sid in taken:
                 names_used[noun] += 1
                 sid = f"{noun}-{names_used[noun]}"
@@ -1140,7 +1170,8 @@ def make_plan(
 ) -> Plan:
     """Turn a prompt (or a storyboard: one prompt per shot) into a plan. Never raises
     for words it does not know; they end up in ``plan.unknown_words``."""
-    unsaid, shown = script.take_titles_any_language(_emoji_as_words(prompt))
+    unsaid, shown = script.take_titles_any_language(
+        _emoji_as_words(script.normalise_quotes(prompt)))
     reading = languages.gloss(unsaid)
     dialogue = script.normalise_dialogue(reading.text)
     storyboard = [languages.gloss(s).text for s in (shots or []) if s.strip()]

@@ -31,19 +31,47 @@ _SPEECH_TAIL = re.compile(
 # A label: up to four words (a name, "Cat 1", "The old man", "엄마") before a colon, at
 # the start, after a sentence or after a closing quote.
 _LABEL = re.compile(
-    r"(?:^|(?<=[.!?\n\"”»」』。！？])|(?<=[.!?。！？]\s))\s*"
-    r"(?P<label>[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}?)[ \t]*[:：]\s+",
+    r"(?:^|(?<=[.!?\n\"”»」』。！？'’])|(?<=[.!?。！？]\s))\s*"
+    r"(?P<label>[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}?)"
+    r"(?:[ \t]*[(\[][^)\]\n]{1,30}[)\]])?[ \t]*[:：]\s+",
     re.UNICODE,
 )
 _QUOTE_OPEN = "\"“«「『'‘"
 _QUOTE_CLOSE = {"\"": "\"", "“": "”", "«": "»", "「": "」", "『": "』", "'": "'", "‘": "’"}
 _UNQUOTED_AFTER_VERB = re.compile(
     r"\b(?P<verb>says|said|asks|shouts|yells|whispers|replies|answers|sings|exclaims|"
-    r"responds)\s*[:：]\s*(?P<text>[^\s\"“”«»「」『』][^\"“”«»「」『』\n]*?)"
+    r"responds|tells|says to)(?P<mid>(?:[ \t]+[\w'’-]+){0,3}?)\s*[:：]\s*"
+    r"(?P<text>[^\s\"“”«»「」『』][^\"“”«»「」『』\n]*?)"
     r"(?=\s*(?:$|\n|[\"“«「『]|"
     r"\b(?:then|and then|while)\b))",
     re.IGNORECASE,
 )
+
+
+# Quotation marks the planner does not read, turned into ones it does: German „…“ and
+# »…«, and ‚…‘.
+_OTHER_QUOTES = [
+    (re.compile(r"„([^“”\"\n]+)[“”\"]"), '"'),
+    (re.compile(r"»([^«\n]+)«"), '"'),
+    (re.compile(r"‚([^‘’\n]+)[‘’]"), '"'),
+]
+# Spanish and other dialogue written with dashes: "—¿Vienes? —pregunta Ana."
+_DASH_LINE = re.compile(
+    r"(?m)^[ \t]*[—―–][ \t]*(?P<said>[^—―–\n]+?)[ \t]*(?:[—―–][ \t]*(?P<tag>[^\n]*?))?[ \t]*$")
+
+
+def normalise_quotes(text: str) -> str:
+    """Every way of quoting speech, in one form: „Hallo“ -> "Hallo"; a dash line
+    "—Hola —dice Ana" -> 'dice Ana "Hola"'."""
+    for pattern, mark in _OTHER_QUOTES:
+        text = pattern.sub(lambda m, mark=mark: f"{mark}{m.group(1)}{mark}", text)
+
+    def dash(m: re.Match[str]) -> str:
+        said = m.group("said").strip()
+        tag = (m.group("tag") or "").strip().rstrip(".")
+        return f'{tag} "{said}".' if tag else f'"{said}"'
+
+    return _DASH_LINE.sub(dash, text)
 
 
 @dataclass
@@ -60,8 +88,20 @@ class Dialogue:
     names: list[str] = field(default_factory=list)  # as written: "Mia", "Cat 1"
 
 
+_NUMBER_WORDS = {"one": "1", "two": "2", "three": "3", "four": "4", "five": "5",
+                 "six": "6", "seven": "7", "eight": "8", "nine": "9", "ten": "10",
+                 "a": "A", "b": "B"}
+
+
 def _speaker_label(raw: str) -> str | None:
     label = _SPEECH_TAIL.sub("", raw.strip()).strip(" -–—*")
+    # "the teacher asks the class": the one who asks.
+    label = re.sub(r"\s+(?:says|asks|tells|shouts|yells|whispers|replies|answers)\b.*$", "",
+                   label, flags=re.IGNORECASE)
+    # "cat one", "Cat #2": numbered the same way ("Cat 1", "Cat 2").
+    label = re.sub(r"\s+#?(one|two|three|four|five|six|seven|eight|nine|ten|\d+)$",
+                   lambda m: " " + _NUMBER_WORDS.get(m.group(1).lower(), m.group(1)), label,
+                   flags=re.IGNORECASE)
     words = label.lower().split()
     if not words or words[0].rstrip(".") in _NOT_SPEAKERS:
         return None
@@ -81,7 +121,7 @@ def normalise_dialogue(prompt: str) -> Dialogue:
     """Screenplay lines and speech after a colon become ``Name says "…".`` sentences."""
     names: list[str] = []
     text = _UNQUOTED_AFTER_VERB.sub(
-        lambda m: f'{m.group("verb")} "{m.group("text").strip()}"', prompt)
+        lambda m: f'{m.group("verb")}{m.group("mid")} "{m.group("text").strip()}"', prompt)
     if "「" in text or "『" in text:
         text = _NAME_THEN_QUOTE.sub(lambda m: f'{m.group("label")}: ', text)
     labels = [m for m in _LABEL.finditer(text) if _speaker_label(m.group("label"))]
