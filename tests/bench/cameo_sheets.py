@@ -38,7 +38,7 @@ PROMPTS = {
     "run": "@eileen runs through the city at night",
     "wave": "@eileen waves hello in the snow",
 }
-WIDTH, HEIGHT, FRAMES = 360, 640, 5
+WIDTH, HEIGHT, FRAMES = 720, 1280, 5
 TURNS = ["left", "right", "up", "down"]
 
 
@@ -60,7 +60,7 @@ def _sheet(name: str, prompt: str, ref: CharacterRef, folder: Path, out: Path) -
                    if s.get("character") == "eileen")
     known = portrait_descriptor()
     picks = np.linspace(1, len(frames) - 2, FRAMES).astype(int)
-    scale = 0.6
+    scale = 0.4
     w, h = round(WIDTH * scale), round(HEIGHT * scale)
     sheet = Image.new("RGB", (w * FRAMES, h + 44), (20, 20, 24))
     draw = ImageDraw.Draw(sheet)
