@@ -604,10 +604,14 @@ def _lex_word_at(lex: dict[str, _Entry], text: str, i: int, longest: int, skip: 
 _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:[-'’][A-Za-zÀ-ÖØ-öø-ÿ0-9]+)*|[.!?;,]")
 _ELISION = re.compile(r"^(l|d|s|n|j|qu|m|t|c)['’](.+)$", re.I)
 _LATIN_DROP = {
-    "es": "el la los las lo del de que y a al se muy mientras está están es son hay un_poco",
-    "fr": "le la les l de du des d que qui et se s est sont il y a très un_peu en",
-    "de": "der die das den dem des und sich ist sind sehr es einen dass wie",
-    "pt": "o a os as do da dos das de que e se é são está estão muito num numa",
+    "es": "el la los las lo del de que y a al se muy mientras está están es son hay un_poco "
+          "su sus mi mis tu tus lleno llena su unos unas",
+    "fr": "le la les l de du des d que qui et se s est sont il y a très un_peu en son sa ses "
+          "mon ma mes ton ta tes plein pleine",
+    "de": "der die das den dem des und sich ist sind sehr es einen dass wie sein seine ihr "
+          "ihre mein meine voller voll",
+    "pt": "o a os as do da dos das de que e se é são está estão muito num numa seu sua seus "
+          "suas meu minha cheio cheia uns umas",
 }
 _ENGLISH_HINT = re.compile(r"^[a-z]+$")
 _LATIN_DROP_WORDS = {language: frozenset(words.split())
@@ -760,7 +764,8 @@ def _noun_phrase(token: _Token) -> str:
     elif count is not None:
         words.append(_NUMBER_WORDS.get(count, count))
     else:
-        words.append("a" if token.kind in ("noun", "people") else
+        words.append("" if noun.endswith(_NO_ARTICLE) else
+                     "a" if token.kind in ("noun", "people") else
                      "the" if token.kind == "place-noun" else "")
     words += token.mods
     if count not in (None, "1") and token.kind in ("noun", "people"):
@@ -775,6 +780,7 @@ def _noun_phrase(token: _Token) -> str:
 
 
 _NOMINAL = ("noun", "people", "place")
+_NO_ARTICLE = ("glasses", "headphones", "jeans", "pants", "shorts", "scissors", "water")
 _VEHICLES = frozenset(("car", "bus", "truck", "train", "motorcycle", "bicycle", "taxi",
                        "racing car", "police car", "ambulance", "tractor", "fire engine"))
 
@@ -808,8 +814,8 @@ def _phrases(tokens: list[_Token]) -> list[_Token]:
             # Korean and Japanese place words after their noun ("성 위를", "城の上").
             if token.english == "on" and token.role == "obj":
                 token.english = "over"  # "城の上を飛ぶ": across the top of it
-            if out and out[-1].kind in _NOMINAL and out[-1].role in ("poss", None) and \
-                    not pending_mods:
+            if out and out[-1].kind in _NOMINAL and out[-1].role in ("poss", None, "loc") \
+                    and out[-1].rel is None and not pending_mods:
                 out[-1].rel = token.english
                 out[-1].role = token.role or "loc"
                 if out[-1].kind != "place":
@@ -854,6 +860,8 @@ def _compose_sov(tokens: list[_Token], language: str) -> str:
                 while j >= 0 and items[j].kind in ("noun", "people", "place",
                                                    "place-noun") and items[j].role in (
                         "obj", "loc", None) and len(args) < 2:
+                    if items[j].role == "loc" and args:
+                        break  # a place before the object belongs to the main clause
                     args.insert(0, items[j])
                     j -= 1
                 del items[j + 1: k]
@@ -937,13 +945,17 @@ def _compose_latin(tokens: list[_Token]) -> str:
     pending_count: str | None = None
     counted = False  # the article or number is out already ("a yellow taxi")
     last_noun_plural = False
-    for token in tokens:
+    for at, token in enumerate(tokens):
         if token.kind == "stop":
             words.append(".")
             continue
         if token.kind == "count":
             pending_count = token.english
             continue
+        if token.kind == "adj" and pending_count is None and not counted:
+            following = next((t for t in tokens[at + 1:] if t.kind != "adj"), None)
+            if following is not None and following.kind in ("noun", "people"):
+                pending_count = "1"  # "le vieux pêcheur": an old fisherman
         if token.kind in ("noun", "people"):
             noun = token.english
             if pending_count not in (None, "1"):
@@ -951,7 +963,7 @@ def _compose_latin(tokens: list[_Token]) -> str:
                 last_noun_plural = True
             else:
                 last_noun_plural = False
-            if not counted:
+            if not counted and not (pending_count in (None, "1") and noun.endswith(_NO_ARTICLE)):
                 words.append(_NUMBER_WORDS.get(pending_count or "1", "a"))
             words.append(noun)
             pending_count, counted = None, False
@@ -1116,6 +1128,7 @@ def _gloss_piece(text: str, language: str) -> tuple[str, list[tuple[str, str]], 
         tokens, unknown = _tokens_cjk(text, language)
     else:
         tokens, unknown = _tokens_latin(text, language)
+    tokens = [t for t in tokens if t.kind != "drop"]  # pronouns: the planner has its own
     notes = [(t.source, t.english) for t in tokens
              if t.kind not in ("unknown", "stop", "english") and t.english]
     english = (_compose_sov(tokens, language) if language in _CJK
