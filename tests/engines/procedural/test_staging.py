@@ -220,3 +220,17 @@ def test_script_forms_people_write(prompt: str, speakers: list[str] | None) -> N
         assert len(said) == 2 and None not in said and said[0] != said[1]
     else:
         assert said == speakers
+
+
+def test_she_in_a_later_shot_is_the_girl_from_an_earlier_one() -> None:
+    plan = make_plan("shot 1: a girl knocks on a door. shot 2: an old man opens it and says "
+                     "'you're late'. shot 3: she answers 'sorry grandpa'")
+    lines = [(line.speaker, line.text) for shot in plan.shots for line in shot.dialogue]
+    assert lines == [("old-man-1", "you're late"), ("girl-1", "sorry grandpa")]
+    assert "girl-1" in {s.id for s in plan.shots[2].subjects}
+
+
+def test_whose_is_not_who() -> None:
+    plan = make_plan("a parrot repeating 'pretty bird' while its owner sighs 'please stop'")
+    nouns = {s.id: s.noun for shot in plan.shots for s in shot.subjects}
+    assert [nouns[sid or ""] for sid in _speakers(plan)] == ["parrot", "owner"]

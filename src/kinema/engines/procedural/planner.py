@@ -42,7 +42,9 @@ SPEECH_CREDIT = "Speech: eSpeak NG (https://github.com/espeak-ng/espeak-ng), GPL
 
 MAX_SUBJECTS_PER_SHOT = 10
 _QUOTE = re.compile(
-    r"\"([^\"]+)\"|“([^”]+)”|«([^»]+)»|「([^」]+)」|『([^』]+)』|(?<![\w])'([^']+?)'(?![\w])"
+    r"\"([^\"]+)\"|“([^”]+)”|«([^»]+)»|「([^」]+)」|『([^』]+)』"
+    # 'you're late': apostrophes inside words do not end a single-quoted line.
+    r"|(?<![\w])'((?:[^'\n]|(?<=\w)'(?=\w))+?)'(?![\w])"
     r"|‘([^’]+)’"
 )
 _SHOT_MARK = re.compile(r"\b(?:shot|scene)\s*\d+\s*[:.)-]", re.IGNORECASE)
@@ -110,6 +112,7 @@ class _ShotSpec:
     in_the_sky: bool = False  # "a cat in the sky" with no other place: the sky is the setting
     titles: list[script.Title] = field(default_factory=list)  # text to show, not to say
     understood: dict[str, str] = field(default_factory=dict)  # unknown word -> taken as
+    pronoun: str | None = None  # "she"/"he" with nobody of that kind in this shot
 
 
 def _split_shots(prompt: str) -> list[str]:
@@ -500,19 +503,6 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         elif (word in _HOLD_WORDS or (word == "with" and current is not None)) and (
                 doer() is not None):
             holding = doer()
-        elif word in lx.ACTION_WORDS:
-            action = lx.ACTION_WORDS[word]
-            actor = doer()
-            if actor is not None:
-                group = spec.groups[actor]
-                group.seated = group.seated or word in _SIT_WORDS
-                if group.action is None or group.action in ("idle", "talk"):
-                    group.action = action
-                if action == "chase":
-                    chase_from = actor
-            else:
-                spec.pronoun_action = action
-                pending_action = action
         elif word in lx.SPEECH_VERBS:
             if clause_first is None and prev and spec.unknown and spec.unknown[-1] == prev:
                 # "a tired passenger says ...": whoever speaks is someone, even when the
@@ -536,8 +526,27 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 speaker = actor
             if actor is not None and spec.groups[actor].action is None:
                 spec.groups[actor].action = "talk"
+        elif word in lx.ACTION_WORDS:
+            action = lx.ACTION_WORDS[word]
+            actor = doer()
+            if actor is not None:
+                group = spec.groups[actor]
+                group.seated = group.seated or word in _SIT_WORDS
+                if group.action is None or group.action in ("idle", "talk"):
+                    group.action = action
+                if action == "chase":
+                    chase_from = actor
+            else:
+                spec.pronoun_action = action
+                pending_action = action
+        elif word in _POSSESSIVES and i + 1 < len(words) and (
+                _open_word(words[i + 1]) or lx.lookup_noun(words[i + 1]) is not None):
+            pass  # "its owner", "her grandson": whose, not who
         elif word in _PRONOUNS:
             meant = _antecedent(spec.groups, word)
+            if meant is None and word in _HE | _SHE:
+                # "she answers ...": someone from an earlier shot, found when it is built.
+                spec.pronoun = "male" if word in _HE else "female"
             current = meant if meant is not None else (
                 len(spec.groups) - 1 if spec.groups else None)
             if clause_first is None:
@@ -651,6 +660,7 @@ _COLLECTIVE = {"couples": 2, "crowd": 5, "audience": 5, "spectators": 5,
                "choir": 4, "passersby": 3, "tourists": 3, "pedestrians": 3}
 
 
+_POSSESSIVES = frozenset(("its", "his", "her", "their", "my", "your", "our"))
 _HE, _SHE = frozenset(("he", "him", "his")), frozenset(("she", "her", "hers"))
 
 
@@ -1192,7 +1202,7 @@ def make_plan(
     if specs:
         specs[0].titles[:0] = shown
     for index, (spec, duration) in enumerate(zip(specs, durations, strict=True)):
-        shot = _build_shot(spec, previous, start, duration, rng, index)
+        shot = _build_shot(spec, previous, start, duration, rng, index, plan.shots)
         plan.shots.append(shot)
         for word in spec.unknown:
             if word not in unknown:
@@ -1240,6 +1250,27 @@ def _emoji_as_words(prompt: str) -> str:
     return _unmask("".join(out), quotes) if quotes else "".join(out)
 
 
+def _recall(spec: _ShotSpec, subjects: list[Subject], earlier: Sequence[Shot]) -> str | None:
+    """Who "she" or "he" is when this shot names nobody of that kind: the latest one of
+    that kind in an earlier shot, brought back into this one if they had left."""
+    if spec.pronoun is None:
+        return None
+    for s in subjects:
+        if s.gender == spec.pronoun:
+            return s.id
+    for shot in reversed(earlier):
+        for s in shot.subjects:
+            if s.gender == spec.pronoun:
+                back = copy.deepcopy(s)
+                back.relation, back.anchor, back.target = None, None, None
+                taken = [o.x for o in subjects]
+                if taken:
+                    back.x = 0.25 if sum(taken) / len(taken) > 0.5 else 0.75
+                subjects.append(back)
+                return back.id
+    return None
+
+
 def nothing_to_draw(plan: Plan) -> str | None:
     """A plain sentence when the prompt gave nothing to show: no subject, no place, no
     dialogue and no text. A video of an empty default place would only puzzle people."""
@@ -1254,7 +1285,8 @@ def nothing_to_draw(plan: Plan) -> str | None:
 
 
 def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: float,
-                rng: np.random.Generator, index: int) -> Shot:
+                rng: np.random.Generator, index: int,
+                earlier: Sequence[Shot] = ()) -> Shot:
     weather = spec.weather or (previous.weather if previous else "clear")
     setting = spec.setting or (previous.setting if previous else None)
     if setting is None and weather == "snow":
@@ -1310,10 +1342,13 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
                 subjects=subjects, setting_guessed=guessed and previous is None,
                 titles=[Title(text=t.text, kind=t.kind, start=round(start, 4),
                               end=round(start + duration, 4)) for t in spec.titles])
+    recalled = _recall(spec, subjects, earlier)
     for who, text, language in spec.lines:
         speaker: str | None = None
         if who is not None and group_ids.get(who):
             speaker = group_ids[who][0]
+        elif who is None and recalled is not None:
+            speaker = recalled
         elif who is None and subjects and not spec.groups and previous is not None:
             speaker = subjects[0].id
         shot.dialogue.append(Line(text=text, speaker=speaker, language=language or "en"))
