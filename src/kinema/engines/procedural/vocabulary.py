@@ -18,8 +18,10 @@ import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 __all__ = [
     "PERSON_GLYPH",
@@ -1016,6 +1018,8 @@ def _place_vectors() -> tuple[list[str], np.ndarray]:
     """Every place phrase in the table and its multilingual-e5 passage vector, read
     from ``data/place_vectors.npz`` (``scripts/build_place_vectors.py``); phrases added
     to the table since are embedded here."""
+    import numpy as np
+
     from kinema.embeddings.multilingual import embed_passages
 
     phrases = sorted(_place_table())
