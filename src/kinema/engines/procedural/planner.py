@@ -1289,8 +1289,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
                 earlier: Sequence[Shot] = ()) -> Shot:
     weather = spec.weather or (previous.weather if previous else "clear")
     setting = spec.setting or (previous.setting if previous else None)
-    if setting is None and weather == "snow":
-        setting = "snow"
+    if weather == "snow" and setting in (None, "field", "plain", "park"):
+        setting = "snow"  # snow on a field is a snowfield
     if setting is None and spec.in_the_sky:
         setting = "sky"
     guessed = setting is None
