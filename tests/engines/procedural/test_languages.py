@@ -84,6 +84,13 @@ def test_quoted_dialogue_is_kept_verbatim() -> None:
     assert japanese.text == "a cat says 「お腹すいた」"
     korean = gloss('철수가 "안녕"이라고 말하고 영희가 "반가워"라고 대답한다')
     assert korean.text == '철수 says "안녕" 영희 replies "반가워"'
+    two = gloss("猫が「お腹すいた」と言って、犬が「僕も」と答える")
+    assert two.text == "a cat says 「お腹すいた」 a dog replies 「僕も」"
+
+
+def test_names_stay_subjects() -> None:
+    assert gloss("철수가 뛴다").text == "철수 runs"
+    assert gloss("철수와 영희가 공원에서 춤을 춘다").text == "철수 and 영희 dance in the park"
 
 
 def test_script_lines_keep_their_speakers_lines_and_line_breaks() -> None:

@@ -414,10 +414,16 @@ def _tokens_ko(text: str) -> tuple[list[_Token], list[str]]:
             if _DO_VERBS["ko"].match(word):
                 i += 1
                 continue
-            # A name or a word nothing knows, without its particle ("철수가" -> 철수).
+            # A compound of two known words ("밤하늘": night + sky), else a name or a
+            # word nothing knows, without its particle ("철수가" -> 철수).
             stem, role, _ = _strip_ko_particle(word)
-            unknown.append(stem)
-            tokens.append(_Token(stem, stem, "unknown", role=role))
+            parts = _compound(stem, lex)
+            if parts:
+                tokens += parts
+                tokens[-1].role = role
+            else:
+                unknown.append(stem)
+                tokens.append(_Token(stem, stem, "unknown", role=role))
         else:
             tokens.append(token)
         if boundary:
@@ -459,6 +465,21 @@ def _read_ko_word(word: str, lex: dict[str, _Entry]) -> _Token | None:
             if entry.kind in ("adj", "count", "time", "rel") and n >= 1 and len(rest) <= 2:
                 return _Token(word, entry.english, entry.kind)
     return as_noun
+
+
+_COMPOUND_KINDS = frozenset(("noun", "people", "place", "time", "adj"))
+
+
+def _compound(word: str, lex: dict[str, _Entry]) -> list[_Token]:
+    """A word made of two known words, each at least one syllable ("밤하늘": 밤 night +
+    하늘 sky, "눈사람" is listed whole). The second part is the head."""
+    for cut in range(len(word) - 1, 0, -1):
+        first, second = lex.get(word[:cut]), lex.get(word[cut:])
+        if first and second and first.kind in _COMPOUND_KINDS and \
+                second.kind in _COMPOUND_KINDS and len(word) >= 3:
+            return [_Token(word[:cut], first.english, first.kind),
+                    _Token(word[cut:], second.english, second.kind)]
+    return []
 
 
 def _is_hiragana(ch: str) -> bool:
@@ -752,6 +773,8 @@ _SAME_PLURAL = {"fish", "sheep", "deer", "people", "bison", "moose", "squid", "s
 
 
 def _noun_phrase(token: _Token) -> str:
+    if token.kind == "unknown":
+        return token.english
     words: list[str] = []
     if token.rel:
         words.append(token.rel)
@@ -902,7 +925,8 @@ def _clause_english(clause: list[_Token], language: str) -> str:
             seen_verb = True
         elif item.kind in ("place", "place-noun") or (item.role == "loc" and item.kind == "place"):
             places.append(item)
-        elif item.kind in ("noun", "people"):
+        elif item.kind in ("noun", "people") or (item.kind == "unknown" and item.role in (
+                "subj", "obj", "with")):  # a name: "철수가 뛴다" -> "철수 runs"
             if item.role == "loc":
                 places.append(item)
                 item.rel = item.rel or "at"
@@ -1104,6 +1128,14 @@ def _gloss_line(line: str, language: str, quotes: list[str],
             # 'X가 "…"라고 말했다', 'Xが「…」と言う': the verb of saying comes after the
             # line; English puts it before.
             text = re.sub(r"^(이라고|라고|하고|고|って|と)\s*", "", text)
+            # "…"라고 말하고 영희가 …: the first word says the line before it.
+            head, _, tail = (re.split(r"([\s、,，])", text, maxsplit=1) + ["", ""])[:3]
+            said, said_notes, _ = _gloss_piece(head, language)
+            if said in _SAYING and tail.strip():
+                out.insert(len(out) - 1, said)
+                notes += said_notes
+                text = tail.strip()
+                after_quote = False
         english, piece_notes, piece_unknown = _gloss_piece(text, language)
         if colon and len(english.split()) <= 4:  # a speaker's label: "Gato 1:" -> "cat 1:"
             english = re.sub(r"^(a|an|the) ", "", english)
