@@ -1129,7 +1129,7 @@ def _gloss_line(line: str, language: str, quotes: list[str],
             # line; English puts it before.
             text = re.sub(r"^(이라고|라고|하고|고|って|と)\s*", "", text)
             # "…"라고 말하고 영희가 …: the first word says the line before it.
-            head, _, tail = (re.split(r"([\s、,，])", text, maxsplit=1) + ["", ""])[:3]
+            head, _, tail = [*re.split(r"([\s、,，])", text, maxsplit=1), "", ""][:3]
             said, said_notes, _ = _gloss_piece(head, language)
             if said in _SAYING and tail.strip():
                 out.insert(len(out) - 1, said)
