@@ -53,7 +53,8 @@ def test_sports_roles_with_their_own_artwork_keep_it() -> None:
 
 
 @pytest.mark.parametrize("word", ["melting", "screams", "happy", "running", "waving",
-                                  "wave", "sad", "smile", "crying", "dancing", "love"])
+                                  "wave", "sad", "smile", "crying", "dancing", "love",
+                                  "small", "cool", "hot", "beautiful", "exploding"])
 def test_verbs_adjectives_and_feelings_never_become_props(word: str) -> None:
     assert resolve_subject(word) is None
 

@@ -761,7 +761,8 @@ def _resolve_words(words: list[str], by_meaning: bool = True) -> Resolution | No
                               head.age, taken, head.plural, head.confidence * 0.9)
         return None
     # 5. By meaning, for a noun nothing above knows.
-    if not by_meaning or _only_not_noun(last) or not re.fullmatch(r"[a-z][a-z-]{2,}", last):
+    if not by_meaning or _only_not_noun(last) or last in _MODIFIERS or \
+            not re.fullmatch(r"[a-z][a-z-]{2,}", last):
         return None
     return _by_meaning(last, plural)
 
@@ -819,7 +820,7 @@ _MEANING_LABELS = {
     "flower": "a flower, a flowering plant", "tree": "a tree", "house": "a building, a house",
     "monkey": "a monkey or an ape", "snake": "a snake or a reptile",
     "bug": "an insect or a bug", "horse": "a horse", "cow": "a cow or cattle",
-    "deer": "a deer or an antelope", "bear": "a bear", "mouse": "a small rodent like a mouse",
+    "deer": "a deer or an antelope", "bear": "a bear", "mouse": "a mouse or a rat, a rodent",
     "bread": "bread, a baked food", "cake": "a cake or a sweet dessert", "fruit": "a fruit",
     "vegetable": "a vegetable", "airplane": "an airplane or an aircraft",
     "whale": "a whale or a sea mammal", "guitar": "a musical instrument",
