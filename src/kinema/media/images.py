@@ -18,6 +18,7 @@ from kinema.media.decoding import (
     refuse_oversized,
 )
 
+CHECK_SIDE = 2048
 # Pillow format name -> (MIME type, file extension)
 ACCEPTED_FORMATS = {
     "PNG": ("image/png", "png"),
@@ -35,6 +36,9 @@ class CleanImage:
     extension: str
     width: int
     height: int
+    # The same picture at most ``CHECK_SIDE`` pixels on its longer side, for checks that
+    # look at content (moderation), which do not need every pixel of a 40 MP photo.
+    preview: bytes = b""
 
 
 def _not_an_image() -> InvalidInput:
@@ -103,6 +107,14 @@ def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
                 else:
                     pixels.save(out, "PNG", optimize=False)
                 width, height = pixels.width, pixels.height
+                preview = out.getvalue()
+                if max(width, height) > CHECK_SIDE:
+                    scale = CHECK_SIDE / max(width, height)
+                    size = (max(1, round(width * scale)), max(1, round(height * scale)))
+                    small = pixels.resize(size, Image.Resampling.BILINEAR).convert("RGB")
+                    small_out = io.BytesIO()
+                    small.save(small_out, "JPEG", quality=92)
+                    preview = small_out.getvalue()
         except (TooLarge, InvalidInput):
             raise
         except Image.DecompressionBombError:
@@ -119,4 +131,5 @@ def clean_image(data: bytes, *, max_bytes: int, max_pixels: int) -> CleanImage:
         extension=extension,
         width=width,
         height=height,
+        preview=preview,
     )

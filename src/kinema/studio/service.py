@@ -171,7 +171,7 @@ def upload_image(session: Session, runtime: Runtime, user: User, data: bytes) ->
     with heavy_decode():
         image = clean_image(data, **caps)
         # Nudity, and likeness: a real face must be the uploader's own verified character.
-        safety.moderate(session, user, image.data, "image")
+        safety.moderate(session, user, image.preview or image.data, "image")
     upload = Upload(
         id=new_id("upl"),
         user_id=user.id,
