@@ -121,6 +121,8 @@ def test_english_prompts_come_back_unchanged() -> None:
 def test_partly_english_prompts_keep_the_english_words() -> None:
     result = gloss("un gato surfing en la playa")
     assert {"cat", "surfing", "beach"} <= words(result.text)
+    assert gloss("a 토끼 running in the 들판").text == "a rabbit running in the field"
+    assert gloss("a dog wearing 墨镜 at the beach").text == "a dog wearing sunglasses at the beach"
 
 
 def test_gloss_and_a_few_subjects_are_quick_after_warm_up() -> None:

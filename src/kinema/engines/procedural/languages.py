@@ -1095,6 +1095,25 @@ def gloss(prompt: str) -> Gloss:
     return Gloss("\n".join(lines), language, tuple(notes), tuple(unknown))
 
 
+def _gloss_mixed(text: str, language: str) -> tuple[str, list[tuple[str, str]], list[str]]:
+    """English with a few Korean, Japanese or Chinese words ("a 토끼 running in the 들판"):
+    the English stays as written and each foreign word is glossed where it stands."""
+    notes: list[tuple[str, str]] = []
+    unknown: list[str] = []
+
+    def one(match: re.Match[str]) -> str:
+        english, found_notes, found_unknown = _gloss_piece(match.group(0), language)
+        notes.extend(found_notes)
+        unknown.extend(found_unknown)
+        # Alone, a noun comes back with its article; the English around it has its own.
+        return re.sub(r"^(a|an|the|in the) ", "", english)
+
+    english = _CJK_RUN.sub(one, text)
+    english = re.sub(r"\b([Aa]n?) (\w)", lambda m: m.group(1)[0] + (
+        "n " if m.group(2) in "aeiou" else " ") + m.group(2), english)
+    return english, notes, unknown
+
+
 def _names_someone(label: str, language: str) -> bool:
     """Whether a label before a colon is a speaker ("고양이", "Gato 1", "María"), not a
     camera direction or a place ("드론 샷", "Escena")."""
@@ -1150,9 +1169,15 @@ def _gloss_line(line: str, language: str, quotes: list[str],
     return re.sub(r"\s+", " ", " ".join(o for o in out if o.strip())).strip()
 
 
+_CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af\u3130-\u318f]+")
+
+
 def _gloss_piece(text: str, language: str) -> tuple[str, list[tuple[str, str]], list[str]]:
     if not text:
         return "", [], []
+    latin = re.findall(r"[A-Za-z]+", text)
+    if language in _CJK and len(latin) >= 2 and len(latin) >= len(_CJK_RUN.findall(text)):
+        return _gloss_mixed(text, language)
     text = text.replace(":", " ")  # a colon inside the words: nothing to gloss
     if language == "ko":
         tokens, unknown = _tokens_ko(text)
