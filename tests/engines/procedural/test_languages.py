@@ -123,6 +123,9 @@ def test_partly_english_prompts_keep_the_english_words() -> None:
     assert {"cat", "surfing", "beach"} <= words(result.text)
     assert gloss("a 토끼 running in the 들판").text == "a rabbit running in the field"
     assert gloss("a dog wearing 墨镜 at the beach").text == "a dog wearing sunglasses at the beach"
+    stray = gloss("a perro running on the beach")
+    assert (stray.text, stray.language) == ("a dog running on the beach", "en")
+    assert gloss('Mia says "hola perro" to the dog').text == 'Mia says "hola perro" to the dog'
 
 
 def test_gloss_and_a_few_subjects_are_quick_after_warm_up() -> None:

@@ -803,6 +803,8 @@ def _noun_phrase(token: _Token) -> str:
 
 
 _NOMINAL = ("noun", "people", "place")
+_PREPOSITIONS = frozenset(("on", "in", "under", "over", "at", "next to", "in front of",
+                           "behind", "through", "during", "into", "near", "inside"))
 _NO_ARTICLE = ("glasses", "headphones", "jeans", "pants", "shorts", "scissors", "water")
 _VEHICLES = frozenset(("car", "bus", "truck", "train", "motorcycle", "bicycle", "taxi",
                        "racing car", "police car", "ambulance", "tractor", "fire engine"))
@@ -999,8 +1001,11 @@ def _compose_latin(tokens: list[_Token]) -> str:
         elif token.kind not in ("adj", "rel"):
             pending_count = None
         if token.kind == "place":
-            if not words or words[-1] not in ("on", "in", "under", "over", "at", "next to",
-                                              "in front of", "behind", "through", "during"):
+            if words and words[-1] in ("the", "a") and len(words) > 1 and \
+                    words[-2] in _PREPOSITIONS:  # "on the playa": English around it
+                words.append(token.english)
+                continue
+            if not words or words[-1] not in _PREPOSITIONS:
                 words.append("in")
             words += ["the", token.english]
         elif token.kind in ("verb", "speech"):
@@ -1076,6 +1081,8 @@ def gloss(prompt: str) -> Gloss:
     language = _prompt_language(bare)
     if language == "cmn" and re.search(r"[\u3040-\u30ff]", text):
         language = "ja"  # "男：「ここはどこ？」": the kana are all inside the quotes
+    if language == "en":
+        return _gloss_stray_words(prompt)
     if language not in GLOSSED_LANGUAGES:
         return Gloss(prompt, language)
     # Screenplay lines without quotes ("고양이: 안녕", "猫：おはよう") are dialogue too.
@@ -1112,6 +1119,32 @@ def _gloss_mixed(text: str, language: str) -> tuple[str, list[tuple[str, str]], 
     english = re.sub(r"\b([Aa]n?) (\w)", lambda m: m.group(1)[0] + (
         "n " if m.group(2) in "aeiou" else " ") + m.group(2), english)
     return english, notes, unknown
+
+
+def _gloss_stray_words(prompt: str) -> Gloss:
+    """An English prompt with a stray Spanish, French, German or Portuguese noun ("a
+    perro running on the beach"): a word English does not know and one of the tables
+    does is glossed where it stands; everything else is left as written."""
+    import lemminflect
+
+    notes: list[tuple[str, str]] = []
+
+    def one(match: re.Match[str]) -> str:
+        word = match.group(0)
+        key = word.lower()
+        if _english_word(key) or lemminflect.getAllLemmas(key) or len(key) < 4:
+            return word
+        for language in ("es", "fr", "pt", "de"):
+            entry = _lexicon(language).get(key)
+            if entry is not None and entry.kind in ("noun", "people", "place"):
+                notes.append((word, entry.english))
+                return entry.english
+        return word
+
+    parts = re.split(r'("[^"]*"|“[^”]*”|«[^»]*»)', prompt)  # quotes stay as written
+    text = "".join(part if i % 2 else re.sub(r"[^\W\d_]+", one, part)
+                   for i, part in enumerate(parts))
+    return Gloss(text, "en", tuple(notes))
 
 
 def _names_someone(label: str, language: str) -> bool:
