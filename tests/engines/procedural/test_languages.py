@@ -105,6 +105,14 @@ def test_script_lines_keep_their_speakers_lines_and_line_breaks() -> None:
     assert "Escena" not in gloss("Escena: un perro en la playa").text
 
 
+@pytest.mark.parametrize("prompt", ["", "   ", "😀🐶", "!!!", '""', "「」", ":", "a:b:c",
+                                    "\x005\x00 토끼가 뛴다", "고양이:"])
+def test_odd_input_never_fails(prompt: str) -> None:
+    result = gloss(prompt)
+    assert isinstance(result.text, str)
+    assert detect_language(prompt) in {"en", "ko"}
+
+
 def test_notes_say_what_each_word_was_taken_as() -> None:
     result = gloss("토끼가 들판에서 뛰어요")
     assert ("토끼가", "rabbit") in result.notes

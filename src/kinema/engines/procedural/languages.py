@@ -1075,7 +1075,7 @@ def gloss(prompt: str) -> Gloss:
         quotes.append(line.strip())
         return f" \x00{len(quotes) - 1}\x00 "
 
-    text = unicodedata.normalize("NFC", prompt)
+    text = unicodedata.normalize("NFC", prompt).replace("\x00", "")  # the marks used below
     masked = _QUOTE.sub(keep, text)
     bare = re.sub(r"\x00\d+\x00", " ", masked)
     language = _prompt_language(bare)
