@@ -61,8 +61,8 @@ def carries(text: str, expected: str) -> bool:
     subject = resolve_subject(target)
     if subject is not None:
         for gram in grams:
-            found = resolve_subject(gram)
-            if found is not None and found.confidence == 1.0 and found.glyph == subject.glyph:
+            thing = resolve_subject(gram)
+            if thing is not None and thing.confidence == 1.0 and thing.glyph == subject.glyph:
                 return True
     return False
 
