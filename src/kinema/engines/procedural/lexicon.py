@@ -116,7 +116,10 @@ for _action, _forms in {
                "erupts erupting shatter shatters shattering pop pops popping",
     "splash": "splash splashes splashing splashed dunk dunks plunge plunges wade wades "
               "wading",
-    "idle": "sit sits sitting sat stand stands standing stood wait waits waiting watch "
+    "sit": "sit sits sitting sat seated kneel kneels kneeling squat squats squatting",
+    "wave": "wave waves waving waved greet greets greeting",
+    "play": "strum strums strumming drum drums drumming",
+    "idle": "stand stands standing stood wait waits waiting watch "
             "watches watching watched look looks looking stare stares staring smile smiles "
             "smiling see sees seeing saw notice notices noticing find finds finding found "
             "meet meets meeting spot spots discover discovers think thinks thinking wonder "

@@ -49,7 +49,8 @@ STYLES = ("none", "cinematic", "anime", "noir", "vintage", "watercolor", "vaporw
 MOODS = ("calm", "happy", "playful", "tense", "sad", "epic", "mysterious", "romantic")
 ACTIONS = (
     "idle", "walk", "run", "jump", "fly", "swim", "dance", "spin", "surf", "drive",
-    "sleep", "talk", "fall", "chase", "slide", "pour", "explode", "splash",
+    "sleep", "talk", "fall", "chase", "slide", "pour", "explode", "splash", "sit", "wave",
+    "play",
 )
 # Where an accessory sits on its subject: on the head (hats), in the hair (a bow, a
 # flower), over the eyes (glasses), over the ears (headphones), at the neck (scarf, tie),

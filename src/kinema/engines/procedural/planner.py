@@ -423,6 +423,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 group = spec.groups[holding]
                 group.held.append(Held(item=noun, glyph=glyph, hold=_hold_kind(noun),
                                        color=pending_color))
+                if _hold_kind(noun) == "front" and group.action in (None, "idle", "jump"):
+                    group.action = "play"  # playing the guitar
                 pending_count, pending_color, pending_size = None, None, 1.0
                 i += n
                 continue
@@ -532,7 +534,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             if actor is not None:
                 group = spec.groups[actor]
                 group.seated = group.seated or word in _SIT_WORDS
-                if group.action is None or group.action in ("idle", "talk"):
+                if group.action is None or group.action in _STILL:
                     group.action = action
                 if action == "chase":
                     chase_from = actor
@@ -584,8 +586,7 @@ _HOLD_WORDS = frozenset((
     "grabbing", "grabs", "eating", "eats", "eat", "drinking", "drinks", "drink", "sipping",
     "sips", "playing", "plays", "play", "throwing", "throws", "throw", "tossing", "tosses",
     "swinging", "swings", "reading", "reads", "using", "uses", "wielding", "wields",
-    "strumming", "strums", "licking", "licks", "hugging", "hugs", "cuddling", "waving",
-    "waves", "raising", "raises", "lifting", "lifts", "catching", "catches", "kicking",
+    "strumming", "strums", "licking", "licks", "hugging", "hugs", "cuddling", "raising", "raises", "lifting", "lifts", "catching", "catches", "kicking",
     "kicks", "bouncing", "juggling", "juggles", "brandishing", "clutching", "texting",
     "filming", "photographing", "painting", "paints", "typing", "cooking", "cooks",
     "baking", "bakes", "making", "makes", "pouring", "pours", "planting", "plants",
@@ -896,6 +897,7 @@ _ACTION_GLYPHS = {
 }
 
 
+_STILL = frozenset(("idle", "talk", "sit", "wave", "play"))
 _SIT_WORDS = frozenset(("sit", "sits", "sitting", "sat", "seated", "kneel", "kneels",
                         "kneeling", "lie", "lies", "lying", "lay", "lays"))
 # People standing, talking or waiting are drawn whole, not as busts.
@@ -1076,7 +1078,8 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 name = f"{name} {j + 1}" if g.character is None else name
             subjects.append(Subject(
                 id=sid, noun=g.noun,
-                glyph=(None if g.seated and g.action in ("idle", "talk", None)
+                glyph=(None if g.character is not None or (
+                    g.seated and g.action in ("idle", "talk", "sit", None))
                        else _action_glyph(g.noun, g.action)) or g.glyph,
                 name=name,
                 character=g.character.handle if g.character else None,
