@@ -727,7 +727,25 @@ def _place_at(words: list[str], i: int) -> tuple[vocabulary.PlaceMatch, int] | N
     return None
 
 
+def _compound_head(word: str) -> vocabulary.Resolution | None:
+    """Korean, Japanese and Chinese compounds end in their head: 고등학생 (high school
+    student) is a 학생 (student). The longest known ending of an unknown word."""
+    if word.isascii() or len(word) < 3:
+        return None
+    for k in range(1, len(word) - 1):
+        english = languages.gloss(word[k:]).text
+        if english == word[k:] or not english.isascii():
+            continue
+        found = vocabulary.resolve_subject(english, by_meaning=False)
+        if found is not None:
+            return found
+    return None
+
+
 def _subject_at(words: list[str], i: int) -> tuple[vocabulary.Resolution, int] | None:
+    head = _compound_head(words[i])
+    if head is not None:
+        return head, 1
     for n in (2, 1):
         chunk = words[i:i + n]
         if len(chunk) < n or any(w.startswith("\u0000") for w in chunk) or (
