@@ -193,8 +193,8 @@ SETTING_PHRASES: dict[str, str] = _places({
     "waterfall": "waterfall, waterfalls, niagara falls, the falls, cascade",
     "cave": "cave, cavern, grotto, mine, tunnel, dungeon, underground",
     "castle": "castle, palace, fortress, kingdom, throne room, tower, medieval castle",
-    "sky": "sky, clouds, skies, heavens, above the clouds, midair, mid-air, over a rainbow, "
-           "over the rainbow, through the clouds",
+    "sky": "sky, clouds, skies, heavens, above the clouds, midair, mid-air, "
+           "through the clouds",
     "train_platform": "train platform, platform, train station, station, railway station, "
                       "subway, subway station, metro, metro station, underground station",
     "airport": "airport, terminal, runway, gate, departure lounge, airplane cabin, tarmac",
@@ -405,6 +405,15 @@ _NOUN_SYNONYMS: dict[str, str] = {
     "chicken": "chicken", "eagle": "eagle", "swan": "swan", "flamingo": "flamingo",
     "peacock": "peacock", "cowboy": "cowboy_hat_face", "pizza": "pizza",
     "school bus": "bus", "city bus": "bus", "double decker bus": "bus",
+    "couple": "person", "player": "person", "lifeguard": "person", "librarian": "person",
+    "cashier": "person", "protester": "person", "protestor": "person", "passenger": "person",
+    "customer": "person", "client": "person", "referee": "person", "guest": "person",
+    "visitor": "person", "neighbor": "person", "neighbour": "person", "coworker": "person",
+    "colleague": "person", "boss": "person", "employee": "person", "intern": "person",
+    "shopper": "person", "commuter": "person", "hiker": "person", "jogger": "person",
+    "roommate": "person", "classmate": "person", "teammate": "person", "fan": "person",
+    "grandson": "boy", "granddaughter": "girl", "grandkid": "child", "grandchild": "child",
+    "grandkids": "child", "grandchildren": "children", "nephew": "boy", "niece": "girl",
     "crowd": "person", "audience": "person", "spectator": "person", "fan": "person",
     "band": "person", "team": "person", "choir": "person", "passerby": "person",
     "passersby": "person", "tourist": "person", "stranger": "person", "pedestrian": "person",
@@ -431,7 +440,8 @@ _NOT_SUBJECTS = frozenset(
 # "smile"), so they are never drawn as props for those words.
 _FEELING_RANGES = (
     (0x1F600, 0x1F64F), (0x1F910, 0x1F915), (0x1F917, 0x1F91F), (0x1F922, 0x1F92F),
-    (0x1F970, 0x1F97A), (0x1F9D0, 0x1F9D0), (0x1FAE0, 0x1FAFF), (0x1F440, 0x1F450),
+    (0x1F970, 0x1F97A), (0x1F9D0, 0x1F9D0), (0x1FAE0, 0x1FAE6), (0x1FAE8, 0x1FAFF),
+    (0x1F440, 0x1F450),
     (0x1F90C, 0x1F90F), (0x1F4A2, 0x1F4A2), (0x1F4A4, 0x1F4AB), (0x1F48B, 0x1F48C),
     (0x1F493, 0x1F49F), (0x2763, 0x2764), (0x1F5E8, 0x1F5EF), (0x270A, 0x270D),
     (0x261D, 0x261D), (0x263A, 0x263A), (0x2639, 0x2639), (0x1F31A, 0x1F31D),

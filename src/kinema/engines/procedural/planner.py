@@ -344,7 +344,12 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         noun_hit = None
         size_as_noun = word in lx.SIZES and (i + 1 >= len(words) or (
             lx.lookup_noun(words[i + 1]) is None and words[i + 1] not in lx.COLORS
-            and words[i + 1] not in lx.SIZES and not _open_word(words[i + 1])))
+            and words[i + 1] not in lx.SIZES and (not _open_word(words[i + 1]) or (
+                vocabulary.resolve_subject(words[i + 1], by_meaning=False) is None))))
+        if prev == "to" and word in _VERB_AFTER_TO:
+            # "teaching his grandson to fish": doing, not a thing.
+            i += 1
+            continue
         counted = word in lx.NUMBERS and not (
             word in ("couple", "pair") and (i + 1 >= len(words) or words[i + 1] != "of"))
         if (word not in lx.SIZES or size_as_noun) and word not in lx.COLORS and (
@@ -361,19 +366,26 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                     noun_hit = (found, n)
                     break
         resolved: vocabulary.Resolution | None = None
-        if noun_hit is not None and noun_hit[1] == 1 and i + 1 < len(words) and _open_word(
-                words[i + 1]) and lx.lookup_noun(words[i + 1]) is None:
-            head = vocabulary.resolve_subject(words[i + 1])
+        if noun_hit is not None and noun_hit[1] == 1 and i + 1 < len(words) and (
+                words[i + 1] in _PERSON_NOUNS or _open_word(words[i + 1])) and (
+                noun_hit[0][0] not in _PERSON_NOUNS):
+            head = vocabulary.resolve_subject(words[i + 1], by_meaning=False)
+            known = lx.lookup_noun(words[i + 1])
+            if head is None and known is not None and _is_person_glyph(known[1]):
+                head = vocabulary.Resolution(noun=known[0], glyph=known[1], kind="person")
             if head is not None and head.kind == "person" and head.taken_as is None:
                 # "a robot bartender": a bartender, drawn as the robot when it is a
                 # creature; "a pizza chef" is a chef.
                 (mod_noun, mod_glyph, _p), _n = noun_hit
                 creature = mod_noun in _CREATURES
+                # "a tennis player" holds the ball; "a pizza chef" keeps the chef's own.
+                held = head.held or (None if creature or not _holdable(mod_noun)
+                                     else (mod_noun, mod_glyph))
                 resolved = vocabulary.Resolution(
                     noun=head.noun, glyph=mod_glyph if creature else head.glyph,
-                    kind=mod_noun if creature else head.kind, held=head.held,
-                    hold=head.hold, gender=head.gender, age=head.age,
-                    plural=head.plural)
+                    kind=mod_noun if creature else head.kind, held=held,
+                    hold=head.hold or (_hold_kind(mod_noun) if held else None),
+                    gender=head.gender, age=head.age, plural=head.plural)
                 noun_hit = ((resolved.noun, resolved.glyph, resolved.plural), 2)
         setting_hit = _longest(words, i, lx.SETTING_PHRASES)
         if noun_hit is None and setting_hit is None and _open_word(word):
@@ -455,8 +467,10 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 pending_count, pending_age = None, None
                 i += n
                 continue
-            count = pending_count if pending_count is not None else (
-                _COLLECTIVE.get(" ".join(words[i:i + n]), 3 if plural else 1))
+            collective = _COLLECTIVE.get(" ".join(words[i:i + n]))
+            count = pending_count if pending_count not in (None, 1) or (
+                pending_count == 1 and collective is None) else (
+                collective or (3 if plural else 1))
             if label is not None:
                 count = 1
             spec.groups.append(_Group(noun=noun, glyph=glyph,
@@ -466,6 +480,10 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             _describe_person(spec.groups[current], noun, pending_age)
             if resolved is not None:
                 _take_resolution(spec, current, resolved)
+            doing = [lx.ACTION_WORDS[w] for w in noun.split()[1:]
+                     if w in lx.ACTION_WORDS and w.endswith("ing")]
+            if doing and spec.groups[current].action is None:
+                spec.groups[current].action = doing[0]  # "person surfing" surfs
             if unclaimed is not None:
                 claim(current)
             pending_age = None
@@ -657,7 +675,7 @@ def _place(current: str | None, named: str) -> str:
 
 
 # Words for many people at once: how many the picture shows.
-_COLLECTIVE = {"couples": 2, "crowd": 5, "audience": 5, "spectators": 5,
+_COLLECTIVE = {"couple": 2, "couples": 4, "crowd": 5, "audience": 5, "spectators": 5,
                "fans": 4, "band": 3, "team": 4,
                "choir": 4, "passersby": 3, "tourists": 3, "pedestrians": 3}
 
@@ -742,7 +760,15 @@ def _compound_head(word: str) -> vocabulary.Resolution | None:
     return None
 
 
+# Words for when and how, not what: never drawn, whatever artwork shares their name.
+_NEVER_DRAWN = frozenset(("date", "time", "day", "moment", "vibe", "vibes", "aesthetic",
+                          "mood", "scene", "style", "motion", "mo", "lol", "lmao", "pov",
+                          "kind", "sort", "way", "thing", "stuff", "bit", "lot"))
+
+
 def _subject_at(words: list[str], i: int) -> tuple[vocabulary.Resolution, int] | None:
+    if words[i] in _NEVER_DRAWN:
+        return None
     head = _compound_head(words[i])
     if head is not None:
         return head, 1
@@ -788,10 +814,23 @@ _SHORT_LINE_LANGUAGES = frozenset(("en", "es", "fr", "de", "pt", "it"))
 
 def _line_language(text: str, default: str) -> str:
     found = languages.detect_language(text, default=default)
+    if found != "en" and default == "en" and text.isascii() and _mostly_english(text):
+        return "en"  # "two minutes!" is English, whatever three letters look like
     if found != default and len(text.split()) < 5 and found not in _SHORT_LINE_LANGUAGES \
             and lx.detect_language(text) is None:
         return default
     return found
+
+
+def _mostly_english(text: str) -> bool:
+    """Whether nearly every word of a short line is an English word."""
+    words = re.findall(r"[a-z]+", text.lower())
+    if not words or len(words) > 6:
+        return False
+    import lemminflect
+
+    known = sum(1 for w in words if lemminflect.getAllLemmas(w) or w in lx.STOPWORDS)
+    return known / len(words) >= 0.8
 
 
 def _is_noun_label(label: str) -> bool:
@@ -815,6 +854,11 @@ def _is_noun_label(label: str) -> bool:
 _ALIVE = ((0x1F400, 0x1F43F), (0x1F980, 0x1F9AF), (0x1FAB0, 0x1FABF), (0x1F466, 0x1F487),
           (0x1F9D1, 0x1F9DF), (0x1F930, 0x1F93E), (0x1F3C3, 0x1F3CC), (0x1F6B4, 0x1F6B6),
           (0x1F916, 0x1F916), (0x1F47B, 0x1F47E), (0x1F54A, 0x1F54A))
+
+
+def _is_person_glyph(glyph: str) -> bool:
+    code = ord(glyph[0])
+    return 0x1F466 <= code <= 0x1F487 or 0x1F9D1 <= code <= 0x1F9DF
 
 
 def _alive(glyph: str) -> bool:
@@ -917,6 +961,9 @@ _ACTION_GLYPHS = {
 
 
 _STILL = frozenset(("idle", "talk", "sit", "wave", "play"))
+_VERB_AFTER_TO = frozenset(("fish", "surf", "cook", "paint", "skate", "ski", "draw",
+                            "dance", "swim", "bowl", "box", "sail", "camp", "garden",
+                            "shop", "film", "race", "rock", "ride", "drive", "play"))
 _SIT_WORDS = frozenset(("sit", "sits", "sitting", "sat", "seated", "kneel", "kneels",
                         "kneeling", "lie", "lies", "lying", "lay", "lays"))
 # People standing, talking or waiting are drawn whole, not as busts.
@@ -973,6 +1020,9 @@ _PLACE_OF: dict[str, str] = {
     **dict.fromkeys(("tent", "camping", "deer", "squirrel", "owl", "bear", "fox",
                      "chipmunk", "hedgehog", "mushroom", "wolf"), "forest"),
     **dict.fromkeys(("fishing pole", "duck", "swan", "canoe", "frog"), "lake"),
+    **dict.fromkeys(("water wave", "person surfing", "surfer", "surfboard", "lifeguard",
+                     "beach with umbrella", "crab", "seashell"), "beach"),
+    **dict.fromkeys(("rainbow", "unicorn", "cloud"), "sky"),
     **dict.fromkeys(("automobile", "taxi", "bus", "police car", "motorcycle", "bicycle",
                      "delivery truck", "skateboard", "kick scooter"), "street"),
 }
