@@ -414,7 +414,7 @@ _NOUN_SYNONYMS: dict[str, str] = {
     "roommate": "person", "classmate": "person", "teammate": "person", "fan": "person",
     "grandson": "boy", "granddaughter": "girl", "grandkid": "child", "grandchild": "child",
     "grandkids": "child", "grandchildren": "children", "nephew": "boy", "niece": "girl",
-    "crowd": "person", "audience": "person", "spectator": "person", "fan": "person",
+    "crowd": "person", "audience": "person", "spectator": "person",
     "band": "person", "team": "person", "choir": "person", "passerby": "person",
     "passersby": "person", "tourist": "person", "stranger": "person", "pedestrian": "person",
 }
