@@ -440,8 +440,11 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 pending_count, pending_color, pending_size = None, None, 1.0
                 i += n
                 continue
-            bare_again = (prev not in ("a", "an", "another", "one") and not plural
-                          and pending_count is None and label is None)
+            # A glossed prompt has lost its articles ("le renard" reads "a fox"), so there
+            # a noun named again is the same one too.
+            bare_again = ((prev not in ("a", "an", "another", "one") or language != "en")
+                          and prev not in ("another",) and not plural
+                          and pending_count in (None, 1) and label is None)
             if label is not None and not same:
                 # "two cats ... Cat 1: ..." : Cat 1 is one of the two.
                 pool = next((g for g in spec.groups if g.noun == noun and g.label is None
@@ -449,7 +452,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 if pool is not None:
                     pool.count -= 1
             if ((prev in _DEFINITE or label is not None or bare_again)
-                    and pending_count is None and same):
+                    and (pending_count is None or bare_again) and same):
                 current = same[-1]
                 clause_first = current if clause_first is None else clause_first
                 if unclaimed is not None:
@@ -468,6 +471,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 i += n
                 continue
             collective = _COLLECTIVE.get(" ".join(words[i:i + n]))
+            if plural and prev == "the" and noun in _HELD_FRONT | {"drum", "long drum"}:
+                plural = False  # "playing the drums": one drum kit
             count = pending_count if pending_count not in (None, 1) or (
                 pending_count == 1 and collective is None) else (
                 collective or (3 if plural else 1))
@@ -493,8 +498,11 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 _relate(spec, relater, kind, current)
                 relating = None
             elif holding is not None and holding != current:
-                # "a girl with a dog": too big to hold, so it is beside her.
-                _relate(spec, holding, "next_to", current)
+                # "a girl with a dog": too big to hold, so it is beside her; an
+                # instrument too big to hold is played from behind or at it.
+                _relate(spec, holding, _PLAYED_AT.get(noun, "next_to"), current)
+                if noun in _PLAYED_AT:
+                    spec.groups[holding].action = "play"
                 holding = None
             clause_first = current if clause_first is None else clause_first
             i = _attach(spec, current, pending_color, pending_size, pending_placement,
@@ -964,6 +972,8 @@ _STILL = frozenset(("idle", "talk", "sit", "wave", "play"))
 _VERB_AFTER_TO = frozenset(("fish", "surf", "cook", "paint", "skate", "ski", "draw",
                             "dance", "swim", "bowl", "box", "sail", "camp", "garden",
                             "shop", "film", "race", "rock", "ride", "drive", "play"))
+_PLAYED_AT = {"piano": "at", "drum": "behind", "long drum": "behind", "harp": "at",
+              "organ": "at", "musical keyboard": "at", "keyboard": "at", "drum kit": "behind"}
 _SIT_WORDS = frozenset(("sit", "sits", "sitting", "sat", "seated", "kneel", "kneels",
                         "kneeling", "lie", "lies", "lying", "lay", "lays"))
 # People standing, talking or waiting are drawn whole, not as busts.
