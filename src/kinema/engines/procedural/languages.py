@@ -1024,6 +1024,24 @@ def _compose_latin(tokens: list[_Token]) -> str:
 
 # --------------------------------------------------------------------------- gloss
 
+def _plainly_english(words: list[str]) -> bool:
+    """Whether nearly all of a prompt's words are in the planner's own English tables
+    and none is a word only another language's table knows."""
+    from kinema.engines.procedural import lexicon as lx
+
+    known = lx.STOPWORDS | lx.ACTION_WORDS.keys() | lx.SPEECH_VERBS | lx.SETTING_PHRASES.keys()
+    nouns = lx.noun_index()
+    hits = sum(1 for w in words if w in known or w in nouns or lx.singular(w) in nouns)
+    if hits < 0.75 * len(words):
+        return False
+    for language in ("es", "fr", "de", "pt"):
+        lex = _lexicon(language)
+        if sum(1 for w in words if (w in lex or w in _LATIN_DROP_WORDS[language])
+               and w not in known and w not in nouns) >= 2:
+            return False
+    return True
+
+
 def _prompt_language(text: str) -> str:
     if re.search(r"[\uac00-\ud7af]", text):
         return "ko"
@@ -1034,6 +1052,8 @@ def _prompt_language(text: str) -> str:
     words = [w.lower() for w in _LATIN_WORD.findall(text) if w.isalpha()]
     if not words:
         return detect_language(text, default="en")
+    if _plainly_english(words):
+        return "en"  # most prompts: no detector, no lemmatiser to load
     # Prompts are short and full of nouns: count the words each table knows, and let
     # the detector break ties (and judge English, Italian and the rest).
     detected = detect_language(text, default="en")
