@@ -8,10 +8,13 @@ evaluation set), embeds them with multilingual-e5-small as ``moderation`` reads 
 2. a multinomial logistic regression (L2, harmless and harmful prompts weighted
    equally) over the vector and its closeness to each class's prototypes.
 
-The refusal threshold on ``1 - P(harmless)`` is chosen on out-of-fold predictions
-(5 folds, prototypes and head refitted per fold): the highest threshold whose recall is
-at least ``--recall`` while false refusals stay at most ``--false-refusals``; if none
-meets both, the one with the best recall within the false-refusal bound.
+The refusal threshold on the probability of the likeliest kind of harm is chosen on
+out-of-fold predictions (5 folds, prototypes and head refitted per fold), for
+moderation as a whole: a prompt
+is refused when the word lists and public figures refuse it or the head's score
+reaches the threshold. The threshold is the highest whose recall is at least
+``--recall`` while false refusals stay at most ``--false-refusals``; if none meets
+both, the one with the best recall within the false-refusal bound.
 
 Run: ``python scripts/train_moderation_head.py`` (about a minute on two cores).
 """
@@ -21,13 +24,16 @@ from __future__ import annotations
 import argparse
 import json
 from pathlib import Path
+from unittest import mock
 
 import numpy as np
 from scipy.optimize import minimize
 
 from kinema.embeddings.multilingual import embed_queries
-from kinema.safety.intent import BENIGN, CLASSES, HEAD_PATH, features, softmax
+from kinema.safety import text as moderation
+from kinema.safety.intent import BENIGN, CLASSES, HEAD_PATH, features, harm_scores, softmax
 from kinema.safety.normalize import readable
+from kinema.safety.verdict import PUBLIC_FIGURE
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_SETS = (
@@ -126,7 +132,7 @@ def train(vectors: np.ndarray, labels: np.ndarray, l2: float) -> dict[str, np.nd
 def harm(model: dict[str, np.ndarray], vectors: np.ndarray) -> np.ndarray:
     x = features(vectors, model["prototypes"], model["prototype_classes"])
     p = softmax(((x - model["mean"]) / model["scale"]) @ model["weights"] + model["bias"])
-    return 1.0 - p[:, 0]
+    return harm_scores(p, ignore=(PUBLIC_FIGURE,))  # the names list decides those
 
 
 def out_of_fold(vectors: np.ndarray, labels: np.ndarray, l2: float) -> np.ndarray:
@@ -143,14 +149,33 @@ def out_of_fold(vectors: np.ndarray, labels: np.ndarray, l2: float) -> np.ndarra
     return scores
 
 
+def refused_without_head(rows: list[dict[str, object]]) -> np.ndarray:
+    """Which rows the word lists, public figures and static meaning check refuse."""
+    with mock.patch.object(moderation, "_strongest_intent", return_value=None):
+        return np.array(
+            [
+                not moderation.moderate_text(
+                    str(row["text"]),
+                    context=str(row.get("context", "prompt")),  # type: ignore[arg-type]
+                ).allowed
+                for row in rows
+            ]
+        )
+
+
 def choose_threshold(
-    scores: np.ndarray, harmful: np.ndarray, recall: float, false_refusals: float
+    scores: np.ndarray,
+    listed: np.ndarray,
+    harmful: np.ndarray,
+    recall: float,
+    false_refusals: float,
 ) -> float:
     candidates = np.unique(np.round(scores, 4))
     best, best_recall = 0.5, -1.0
     for t in sorted(candidates, reverse=True):
-        got = float(np.mean(scores[harmful] >= t))
-        fr = float(np.mean(scores[~harmful] >= t))
+        refused = listed | (scores >= t)
+        got = float(np.mean(refused[harmful]))
+        fr = float(np.mean(refused[~harmful]))
         if fr > false_refusals:
             break
         if got >= recall:
@@ -164,8 +189,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT / "tests" / "data")
     parser.add_argument("--out", type=Path, default=HEAD_PATH)
-    parser.add_argument("--l2", type=float, default=1.0)
-    parser.add_argument("--recall", type=float, default=0.95)
+    parser.add_argument("--l2", type=float, default=0.01)
+    parser.add_argument("--recall", type=float, default=0.96)
     parser.add_argument("--false-refusals", type=float, default=0.05)
     args = parser.parse_args()
 
@@ -175,12 +200,20 @@ def main() -> int:
     vectors = embed_queries([readable(str(row["text"])) for row in rows])
 
     scores = out_of_fold(vectors, labels, args.l2)
-    threshold = choose_threshold(scores, harmful, args.recall, args.false_refusals)
+    listed = refused_without_head(rows)
+    threshold = choose_threshold(scores, listed, harmful, args.recall, args.false_refusals)
     print(f"{len(rows)} prompts, {int(harmful.sum())} harmful; held-out folds:")
+    print(
+        f"  word lists alone: recall {np.mean(listed[harmful]):.3f}, "
+        f"false refusals {np.mean(listed[~harmful]):.3f}"
+    )
     for t in sorted({0.3, 0.4, 0.5, 0.6, 0.7, round(threshold, 3)}):
+        refused = listed | (scores >= t)
         print(
-            f"  threshold {t:.3f}: recall {np.mean(scores[harmful] >= t):.3f}, "
-            f"false refusals {np.mean(scores[~harmful] >= t):.3f}"
+            f"  threshold {t:.3f}: head alone recall {np.mean(scores[harmful] >= t):.3f}, "
+            f"false refusals {np.mean(scores[~harmful] >= t):.3f}; with the lists "
+            f"recall {np.mean(refused[harmful]):.3f}, "
+            f"false refusals {np.mean(refused[~harmful]):.3f}"
         )
     model = train(vectors, labels, args.l2)
     np.savez_compressed(args.out, threshold=np.float32(threshold), **model)

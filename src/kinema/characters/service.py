@@ -58,6 +58,7 @@ from kinema.engines.procedural.cameo import cameo_folder
 from kinema.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kinema.ids import new_id
 from kinema.queue import enqueue
+from kinema.safety import service as safety
 
 if TYPE_CHECKING:
     from kinema.accounts.models import User
@@ -570,6 +571,11 @@ def set_preferences(
             f"Preferences are {len(instructions)} characters long; the limit is "
             f"{MAX_INSTRUCTIONS_CHARS}."
         )
+    # Appearance rules reach the engine with every video, so they are moderated like a
+    # prompt; content rules only ever forbid ("no nudity") and are not.
+    appearance = read_preferences(instructions).appearance_text
+    if appearance:
+        safety.moderate(session, user, appearance, "character_rules")
     character.instructions = instructions
     session.flush()
     return character

@@ -52,22 +52,41 @@ CLASSES = (
 )
 
 
+# Classes that are one kind of harm for deciding: a request can read as sexual and as
+# sexual with a minor at once without being less harmful.
+HARM_GROUPS = (
+    (SEXUAL, SEXUAL_MINORS),
+    (VIOLENCE_GORE,),
+    (SELF_HARM,),
+    (HATE_HARASSMENT,),
+    (WEAPONS_TERROR,),
+    (PUBLIC_FIGURE,),
+)
+
+
+def harm_scores(probabilities: np.ndarray, ignore: Collection[str] = ()) -> np.ndarray:
+    """The probability of the likeliest kind of harm, per row of class probabilities.
+    Harm spread thinly over several kinds ("buy cheap followers": a little hate, a
+    little weapons) is doubt, not a harmful request."""
+    columns = [
+        [CLASSES.index(name) for name in group if name not in ignore] for group in HARM_GROUPS
+    ]
+    sums = [probabilities[:, c].sum(axis=1) for c in columns if c]
+    return np.max(np.stack(sums, axis=1), axis=1)
+
+
 @dataclass(frozen=True)
 class Intent:
     """The probability of each class in ``CLASSES`` for one text, and the threshold
-    on the probability of harm at which the text is refused."""
+    on the probability of its likeliest kind of harm at which the text is refused."""
 
     probabilities: tuple[float, ...]
     threshold: float
 
     def harm(self, ignore: Collection[str] = ()) -> float:
-        """Probability that the text asks for something refused, leaving out the
-        categories in ``ignore`` (public figures in a comment, say)."""
-        return sum(
-            p
-            for name, p in zip(CLASSES, self.probabilities, strict=True)
-            if name != BENIGN and name not in ignore
-        )
+        """Probability of the likeliest kind of harm, leaving out the categories in
+        ``ignore`` (public figures in a comment, say)."""
+        return float(harm_scores(np.array([self.probabilities]), ignore)[0])
 
     def category(self, ignore: Collection[str] = ()) -> str:
         """The likeliest harmful category, leaving out those in ``ignore``."""
@@ -113,7 +132,7 @@ class IntentHead:
     scale: np.ndarray
     weights: np.ndarray  # (features, len(CLASSES))
     bias: np.ndarray
-    threshold: float  # refuse when 1 - P(benign) reaches this
+    threshold: float  # refuse when the likeliest kind of harm reaches this
 
     @classmethod
     def load(cls, path: Path = HEAD_PATH) -> IntentHead:

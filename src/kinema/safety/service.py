@@ -41,7 +41,7 @@ from kinema.safety.models import (
 )
 from kinema.safety.public_figures import add_public_figures
 from kinema.safety.text import CONTEXTS as TEXT_CONTEXTS
-from kinema.safety.text import moderate_text
+from kinema.safety.text import FIGURE_CONTEXTS, moderate_text
 from kinema.safety.verdict import Verdict
 
 log = logging.getLogger(__name__)
@@ -223,16 +223,16 @@ def moderate(
     content: str | Path | bytes | np.ndarray,
     context: str,
 ) -> None:
-    """Check ``content`` for ``context`` ("prompt", "caption", "comment" or "transcript"
-    for text; "image" for an uploaded picture, which also gets likeness protection;
-    "frame" for a rendered frame). Raises ``ModerationBlocked`` and records the refusal
-    when it is refused."""
+    """Check ``content`` for ``context`` ("prompt", "caption", "comment", "transcript"
+    or "character_rules" for text; "image" for an uploaded picture, which also gets
+    likeness protection; "frame" for a rendered frame). Raises ``ModerationBlocked``
+    and records the refusal when it is refused."""
     user_id = user.id if user is not None else None
     if context in TEXT_CONTEXTS:
         if not isinstance(content, str):
             raise TypeError("text moderation needs a string")
         allowance = None
-        if context == "prompt":
+        if context in FIGURE_CONTEXTS:
             _sync_public_figures(session)
             allowance = public_figure_allowance(session, user)
         verdict = moderate_text(content, context=context, allowed_figures=allowance)  # type: ignore[arg-type]

@@ -28,7 +28,7 @@ import numpy as np
 
 from kinema.embeddings import embed
 from kinema.safety.intent import Intent, judge_intent
-from kinema.safety.normalize import plain, readable, views
+from kinema.safety.normalize import deobfuscate, plain, readable, views
 from kinema.safety.public_figures import FigureAllowance, find_public_figures, is_allowed
 from kinema.safety.terms import allow_patterns, examples, load_terms
 from kinema.safety.verdict import (
@@ -61,10 +61,21 @@ MEANING_SIMILARITY = 0.72
 # ...and this much closer to it than to any harmless example.
 MEANING_MARGIN = 0.08
 MAX_LENGTH = 5000
-# The meaning model reads a long text (a transcript) in pieces of about this many
-# characters, at most MAX_PIECES of them; the most harmful piece decides.
-PIECE_CHARS = 300
-MAX_PIECES = 12
+# The meaning model reads a text of up to WHOLE_CHARS at once; a longer one (a
+# transcript) in pieces of whole sentences up to PIECE_CHARS, at most MAX_PIECES of
+# them (a harmful line is not drowned by the harmless ones around it). The most
+# harmful piece decides.
+WHOLE_CHARS = 300
+# A text this short gives the model little to go on ("bye", "ok"): the intent head
+# must be surer of harm to refuse it.
+SHORT_TEXT_CHARS = 12
+SHORT_TEXT_THRESHOLD = 0.7
+# "@handle" names a character. The model reads it as a plain name: a handle is any
+# word its owner chose ("@nobody_here", "@killer_bee"), and the "@" is no obfuscated "a".
+_MENTION = re.compile(r"@\w[\w.]*")
+MENTION_READ_AS = "Alex"
+PIECE_CHARS = 150
+MAX_PIECES = 24
 
 
 @lru_cache(maxsize=1)
@@ -131,10 +142,8 @@ def moderate_text(
                 return Verdict.refuse(HATE_HARASSMENT, matched=hit)
             return Verdict.refuse(category, matched=hit)
 
-    ignore: set[str] = set()
     if context in FIGURE_CONTEXTS:
-        named = find_public_figures(forms[0])
-        for name in named:
+        for name in find_public_figures(forms[0]):
             if not is_allowed(name, allowed_figures):
                 return Verdict.refuse(
                     PUBLIC_FIGURE,
@@ -142,10 +151,9 @@ def moderate_text(
                     message=f"Kinema doesn't put real public figures such as {name} in videos "
                     "unless they have made a character and allow it.",
                 )
-        if named:  # every figure named is allowed: their being named is no harm
-            ignore.add(PUBLIC_FIGURE)
-    else:
-        ignore.add(PUBLIC_FIGURE)
+    # Who is a real public figure is for the names list to say: the model cannot tell
+    # a real mayor from one in a story.
+    ignore = {PUBLIC_FIGURE}
 
     # Intent in any language, from the multilingual model.
     intent = _strongest_intent(text, forms, ignore)
@@ -169,7 +177,7 @@ def moderate_text(
 
 def _pieces(text: str) -> list[str]:
     """A long text cut at line and sentence ends into pieces the model reads whole."""
-    if len(text) <= PIECE_CHARS:
+    if len(text) <= WHOLE_CHARS:
         return [text]
     sentences = [s for s in re.split(r"(?<=[.!?。！？\n])\s*", text) if s.strip()]
     pieces: list[str] = []
@@ -177,7 +185,7 @@ def _pieces(text: str) -> list[str]:
         while len(sentence) > PIECE_CHARS:  # one very long sentence
             pieces.append(sentence[:PIECE_CHARS])
             sentence = sentence[PIECE_CHARS:]
-        if pieces and len(pieces[-1]) + len(sentence) < PIECE_CHARS:
+        if pieces and len(pieces[-1]) + len(sentence) < PIECE_CHARS // 2:
             pieces[-1] += " " + sentence
         else:
             pieces.append(sentence)
@@ -188,12 +196,16 @@ def _strongest_intent(text: str, forms: list[str], ignore: set[str]) -> Intent |
     """The most harmful reading of ``text`` by the intent head, when it is harmful.
     An obfuscated text is also read de-obfuscated ("k1ll", "n u d e"). When ordinary
     phrases were blanked ("a naked mole rat"), the model reads what is left."""
-    blanked = forms[0] != plain(text)
+    text = _MENTION.sub(MENTION_READ_AS, text)
+    blanked = forms[0] != plain(text) and "@" not in forms[0]
     readings = _pieces(forms[0] if blanked else readable(text))
-    if len(forms) > 1 and len(forms[1]) <= PIECE_CHARS:
-        readings.append(forms[1])
+    unmasked = deobfuscate(text)
+    if unmasked != plain(text) and len(unmasked) <= WHOLE_CHARS:
+        readings.append(unmasked)
     intents = judge_intent(list(dict.fromkeys(readings)))
     worst = max(intents, key=lambda intent: intent.harm(ignore))
+    if len(text.strip()) < SHORT_TEXT_CHARS:
+        return worst if worst.harm(ignore) >= SHORT_TEXT_THRESHOLD else None
     return worst if worst.harmful(ignore) else None
 
 
