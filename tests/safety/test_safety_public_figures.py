@@ -22,3 +22,15 @@ def test_admin_additions_take_effect() -> None:
     add_public_figures(["Zanzibar Quillfeather|Quillfeather"])
     assert moderate_text(prompt).category == "public_figure"
     assert moderate_text("quillfeather on a bike").category == "public_figure"
+
+
+def test_names_are_listed_in_the_scripts_of_their_countries() -> None:
+    def other_script(alias: str) -> bool:  # Hangul, kana, Han, Cyrillic, Arabic...
+        return any(c.isalpha() and ord(c) > 0x24F for c in alias)
+
+    written_otherwise = [f for f in public_figures() if any(map(other_script, f.aliases))]
+    assert len(written_otherwise) >= 150
+    assert find_public_figures("이재명 대통령") == ["Lee Jae-myung"]
+    assert find_public_figures("成龙的电影") == ["Jackie Chan"]
+    assert find_public_figures("宮崎駿の映画") == ["Hayao Miyazaki"]
+    assert find_public_figures("Путин и Макрон") == ["Vladimir Putin", "Emmanuel Macron"]
