@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 import numpy as np
-from scipy.signal import butter, sosfilt
 
+from kinema.engines.procedural.audio_dsp import band
 from kinema.engines.procedural.plan import Plan
 
 _RANGE_DB = 30.0  # from closed (30 dB under the line's loud vowels) to fully open
@@ -26,13 +26,11 @@ def mouth_envelope(clip: np.ndarray, sample_rate: int, rate: float) -> np.ndarra
     x = np.asarray(clip, dtype=np.float64).ravel()
     if x.size == 0 or rate <= 0:
         return np.zeros(0, dtype=np.float32)
-    nyquist = sample_rate / 2
-    sos = butter(2, [200 / nyquist, min(4000 / nyquist, 0.99)], "bandpass", output="sos")
-    band = sosfilt(sos, x)
+    voiced = band(x, sample_rate, 200.0, min(4000.0, 0.45 * sample_rate))
     hop = sample_rate / rate
     count = int(np.ceil(x.size / hop))
     edges = np.minimum(np.round(np.arange(count + 1) * hop).astype(np.int64), x.size)
-    power = np.concatenate([[0.0], np.cumsum(band**2)])
+    power = np.concatenate([[0.0], np.cumsum(voiced**2)])
     lengths = np.maximum(edges[1:] - edges[:-1], 1)
     level = np.sqrt((power[edges[1:]] - power[edges[:-1]]) / lengths)
     loud = float(np.percentile(level, 95)) if level.size else 0.0

@@ -18,9 +18,9 @@ from functools import lru_cache
 
 import espeakng_loader
 import numpy as np
-from scipy.signal import resample_poly
 
 from kinema.engines.base import EngineError, VoiceProfile
+from kinema.engines.procedural.audio_dsp import resample
 from kinema.engines.procedural.plan import Voice
 
 # Values from eSpeak NG's speak_lib.h.
@@ -330,7 +330,7 @@ def speak(
     samples = raw.astype(np.float32) / 32768.0
     if samples.size and sample_rate != native_rate:
         divisor = np.gcd(sample_rate, native_rate)
-        samples = resample_poly(samples, sample_rate // divisor, native_rate // divisor)
+        samples = resample(samples, sample_rate // divisor, native_rate // divisor)
         samples = samples.astype(np.float32)
     return np.clip(samples, -1.0, 1.0).astype(np.float32)
 
@@ -360,7 +360,7 @@ def estimate_pitch(samples: np.ndarray, sample_rate: int = 48000) -> float | Non
     rate = 16000
     if sample_rate != rate:
         divisor = np.gcd(rate, int(sample_rate))
-        x = resample_poly(x, rate // divisor, int(sample_rate) // divisor)
+        x = resample(x, rate // divisor, int(sample_rate) // divisor)
     frame, hop = int(0.04 * rate), int(0.01 * rate)
     if x.size < frame:
         return None

@@ -23,10 +23,9 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-from scipy.ndimage import median_filter
-from scipy.signal import resample_poly
 
 from kinema.engines.base import VoiceProfile
+from kinema.engines.procedural.audio_dsp import median_smooth, resample
 from kinema.engines.procedural.plan import Plan, Subject, Voice
 
 NEURAL_CREDIT = (
@@ -347,7 +346,7 @@ def speak_neural(text: str, voice: Voice, sample_rate: int) -> np.ndarray | None
     audio = reshape_voice(audio, native, voice.hz, voice.formant, voice.effect)
     if sample_rate != native:
         divisor = np.gcd(sample_rate, native)
-        audio = resample_poly(audio, sample_rate // divisor, native // divisor)
+        audio = resample(audio, sample_rate // divisor, native // divisor)
     peak = float(np.max(np.abs(audio))) if audio.size else 0.0
     if peak > 0.99:
         audio *= 0.99 / peak
@@ -385,7 +384,7 @@ def pitch_track(x: np.ndarray, rate: int, hop: int) -> np.ndarray:
             break
         median = float(np.median(f0[voiced]))
         low_hz, high_hz = max(50.0, median / 1.6), min(600.0, median * 1.6)
-    f0 = median_filter(f0, 5)
+    f0 = median_smooth(f0, 5)
     # Frame k is centred at k * hop + frame / 2: shift so index i covers sample i * hop.
     shift = frame // (2 * hop)
     return np.concatenate([np.full(shift, f0[0] if f0.size else 0.0), f0,
@@ -441,7 +440,7 @@ def reshape_voice(x: np.ndarray, rate: int, hz: float, formant: float = 1.0,
         # Playing the recording faster shortens the vocal tract (and raises the pitch,
         # which PSOLA then sets right); PSOLA also stretches it back to its duration.
         ratio = Fraction(1 / formant).limit_denominator(60)
-        x = resample_poly(x, ratio.numerator, ratio.denominator)
+        x = resample(x, ratio.numerator, ratio.denominator)
     stretch = formant
     hop = rate // 200
     f0 = pitch_track(x, rate, hop)
@@ -499,4 +498,4 @@ def _stretch_only(x: np.ndarray, stretch: float) -> np.ndarray:
     if abs(stretch - 1.0) < 1e-3:
         return x
     ratio = Fraction(stretch).limit_denominator(60)
-    return np.asarray(resample_poly(x, ratio.numerator, ratio.denominator))
+    return np.asarray(resample(x, ratio.numerator, ratio.denominator))
