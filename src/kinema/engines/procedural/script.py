@@ -51,9 +51,9 @@ _UNQUOTED_AFTER_VERB = re.compile(
 # Quotation marks the planner does not read, turned into ones it does: German „…“ and
 # »…«, and ‚…‘.
 _OTHER_QUOTES = [
-    (re.compile(r"„([^“”\"\n]+)[“”\"]"), '"'),
-    (re.compile(r"»([^«\n]+)«"), '"'),
-    (re.compile(r"‚([^‘’\n]+)[‘’]"), '"'),
+    re.compile(r"„([^“”\"\n]+)[“”\"]"),
+    re.compile(r"»([^«\n]+)«"),
+    re.compile(r"‚([^‘’\n]+)[‘’]"),
 ]
 # Spanish and other dialogue written with dashes: "—¿Vienes? —pregunta Ana."
 _DASH_LINE = re.compile(
@@ -63,8 +63,8 @@ _DASH_LINE = re.compile(
 def normalise_quotes(text: str) -> str:
     """Every way of quoting speech, in one form: „Hallo“ -> "Hallo"; a dash line
     "—Hola —dice Ana" -> 'dice Ana "Hola"'."""
-    for pattern, mark in _OTHER_QUOTES:
-        text = pattern.sub(lambda m, mark=mark: f"{mark}{m.group(1)}{mark}", text)
+    for pattern in _OTHER_QUOTES:
+        text = pattern.sub(r'"\1"', text)
 
     def dash(m: re.Match[str]) -> str:
         said = m.group("said").strip()
