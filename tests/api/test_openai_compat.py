@@ -153,7 +153,7 @@ def test_list_pages_through_every_video_in_order(
     runtime.huey.immediate = False  # queued jobs are enough to list
     client = openai_client(make_user("alice"))
     made = [
-        client.videos.create(prompt=f"video number {i}", seconds="1", size=SIZE).id
+        client.videos.create(prompt=f"a cat on a beach, take {i}", seconds="1", size=SIZE).id
         for i in range(5)
     ]
 
