@@ -11,9 +11,13 @@ text after warm-up.
   its targets (recall >= 95%, false refusals <= 5%, every language >= 90% recall);
 - ``moderation_prompts.jsonl`` and ``.heldout.jsonl``: the earlier English sets, also
   used for training;
-- ``moderation_multilingual.fresh.jsonl``: the fresh evaluation set, written apart
-  from the training set with other wording and scenes, never used to fit or tune
-  anything. Its figures are the honest ones.
+- ``moderation_multilingual.fresh.jsonl``: the first fresh evaluation set, written
+  apart from the training set with other wording and scenes and never trained on. Its
+  mistakes were read while the classifier was built, and the training set was then
+  broadened in the same categories (violence, self-harm), so it is no longer unseen;
+- ``moderation_multilingual.fresh2.jsonl``: the second fresh set, written with new
+  scenes after that and never read for mistakes or trained on. Its figures are the
+  honest ones.
 
 Run: ``python tests/bench/moderation_quality.py [--show-mistakes] [--set NAME]``
 """
@@ -35,6 +39,7 @@ SETS = [
     "moderation_prompts.jsonl",
     "moderation_prompts.heldout.jsonl",
     "moderation_multilingual.fresh.jsonl",
+    "moderation_multilingual.fresh2.jsonl",
 ]
 
 

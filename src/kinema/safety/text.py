@@ -195,18 +195,26 @@ def _pieces(text: str) -> list[str]:
 def _strongest_intent(text: str, forms: list[str], ignore: set[str]) -> Intent | None:
     """The most harmful reading of ``text`` by the intent head, when it is harmful.
     An obfuscated text is also read de-obfuscated ("k1ll", "n u d e"). When ordinary
-    phrases were blanked ("a naked mole rat"), the model reads what is left."""
+    phrases were blanked for the word lists ("a naked mole rat"), the text must read as
+    harmful both with and without them."""
     text = _MENTION.sub(MENTION_READ_AS, text)
-    blanked = forms[0] != plain(text) and "@" not in forms[0]
-    readings = _pieces(forms[0] if blanked else readable(text))
+    readings = _pieces(readable(text))
     unmasked = deobfuscate(text)
     if unmasked != plain(text) and len(unmasked) <= WHOLE_CHARS:
         readings.append(unmasked)
-    intents = judge_intent(list(dict.fromkeys(readings)))
-    worst = max(intents, key=lambda intent: intent.harm(ignore))
+    blanked = forms[0] != plain(text) and "@" not in forms[0]
+    unique = list(dict.fromkeys(readings + (_pieces(forms[0]) if blanked else [])))
+    judged = dict(zip(unique, judge_intent(unique), strict=True))
+
+    def worst(pieces: list[str]) -> Intent:
+        return max((judged[p] for p in pieces), key=lambda intent: intent.harm(ignore))
+
+    intent = worst(readings)
+    if blanked:
+        intent = min(intent, worst(_pieces(forms[0])), key=lambda i: i.harm(ignore))
     if len(text.strip()) < SHORT_TEXT_CHARS:
-        return worst if worst.harm(ignore) >= SHORT_TEXT_THRESHOLD else None
-    return worst if worst.harmful(ignore) else None
+        return intent if intent.harm(ignore) >= SHORT_TEXT_THRESHOLD else None
+    return intent if intent.harmful(ignore) else None
 
 
 def _weak_word_counts(category: str, minor: str | None, close: Callable[[str], float]) -> bool:
