@@ -108,8 +108,8 @@ def moderate_text(
 
     ``allowed_figures`` lets named public figures through: a callback taking the
     figure's name (True when they are a verified character who allows it) or a
-    collection of names. Public figures are only checked in prompts: naming someone in
-    a comment is not putting them in a video.
+    collection of names. Public figures are only checked in prompts and character
+    rules: naming someone in a comment is not putting them in a video.
     """
     if context not in CONTEXTS:
         raise ValueError(f"unknown moderation context {context!r}")
