@@ -192,6 +192,11 @@ def main() -> int:
     parser.add_argument("--l2", type=float, default=0.01)
     parser.add_argument("--recall", type=float, default=0.96)
     parser.add_argument("--false-refusals", type=float, default=0.05)
+    # Held-out folds of the training set are full of deliberately tricky harmless
+    # prompts; everyday prompts (tests/data/understanding_prompts.jsonl: a skier jumping
+    # off a ramp, a baby crawling toward a puppy) were refused about 3 times in 100 at
+    # the folds' choice of 0.29, and about once in 70 from 0.4 up.
+    parser.add_argument("--min-threshold", type=float, default=0.4)
     args = parser.parse_args()
 
     rows = load_rows(args.data)
@@ -201,7 +206,8 @@ def main() -> int:
 
     scores = out_of_fold(vectors, labels, args.l2)
     listed = refused_without_head(rows)
-    threshold = choose_threshold(scores, listed, harmful, args.recall, args.false_refusals)
+    threshold = max(args.min_threshold, choose_threshold(
+        scores, listed, harmful, args.recall, args.false_refusals))
     print(f"{len(rows)} prompts, {int(harmful.sum())} harmful; held-out folds:")
     print(
         f"  word lists alone: recall {np.mean(listed[harmful]):.3f}, "
