@@ -234,3 +234,17 @@ def test_whose_is_not_who() -> None:
     plan = make_plan("a parrot repeating 'pretty bird' while its owner sighs 'please stop'")
     nouns = {s.id: s.noun for shot in plan.shots for s in shot.subjects}
     assert [nouns[sid or ""] for sid in _speakers(plan)] == ["parrot", "owner"]
+
+
+@pytest.mark.parametrize("prompt, said", [
+    ("en la cocina, el chef grita: ¡dos paellas para la mesa cinco! y el camarero contesta: "
+     "¡voy!", ["¡dos paellas para la mesa cinco!", "¡voy!"]),
+    ("le chat dit : il fait froid", ["il fait froid"]),
+    ("der Hund sagt: ich habe Hunger", ["ich habe Hunger"]),
+])
+def test_speech_after_a_colon_in_other_languages_is_kept_as_said(
+        prompt: str, said: list[str]) -> None:
+    plan = make_plan(prompt)
+    lines = [line for shot in plan.shots for line in shot.dialogue]
+    assert [line.text for line in lines] == said
+    assert None not in [line.speaker for line in lines]

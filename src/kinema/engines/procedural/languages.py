@@ -1109,6 +1109,10 @@ def gloss(prompt: str) -> Gloss:
     masked = _SCREENPLAY_LINE.sub(
         lambda m: m.group(1) + ": " + keep_line(m.group(2))
         if _names_someone(m.group(1), language) else m.group(0), masked)
+    # Speech after a verb of saying and a colon ("el chef grita: ¡dos paellas!") too.
+    masked = _SPEECH_AFTER_COLON.sub(
+        lambda m: m.group(1) + " " + keep_line('"' + m.group(2).strip() + '"')
+        if _says(m.group(1), language) or m.group(2)[:1] in "¡¿" else m.group(0), masked)
     masked = masked.replace("：", ": ")
     # 2. Gloss the text between quotes, line by line (a script keeps its lines), piece
     # by piece.
@@ -1120,6 +1124,18 @@ def gloss(prompt: str) -> Gloss:
         if english:
             lines.append(english)
     return Gloss("\n".join(lines), language, tuple(notes), tuple(unknown))
+
+
+# A word, a colon, then what is said: up to the end of its sentence ("¡voy!", "¿qué?").
+_SPEECH_AFTER_COLON = re.compile(
+    r"([^\W\d_][\w'’-]*)[ \t]*[:：][ \t]*"
+    r"((?:[¡¿][^!?\n\x00]+[!?])|(?:[^\s\x00][^\n\x00.!?。！？]*[.!?。！？]?))")
+
+
+def _says(word: str, language: str) -> bool:
+    """Whether ``word`` is a form of a verb of saying in ``language`` ("grita", "dit")."""
+    entry = _lexicon(language).get(_key(language, word))
+    return entry is not None and entry.kind == "speech"
 
 
 def _gloss_mixed(text: str, language: str) -> tuple[str, list[tuple[str, str]], list[str]]:
