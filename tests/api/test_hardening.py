@@ -123,13 +123,14 @@ def test_content_length_that_is_not_a_number_is_a_bad_request(client: TestClient
 # --- numbers and headers ---------------------------------------------------------------
 
 
-def test_moderation_audit_cursor_beyond_64_bits_is_a_validation_error(
+def test_moderation_audit_cursor_beyond_its_range_is_a_validation_error(
     make_user: Callable[..., User], api_client: Callable[[User], TestClient]
 ) -> None:
     client = api_client(make_user("root", is_admin=True))
-    response = client.get("/api/moderation/audit", params={"after": str(2**63)})
-    assert response.status_code == 422
-    assert client.get("/api/moderation/audit", params={"after": str(2**63 - 1)}).status_code == 200
+    for too_big in (2**31, 2**63, 10**40):
+        response = client.get("/api/moderation/audit", params={"after": str(too_big)})
+        assert response.status_code == 422
+    assert client.get("/api/moderation/audit", params={"after": str(2**31 - 1)}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -364,7 +365,9 @@ def test_webhook_secrets_are_sealed_in_the_database(
         assert secret not in stored.secret and secret[6:] not in stored.secret
         assert len(stored.secret) <= 100
         assert webhooks.endpoint_secret(settings.data_dir, stored) == secret
-    assert secret.encode() not in Path(settings.database_url[len("sqlite:///"):]).read_bytes()
+    if settings.uses_sqlite:  # the file itself holds no secret either
+        assert secret.encode() not in Path(
+            settings.database_url[len("sqlite:///"):]).read_bytes()
 
 
 def test_the_database_file_is_readable_by_its_owner_only(settings: Settings) -> None:

@@ -77,4 +77,5 @@ def test_healthz_answers_quickly_while_checks_and_a_long_write_are_in_flight(
     # Every check was answered once the write ended (on PostgreSQL a check racing the
     # bucket's first insert may be told to wait: 429, never an error).
     assert all(status in (200, 429) for status in statuses), statuses
-    assert statuses.count(200) >= 1
+    if runtime.settings.uses_sqlite:  # on PostgreSQL every racer may be told to wait
+        assert statuses.count(200) >= 1

@@ -107,7 +107,8 @@ def act(body: ActionBody, user: CurrentUser, session: SessionDep) -> ActionRespo
 def audit(
     user: CurrentUser,
     session: SessionDep,
-    after: Annotated[int, Query(ge=0, le=2**63 - 1)] = 0,
+    # The log's sequence numbers are 32-bit on every database.
+    after: Annotated[int, Query(ge=0, le=2**31 - 1)] = 0,
     limit: int = 200,
 ) -> AuditLogOut:
     """The moderation log, oldest first (administrators). It can only be read: entries
