@@ -7,10 +7,11 @@ or bucket alone reveals no one's face.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 from cryptography.fernet import Fernet, InvalidToken
+
+from kinema.keyfile import instance_key
 
 KEY_FILE = "biometric.key"
 
@@ -26,17 +27,7 @@ def _key_path(data_dir: Path) -> Path:
 def biometric_cipher(data_dir: Path) -> Fernet:
     """The cipher for this instance, creating its key (readable by the owner only) on
     first use."""
-    path = _key_path(data_dir)
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first; use theirs
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(Fernet.generate_key())
-    return Fernet(path.read_bytes().strip())
+    return Fernet(instance_key(_key_path(data_dir), Fernet.generate_key))
 
 
 def seal(data_dir: Path, data: bytes) -> bytes:

@@ -17,6 +17,8 @@ from pathlib import Path
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from kinema.keyfile import instance_key
+
 KEY_FILE = "webhooks.key"
 SEALED_PREFIX = "sealed1."
 SECRET_PREFIX = "whsec_"
@@ -28,17 +30,9 @@ class SecretUnreadable(ValueError):
 
 
 def _key(data_dir: Path) -> bytes:
-    path = Path(data_dir) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            pass  # another process created it first; use theirs
-        else:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(base64.b64encode(AESGCM.generate_key(bit_length=256)))
-    return base64.b64decode(path.read_bytes().strip())
+    stored = instance_key(Path(data_dir) / KEY_FILE,
+                          lambda: base64.b64encode(AESGCM.generate_key(bit_length=256)))
+    return base64.b64decode(stored)
 
 
 def seal_secret(data_dir: Path, secret: str) -> str:
