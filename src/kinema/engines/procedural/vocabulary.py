@@ -505,16 +505,22 @@ def _roles() -> dict[str, tuple[str, tuple[str, str] | None, str | None, str | N
     return table
 
 
-@cache
-def _kinds() -> dict[str, str]:
+def _keyed_lists(text: str) -> dict[str, str]:
+    """``"key: word, word, ..."`` paragraphs (continued on indented lines) -> ``{word:
+    key}``; the first key a word is listed under wins."""
     table: dict[str, str] = {}
-    for line in re.split(r"\n(?=\S)", _KINDS_TEXT.strip()):
-        kind, _, words = line.partition(":")
+    for line in re.split(r"\n(?=\S)", text.strip()):
+        key, _, words = line.partition(":")
         for word in words.replace("\n", " ").split(","):
             word = " ".join(word.split())
             if word:
-                table.setdefault(word, kind.strip())
+                table.setdefault(word, key.strip())
     return table
+
+
+@cache
+def _kinds() -> dict[str, str]:
+    return _keyed_lists(_KINDS_TEXT)
 
 
 # General kinds that have no emoji name of their own -> the artwork that stands for them.
@@ -951,13 +957,7 @@ _SETTING_NAMES = {
 
 @cache
 def _place_table() -> dict[str, str]:
-    table: dict[str, str] = {}
-    for line in re.split(r"\n(?=\S)", _PLACES_TEXT.strip()):
-        setting, _, phrases = line.partition(":")
-        for place in phrases.replace("\n", " ").split(","):
-            place = " ".join(place.split())
-            if place:
-                table.setdefault(place, setting.strip())
+    table = _keyed_lists(_PLACES_TEXT)
     for setting, name in _SETTING_NAMES.items():
         table[name] = setting
     return table
