@@ -13,7 +13,8 @@ twelve languages by hand):
 
 The head's weights, the centroids and the refusal threshold (chosen on held-out folds
 for recall of at least 95% with at most 5% of harmless prompts refused, and never under
-0.4, where everyday prompts stop being refused) ship as ``data/intent_head.npz``. Only NumPy runs here; a text takes a few milliseconds.
+0.4, where everyday prompts stop being refused) ship as ``data/intent_head.npz``.
+Only NumPy runs here; a text takes a few milliseconds.
 """
 
 from __future__ import annotations
