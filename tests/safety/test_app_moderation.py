@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -16,8 +17,12 @@ from skimage import data
 
 from kinema.accounts.models import User
 from kinema.db import transaction
+from kinema.engines.base import GenerationRequest
+from kinema.engines.procedural.engine import ProceduralEngine
+from kinema.provenance.video import iter_frames
 from kinema.runtime import Runtime
 from kinema.safety import images
+from kinema.safety import service as safety_service
 from kinema.safety.images import Detection
 from kinema.studio.models import Generation
 
@@ -220,6 +225,27 @@ def test_rendered_frames_need_a_strong_or_corroborated_nudity_detection(
 
     # A drawn night sky once read as skin: alone and unsure, it does not refuse a video.
     assert not seen(exposed, exposed)
+    # Snowy clouds read as a breast and a belly at once: still no person.
+    assert not seen(exposed, Detection("BELLY_EXPOSED", 0.7, (0, 30, 30, 30)))
+    assert not seen(exposed, Detection("BUTTOCKS_EXPOSED", 0.3, (0, 30, 30, 30)))
     assert seen(exposed, Detection("FACE_FEMALE", 0.7, (30, 0, 20, 20)))
+    assert seen(exposed, Detection("FEMALE_GENITALIA_EXPOSED", 0.5, (0, 30, 30, 30)))
     assert seen(Detection("FEMALE_GENITALIA_EXPOSED", 0.9, (0, 0, 30, 30)))
     assert not seen(Detection("FACE_MALE", 0.9, (0, 0, 30, 30)))
+
+
+@pytest.mark.parametrize("seed", [1, 10, 26])
+def test_a_fox_in_the_snow_is_not_taken_for_nudity(tmp_path: Path, seed: int) -> None:
+    # These seeds drew clouds the detector read as a breast and a belly, and the job
+    # failed with "Kinema doesn't accept or make images with nudity."
+    request = GenerationRequest(
+        prompt="a red fox in the snow",
+        output=tmp_path / "fox.mp4",
+        seconds=1,
+        width=160,
+        height=288,
+        seed=seed,
+    )
+    result = ProceduralEngine().generate(request)
+    frames = [rgb for _, rgb in iter_frames(result.video_path, every=1.0)]
+    assert safety_service.check_rendered_frames(frames).allowed

@@ -25,7 +25,15 @@ from kinema.db import utcnow
 from kinema.errors import Conflict, Forbidden, InvalidInput, NotFound
 from kinema.ids import new_id
 from kinema.provenance.video import iter_frames
-from kinema.safety.images import EXPOSED_THRESHOLDS, check_image, detect, faces, judge_detections
+from kinema.safety.images import (
+    EXPOSED_THRESHOLDS,
+    FACE_CLASSES,
+    MIN_FACE_SCORE,
+    check_image,
+    detect,
+    faces,
+    judge_detections,
+)
 from kinema.safety.models import (
     APPEAL_DENIED,
     APPEAL_GRANTED,
@@ -272,17 +280,20 @@ def likeness_check(session: Session, user: User, image: Path | bytes | np.ndarra
 
 
 def check_rendered_frames(frames: Iterable[np.ndarray]) -> Verdict:
-    """Nudity in rendered frames. Drawn scenes fool the detector now and then (a dark
-    night sky read as skin), so a detection counts when it is strong, or when the
-    detector also sees another part of a human body in the same frame; the first
-    frame that counts refuses the video."""
+    """Nudity in rendered frames. Drawn scenes fool the detector now and then: a dark
+    night sky or a snowy, cloudy one reads as skin, often as a breast and a belly at
+    once. So a detection counts when it is strong, or when the frame also shows a
+    person to go with it: a face, or a second, different exposed sexual part. The
+    first frame that counts refuses the video."""
     for frame in frames:
         found = detect(frame)
         verdict = judge_detections(found)
         if verdict.allowed:
             continue
-        strongest = max((d.score for d in found if d.label in EXPOSED_THRESHOLDS), default=0.0)
-        if strongest >= STRONG_FRAME_SCORE or len({d.label for d in found}) >= 2:
+        exposed = [d for d in found if d.score >= EXPOSED_THRESHOLDS.get(d.label, 1.0)]
+        strongest = max(d.score for d in exposed)
+        faces_seen = any(d.label in FACE_CLASSES and d.score >= MIN_FACE_SCORE for d in found)
+        if strongest >= STRONG_FRAME_SCORE or faces_seen or len({d.label for d in exposed}) >= 2:
             return verdict
     return Verdict.allow()
 
