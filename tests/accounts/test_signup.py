@@ -115,12 +115,89 @@ def test_bad_handles_are_refused_and_nothing_is_used_up(
     assert all(invite["used_by"] is None for invite in invites)
 
 
-def test_duplicate_email_is_refused(settings, client, make_user) -> None:
+def _answer_shape(value: object) -> object:
+    """The answer with ids, handles, addresses and times left out: what is left must
+    not depend on whether the address was in use."""
+    if isinstance(value, dict):
+        return {k: _answer_shape(v) for k, v in value.items() if k not in _PERSONAL}
+    return value
+
+
+_PERSONAL = {"id", "handle", "email", "created_at"}
+
+
+def test_sign_up_does_not_tell_whether_an_email_is_in_use(settings, app, make_user) -> None:
+    """Someone probing addresses gets the same answer for one that has an account and
+    one that has none, and can do the same things afterwards with either."""
     settings.registration = "open"
+    make_user("owner", email="owner@example.com")
+    answers = {}
+    for handle, email in (("prober_a", "fresh@example.com"), ("prober_b", "OWNER@example.com")):
+        with TestClient(app, base_url="http://testserver") as browser:
+            signed_up = _signup(browser, handle=handle, email=email)
+            me = browser.get("/api/me")
+            answers[email] = signed_up
+            assert signed_up.status_code == 201, signed_up.text
+            assert signed_up.json()["user"]["email"] == email.lower()
+            assert me.json()["user"]["email"] == email.lower()
+            assert set(signed_up.cookies) == {"kinema_session", "kinema_csrf"}
+            # Signing in again with the address and one's own password works either way.
+            browser.cookies.clear()
+            again = browser.post(
+                "/api/auth/login", json={"login": email, "password": "a good long password"}
+            )
+            assert again.status_code == 200, again.text
+            assert again.json()["user"]["handle"] == handle
+    fresh, taken = answers["fresh@example.com"], answers["OWNER@example.com"]
+    assert _answer_shape(fresh.json()) == _answer_shape(taken.json())
+    assert sorted(fresh.headers) == sorted(taken.headers)
+
+
+def test_the_owner_of_an_email_keeps_it_and_is_told_of_a_new_account_with_it(
+    settings, app, client, make_user
+) -> None:
+    settings.registration = "open"
+    make_user("owner", email="owner@example.com")
+    with TestClient(app, base_url="http://testserver") as newcomer:
+        assert _signup(newcomer, handle="newcomer", email="owner@example.com").status_code == 201
+        # The newcomer hears nothing about the other account.
+        assert newcomer.get("/api/notifications").json()["items"] == []
+
+    own = client.post(
+        "/api/auth/login",
+        json={"login": "owner@example.com", "password": "correct horse battery staple"},
+    )
+    assert own.status_code == 200, own.text
+    assert own.json()["user"]["handle"] == "owner"
+    assert own.json()["user"]["email"] == "owner@example.com"
+    [notice] = client.get("/api/notifications").json()["items"]
+    assert notice["kind"] == "email_shared"
+    assert notice["actor"]["handle"] == "newcomer"
+    assert "@newcomer" in notice["text"] and "your email address" in notice["text"]
+    # The newcomer's password does not open the owner's account.
+    client.cookies.clear()
+    theirs = client.post(
+        "/api/auth/login",
+        json={"login": "owner@example.com", "password": "a good long password"},
+    )
+    assert theirs.json()["user"]["handle"] == "newcomer"
+
+
+def test_administrators_still_cannot_give_two_accounts_one_email(runtime, make_user) -> None:
+    from kinema.accounts import service
+    from kinema.db import transaction
+    from kinema.errors import Conflict
+
     make_user("first", email="same@example.com")
-    response = _signup(client, email="SAME@example.com")
-    assert response.status_code == 409
-    assert response.json()["error"]["code"] == "email_taken"
+    with pytest.raises(Conflict) as refused, transaction(runtime.sessions) as session:
+        service.create_user(
+            session,
+            runtime.settings,
+            handle="second",
+            email="SAME@example.com",
+            password="a good long password",
+        )
+    assert refused.value.code == "email_taken"
 
 
 def test_bad_email_and_short_password(settings, client: TestClient) -> None:

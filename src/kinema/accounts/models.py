@@ -17,7 +17,13 @@ class User(Base):
     id: Mapped[str] = mapped_column(String(40), primary_key=True)
     # Stored lower-case, so uniqueness holds regardless of case.
     handle: Mapped[str] = mapped_column(String(30), unique=True)
+    # The address this account signs in with; one account per address.
     email: Mapped[str] = mapped_column(String(254), unique=True)
+    # The address typed at sign-up when another account already signs in with it (see
+    # ``accounts.service.sign_up``). ``email`` then holds a reserved, undeliverable
+    # address of this account's own, and this one is what the person sees and may sign
+    # in with.
+    shared_email: Mapped[str | None] = mapped_column(String(254), default=None, index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     display_name: Mapped[str | None] = mapped_column(String(60), default=None)
     bio: Mapped[str | None] = mapped_column(String(300), default=None)

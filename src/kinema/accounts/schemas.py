@@ -63,7 +63,7 @@ class Me(PublicUser):
             display_name=user.display_name,
             bio=user.bio,
             created_at=user.created_at,
-            email=user.email,
+            email=user.shared_email or user.email,
             birthdate=user.birthdate,
             is_teen=user.is_teen,
             is_admin=user.is_admin,

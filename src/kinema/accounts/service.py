@@ -62,6 +62,7 @@ MAX_API_KEYS_PER_USER = 50
 LOGIN_PER_IP = RateLimit(capacity=30, refill_seconds=6)
 LOGIN_PER_NAME = RateLimit(capacity=10, refill_seconds=30)
 SIGNUP_PER_IP = RateLimit(capacity=10, refill_seconds=60)
+UNSHARED_EMAIL_DOMAIN = "unshared.invalid"
 
 
 @dataclass(frozen=True)
@@ -135,11 +136,21 @@ def _check_birthdate(birthdate: date, today: date) -> bool:
     return age < ADULT_AGE
 
 
-def _ensure_available(session: Session, handle: str, email: str) -> None:
+def _ensure_handle_available(session: Session, handle: str) -> None:
+    # Handles are public (every profile shows one), so saying one is taken tells nothing.
     if session.scalar(select(User.id).where(User.handle == handle)) is not None:
         raise Conflict(f"The handle @{handle} is taken.", code="handle_taken")
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise Conflict("An account with that email already exists.", code="email_taken")
+
+
+def _email_owner(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(User.email == email))
+
+
+def _unshared_address(user_id: str) -> str:
+    """The sign-in address kept for an account whose typed address another account
+    signs in with: its own, unique, and undeliverable (``.invalid`` is reserved for
+    exactly that by RFC 2606)."""
+    return f"{user_id}@{UNSHARED_EMAIL_DOMAIN}"
 
 
 def _new_user(
@@ -153,6 +164,7 @@ def _new_user(
     is_admin: bool,
     invited_by: str | None,
     today: date | None,
+    share_taken_email: bool = False,
 ) -> User:
     clean_handle = _check_handle(handle)
     clean_email = _check_email(email)
@@ -160,11 +172,20 @@ def _new_user(
     is_teen = False
     if birthdate is not None:
         is_teen = _check_birthdate(birthdate, today or utcnow().date())
-    _ensure_available(session, clean_handle, clean_email)
+    _ensure_handle_available(session, clean_handle)
+    user_id = new_id("usr")
+    owner = _email_owner(session, clean_email)
+    shared_email: str | None = None
+    if owner is not None:
+        if not share_taken_email:
+            raise Conflict("An account with that email already exists.", code="email_taken")
+        shared_email = clean_email
+        clean_email = _unshared_address(user_id)
     user = User(
-        id=new_id("usr"),
+        id=user_id,
         handle=clean_handle,
         email=clean_email,
+        shared_email=shared_email,
         password_hash=password_hasher.hash(password),
         birthdate=birthdate,
         is_teen=is_teen,
@@ -181,6 +202,11 @@ def _new_user(
         # Two sign-ups raced for the same handle or email.
         raise Conflict("That handle or email was just taken.", code="handle_taken") from exc
     issue_invites(session, count=settings.invites_per_user, created_by=user.id)
+    if owner is not None:
+        # Imported here: the social package imports this module.
+        from kinema.social import service as social
+
+        social.notify_email_shared(session, owner_id=owner.id, newcomer=user)
     return user
 
 
@@ -197,7 +223,14 @@ def sign_up(
 ) -> User:
     """Create an account through the public sign-up, honouring the registration mode:
     ``invite`` needs an unused code (which this redeems), ``open`` does not, ``closed``
-    refuses everyone."""
+    refuses everyone.
+
+    Sign-up never tells whether an address is in use, since that would let anyone
+    with an invite test addresses for accounts. An address another account already
+    signs in with is accepted like any other: the new account shows it and signs in
+    with it (``log_in`` tries both holders), and the account that had it first is told
+    in a notification, the one place that cannot leak it. Handles are public, so a
+    taken handle is still refused."""
     if settings.registration == "closed":
         raise Forbidden("Sign-up is closed on this instance.", code="registration_closed")
     invite: Invite | None = None
@@ -213,6 +246,7 @@ def sign_up(
         is_admin=False,
         invited_by=invite.created_by if invite else None,
         today=today,
+        share_taken_email=True,
     )
     if invite is not None:
         redeem_invite(session, invite.code, user)
@@ -364,13 +398,23 @@ def list_invites(session: Session, user: User) -> list[tuple[Invite, User | None
 # --- sessions ------------------------------------------------------------------------
 
 
-def _find_by_login(session: Session, login: str) -> User | None:
+def _login_candidates(session: Session, login: str) -> list[User | None]:
+    """Who a login name may mean. A handle means one account. An address means the
+    account that signs in with it and the newest account that typed it at sign-up
+    after that (see ``sign_up``): always two places, filled or not, so that checking
+    the password costs the same whether the address is shared or not."""
     name = login.strip().lower()
     if not name:
-        return None
-    return session.scalar(
-        select(User).where(or_(User.handle == name.lstrip("@"), User.email == name))
+        return [None]
+    if "@" not in name.lstrip("@"):
+        return [session.scalar(select(User).where(User.handle == name.lstrip("@")))]
+    sharer = session.scalar(
+        select(User)
+        .where(User.shared_email == name)
+        .order_by(User.created_at.desc(), User.id.desc())
+        .limit(1)
     )
+    return [_email_owner(session, name), sharer]
 
 
 def log_in(
@@ -384,11 +428,11 @@ def log_in(
 ) -> SignedIn:
     """Check a handle-or-email and password and open a new session. Any session the
     browser already had is ended (rotation), so a planted cookie cannot be reused."""
-    user = _find_by_login(session, login)
-    try:
-        password_hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        raise NotSignedIn("Wrong handle, email or password.", code="invalid_credentials") from None
+    user: User | None = None
+    for candidate in _login_candidates(session, login):
+        # Every candidate is checked, a match or not, so the time taken tells nothing.
+        if _password_matches(candidate, password) and user is None:
+            user = candidate
     if user is None:
         raise NotSignedIn("Wrong handle, email or password.", code="invalid_credentials")
     if user.is_suspended:
@@ -402,6 +446,16 @@ def log_in(
         user_agent=user_agent,
         ip_address=ip_address,
     )
+
+
+def _password_matches(user: User | None, password: str) -> bool:
+    """Whether ``password`` is ``user``'s; with no user, a dummy hash is checked so a
+    miss costs the same time as a hit."""
+    try:
+        password_hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+    return user is not None
 
 
 def start_session(

@@ -14,14 +14,15 @@ import kinema.studio.models  # noqa: F401
 from kinema.db import Base, UTCDateTime, utcnow
 
 # Notification kinds, as the API shows them.
-FOLLOW, LIKE, COMMENT, REMIX, CHARACTER_USED = (
+FOLLOW, LIKE, COMMENT, REMIX, CHARACTER_USED, EMAIL_SHARED = (
     "follow",
     "like",
     "comment",
     "remix",
     "character_used",
+    "email_shared",
 )
-NOTIFICATION_KINDS = (FOLLOW, LIKE, COMMENT, REMIX, CHARACTER_USED)
+NOTIFICATION_KINDS = (FOLLOW, LIKE, COMMENT, REMIX, CHARACTER_USED, EMAIL_SHARED)
 # Comment statuses: visible, or hidden by moderators.
 VISIBLE, HIDDEN = "visible", "hidden"
 

@@ -42,8 +42,7 @@ class CommentOut(BaseModel):
         return cls(
             id=comment.id,
             video_id=comment.video_id,
-            author=AuthorOut(id=author.id, handle=author.handle,
-                             display_name=author.display_name),
+            author=AuthorOut(id=author.id, handle=author.handle, display_name=author.display_name),
             text=comment.text,
             created_at=comment.created_at,
         )
@@ -127,7 +126,7 @@ class LineageOut(BaseModel):
 
 class NotificationOut(BaseModel):
     id: str
-    kind: str = Field(description="follow, like, comment, remix or character_used")
+    kind: str = Field(description="follow, like, comment, remix, character_used or email_shared")
     actor: AuthorOut | None
     video_id: str | None
     comment_id: str | None

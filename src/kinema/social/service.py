@@ -28,6 +28,7 @@ from kinema.safety import service as safety
 from kinema.social.models import (
     CHARACTER_USED,
     COMMENT,
+    EMAIL_SHARED,
     FOLLOW,
     LIKE,
     REMIX,
@@ -66,11 +67,13 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         when_text, _, row_id = base64.urlsafe_b64decode(padded).decode().partition("|")
         when = datetime.fromisoformat(when_text)
     except (ValueError, binascii.Error, UnicodeDecodeError):
-        raise InvalidInput("That cursor is not valid; start again without one.",
-                           code="invalid_cursor") from None
+        raise InvalidInput(
+            "That cursor is not valid; start again without one.", code="invalid_cursor"
+        ) from None
     if not row_id:
-        raise InvalidInput("That cursor is not valid; start again without one.",
-                           code="invalid_cursor")
+        raise InvalidInput(
+            "That cursor is not valid; start again without one.", code="invalid_cursor"
+        )
     return when, row_id
 
 
@@ -119,8 +122,7 @@ def visible_user(session: Session, viewer: User | None, handle: str) -> User:
     """The person behind ``handle`` if ``viewer`` may see them (not suspended, no block
     either way); otherwise ``NotFound``."""
     person = accounts.get_user_by_handle(session, handle)
-    if person.is_suspended or is_hidden_between(session, viewer.id if viewer else None,
-                                                person.id):
+    if person.is_suspended or is_hidden_between(session, viewer.id if viewer else None, person.id):
         raise NotFound(f"No user @{accounts.normalize_handle(handle)}.", code="user_not_found")
     return person
 
@@ -163,9 +165,7 @@ def block_user(session: Session, user: User, handle: str) -> User:
 def unblock_user(session: Session, user: User, handle: str) -> User:
     """Lift a block (follows are not restored)."""
     person = accounts.get_user_by_handle(session, handle)
-    session.execute(
-        delete(Block).where(Block.blocker_id == user.id, Block.blocked_id == person.id)
-    )
+    session.execute(delete(Block).where(Block.blocker_id == user.id, Block.blocked_id == person.id))
     session.flush()
     return person
 
@@ -286,9 +286,7 @@ def list_user_videos(
             or_(Video.published_at < when, and_(Video.published_at == when, Video.id < last_id))
         )
     videos = list(
-        session.scalars(
-            query.order_by(Video.published_at.desc(), Video.id.desc()).limit(size + 1)
-        )
+        session.scalars(query.order_by(Video.published_at.desc(), Video.id.desc()).limit(size + 1))
     )
     next_cursor = None
     if len(videos) > size:
@@ -322,8 +320,14 @@ def like_video(session: Session, user: User, video_id: str) -> Video:
             )
         )
         if not already_told:
-            _notify(session, video.author_id, LIKE, actor=user, video_id=video.id,
-                    text=f"@{user.handle} liked your video")
+            _notify(
+                session,
+                video.author_id,
+                LIKE,
+                actor=user,
+                video_id=video.id,
+                text=f"@{user.handle} liked your video",
+            )
     session.flush()
     return video
 
@@ -376,20 +380,32 @@ def add_comment(session: Session, user: User, video_id: str, text: str) -> Comme
         raise InvalidInput("The comment is empty.", code="empty_comment")
     if len(clean) > MAX_COMMENT_CHARS:
         raise InvalidInput(
-            f"A comment can be at most {MAX_COMMENT_CHARS} characters; this one has "
-            f"{len(clean)}.",
+            f"A comment can be at most {MAX_COMMENT_CHARS} characters; this one has {len(clean)}.",
             code="comment_too_long",
         )
     safety.moderate(session, user, clean, "comment")
-    comment = Comment(id=new_id("cmt"), video_id=video.id, author_id=user.id, text=clean,
-                      status=VISIBLE, created_at=utcnow())
+    comment = Comment(
+        id=new_id("cmt"),
+        video_id=video.id,
+        author_id=user.id,
+        text=clean,
+        status=VISIBLE,
+        created_at=utcnow(),
+    )
     session.add(comment)
     session.flush()
     _change_counter(session, video, "comment_count", +1)
     if video.author_id != user.id:
         snippet = clean if len(clean) <= 80 else clean[:79] + "…"
-        _notify(session, video.author_id, COMMENT, actor=user, video_id=video.id,
-                comment_id=comment.id, text=f"@{user.handle} commented: {snippet}")
+        _notify(
+            session,
+            video.author_id,
+            COMMENT,
+            actor=user,
+            video_id=video.id,
+            comment_id=comment.id,
+            text=f"@{user.handle} commented: {snippet}",
+        )
     session.flush()
     return comment
 
@@ -410,8 +426,9 @@ def list_comments(
     query = (
         select(Comment, User)
         .join(User, User.id == Comment.author_id)
-        .where(Comment.video_id == video.id, Comment.status == VISIBLE,
-               User.is_suspended.is_(False))
+        .where(
+            Comment.video_id == video.id, Comment.status == VISIBLE, User.is_suspended.is_(False)
+        )
     )
     if hidden:
         query = query.where(Comment.author_id.not_in(hidden))
@@ -557,12 +574,14 @@ def record_published_remix(session: Session, remix: Video) -> None:
     if parent is None:
         return
     count = session.scalar(
-        select(func.count()).select_from(Video).where(
-            Video.remix_of == parent.id, Video.status == PUBLISHED
-        )
+        select(func.count())
+        .select_from(Video)
+        .where(Video.remix_of == parent.id, Video.status == PUBLISHED)
     )
     session.execute(
-        update(Video).where(Video.id == parent.id).values(remix_count=int(count or 0))
+        update(Video)
+        .where(Video.id == parent.id)
+        .values(remix_count=int(count or 0))
         .execution_options(synchronize_session=False)
     )
     session.refresh(parent, ["remix_count"])
@@ -581,9 +600,15 @@ def record_published_remix(session: Session, remix: Video) -> None:
     )
     if not already_told:
         actor = session.get(User, remix.author_id)
-        _notify(session, author_id, REMIX, actor=actor, video_id=remix.id,
-                text=f"@{actor.handle if actor else 'someone'} remixed your video",
-                created_at=remix.published_at)
+        _notify(
+            session,
+            author_id,
+            REMIX,
+            actor=actor,
+            video_id=remix.id,
+            text=f"@{actor.handle if actor else 'someone'} remixed your video",
+            created_at=remix.published_at,
+        )
     session.flush()
 
 
@@ -615,17 +640,25 @@ def record_published_remixes(session: Session, author_id: str) -> int:
     }
     for remix_id, actor_id, _parent_id, published_at in fresh:
         actor = actors.get(actor_id)
-        _notify(session, author_id, REMIX, actor=actor, video_id=remix_id,
-                text=f"@{actor.handle if actor else 'someone'} remixed your video",
-                created_at=published_at)
+        _notify(
+            session,
+            author_id,
+            REMIX,
+            actor=actor,
+            video_id=remix_id,
+            text=f"@{actor.handle if actor else 'someone'} remixed your video",
+            created_at=published_at,
+        )
     for parent_id in {r[2] for r in fresh}:
         count = session.scalar(
-            select(func.count()).select_from(Video).where(
-                Video.remix_of == parent_id, Video.status == PUBLISHED
-            )
+            select(func.count())
+            .select_from(Video)
+            .where(Video.remix_of == parent_id, Video.status == PUBLISHED)
         )
         session.execute(
-            update(Video).where(Video.id == parent_id).values(remix_count=int(count or 0))
+            update(Video)
+            .where(Video.id == parent_id)
+            .values(remix_count=int(count or 0))
             .execution_options(synchronize_session=False)
         )
     session.flush()
@@ -676,8 +709,33 @@ def notify_character_used(
         return None
     handle = character_handle.lstrip("@")
     notification = _notify(
-        session, owner_id, CHARACTER_USED, actor=actor, video_id=video_id, subject=handle,
+        session,
+        owner_id,
+        CHARACTER_USED,
+        actor=actor,
+        video_id=video_id,
+        subject=handle,
         text=f"@{actor.handle} put your character @{handle} in a video",
+    )
+    session.flush()
+    return notification
+
+
+def notify_email_shared(session: Session, *, owner_id: str, newcomer: User) -> Notification:
+    """Tell the person who signs in with an address that ``newcomer`` just signed up
+    with it too. Sign-up itself answers the same either way (``accounts.sign_up``), so
+    this notice is the only place the overlap is told: to the address's holder."""
+    owner = accounts.get_user(session, owner_id)
+    notification = _notify(
+        session,
+        owner_id,
+        EMAIL_SHARED,
+        actor=newcomer,
+        text=(
+            f"A new account, @{newcomer.handle}, signed up with your email address. "
+            f"If that was you, you already had this account, @{owner.handle}. "
+            "If it was not, it gives them no way into yours."
+        ),
     )
     session.flush()
     return notification
@@ -702,9 +760,7 @@ def list_notifications(
             or_(Notification.actor_id.is_(None), Notification.actor_id.not_in(hidden))
         )
     unread = session.scalar(
-        select(func.count()).select_from(
-            base.where(Notification.read_at.is_(None)).subquery()
-        )
+        select(func.count()).select_from(base.where(Notification.read_at.is_(None)).subquery())
     )
     query = base
     if unread_only:
@@ -750,7 +806,8 @@ def mark_notifications_read(
     )
     if notification_ids is not None:
         query = query.where(Notification.id.in_(list(notification_ids)))
-    result = session.execute(query.values(read_at=utcnow()).execution_options(
-        synchronize_session=False))
+    result = session.execute(
+        query.values(read_at=utcnow()).execution_options(synchronize_session=False)
+    )
     session.flush()
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
