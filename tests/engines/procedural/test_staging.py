@@ -192,6 +192,23 @@ def test_japanese_name_then_quote_lines_go_to_their_speakers() -> None:
     ('Im Klassenzimmer sagt die Lehrerin "Bitte setzt euch" und ein Schüler antwortet '
      '"Nur noch fünf Minuten"', ["teacher", "student"]),
     ('the dog says "hi" to the cat and the cat replies "go away"', ["dog", "cat"]),
+    # "A 对 B 说": A speaks to B.
+    ('小猫对小狗说："我们去公园玩吧！" 小狗回答："好呀！"', ["cat", "dog"]),
+    # The line first, then who says it.
+    ('「おはよう！」と猫が言うと、「まだ眠い」と犬が答える朝の部屋', ["cat", "dog"]),
+    ('"오늘 날씨 좋다" 라고 엄마가 말하자 아빠가 "산책 갈까?" 라고 했다', ["mother", "father"]),
+    # "he" with nobody named a he: the one spoken to answers.
+    ('la doctora le dice al paciente "todo salió bien" y él contesta "¡qué alivio!"',
+     ["doctor", "patient"]),
+    ('a doctor tells the patient "all good" and he answers "phew"', ["doctor", "patient"]),
+    # French quotes with the spaces French puts inside them.
+    ("la maîtresse demande « qui a fini ? » et un élève crie « moi ! »",
+     ["teacher", "student"]),
+    ('편의점 알바생이 "봉투 필요하세요?" 하니까 손님이 "아뇨 괜찮아요" 함', ["clerk", "customer"]),
+    ('火锅店里，老板大声喊："欢迎光临！"', ["boss"]),
+    # The one who writes is in the scene.
+    ('my cat judging me while i say "i can explain" and she just goes "meow"',
+     ["person", "cat"]),
 ])
 def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> None:
     plan = make_plan(prompt)
@@ -210,6 +227,8 @@ def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> 
      ["girl-1", "grandma-1"]),
     ("Im Café sagt die Kellnerin „Was darf es sein?“ und der Gast antwortet "
      "„Einen Kaffee, bitte.“", None),
+    ('A：“你看到我的钥匙了吗？” B：“在桌子上。”', ["a", "b"]),
+    ('Mia:"are you coming?" Leo:"in a sec"', ["mia", "leo"]),
 ])
 def test_script_forms_people_write(prompt: str, speakers: list[str] | None) -> None:
     plan = make_plan(prompt)
@@ -248,3 +267,14 @@ def test_speech_after_a_colon_in_other_languages_is_kept_as_said(
     lines = [line for shot in plan.shots for line in shot.dialogue]
     assert [line.text for line in lines] == said
     assert None not in [line.speaker for line in lines]
+
+
+@pytest.mark.parametrize("prompt, in_it", [
+    ("me and my dog at the beach", True),
+    ("pov: i tell my mom 'i failed the test'", True),
+    ("show me a cat dancing", False),
+    ("i want a video of a dog surfing", False),
+])
+def test_the_writer_is_drawn_only_when_in_the_scene(prompt: str, in_it: bool) -> None:
+    nouns = [s.noun for shot in make_plan(prompt).shots for s in shot.subjects]
+    assert ("person" in nouns) is in_it

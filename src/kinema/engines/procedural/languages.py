@@ -110,7 +110,7 @@ class _Entry:
     kind: str  # people noun verb speech place time adj count rel
 
 
-_KINDS = ("people", "noun", "verb", "speech", "place", "time", "adj", "count", "rel")
+_KINDS = ("people", "noun", "verb", "speech", "place", "time", "adj", "count", "rel", "pron")
 
 
 @cache
@@ -625,7 +625,7 @@ def _lex_word_at(lex: dict[str, _Entry], text: str, i: int, longest: int, skip: 
 _LATIN_WORD = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ0-9]+(?:[-'’][A-Za-zÀ-ÖØ-öø-ÿ0-9]+)*|[.!?;,]")
 _ELISION = re.compile(r"^(l|d|s|n|j|qu|m|t|c)['’](.+)$", re.I)
 _LATIN_DROP = {
-    "es": "el la los las lo del de que y a al se muy mientras está están es son hay un_poco "
+    "es": "el la los las lo le les del de que y a al se muy mientras está están es son hay un_poco "
           "su sus mi mis tu tus lleno llena su unos unas",
     "fr": "le la les l de du des d que qui et se s est sont il y a très un_peu en son sa ses "
           "mon ma mes ton ta tes plein pleine",
@@ -903,9 +903,11 @@ def _compose_sov(tokens: list[_Token], language: str) -> str:
         if item.kind == "stop":
             clauses.append([])
             continue
+        if language != "cmn" and item.role == "subj" and clauses[-1] and \
+                clauses[-1][-1].kind in ("verb", "speech"):
+            # "엄마가 말하자 아빠가 …": a verb then a new subject starts another clause.
+            clauses.append([])
         clauses[-1].append(item)
-        if item.kind == "verb" and language != "cmn":
-            pass
     out: list[str] = []
     for clause in clauses:
         if clause:
@@ -919,9 +921,13 @@ def _clause_english(clause: list[_Token], language: str) -> str:
     objects: list[_Token] = []
     places: list[_Token] = []
     others: list[str] = []
+    addressed: list[_Token] = []  # "小猫对小狗说": the cat says to the dog
     seen_verb = False
-    for item in clause:
-        if item.kind in ("verb", "speech"):
+    for at, item in enumerate(clause):
+        told = at > 0 and clause[at - 1].kind == "rel" and clause[at - 1].english == "to"
+        if told and item.kind in ("noun", "people"):
+            addressed.append(item)
+        elif item.kind in ("verb", "speech"):
             if not verbs or verbs[-1].english != item.english:
                 verbs.append(item)
             seen_verb = True
@@ -958,6 +964,7 @@ def _clause_english(clause: list[_Token], language: str) -> str:
             None, "1")) else "VBP"
         if verb.kind == "speech":
             words.append(verb.english)
+            words += [f"to {_noun_phrase(a)}" for a in addressed if index == 0]
         else:
             words.append(_verb_form(verb.english, tag if index == 0 else "VBG"))
     words += [_noun_phrase(o) for o in objects]
@@ -1008,6 +1015,9 @@ def _compose_latin(tokens: list[_Token]) -> str:
             if not words or words[-1] not in _PREPOSITIONS:
                 words.append("in")
             words += ["the", token.english]
+        elif token.kind == "rel" and token.english == "at" and at and \
+                tokens[at - 1].kind == "speech":
+            words.append("to")  # "le dice al paciente": says to the patient
         elif token.kind in ("verb", "speech"):
             if token.kind == "speech":
                 words.append(token.english)
@@ -1211,6 +1221,9 @@ def _gloss_line(line: str, language: str, quotes: list[str],
         text, colon = piece.strip(), ""
         if text.endswith(":"):
             text, colon = text[:-1].strip(), ":"
+        if colon and language in _CJK and re.fullmatch(r"[A-Za-z][\w'-]{0,11}", text):
+            out.append(text + colon)  # "A：“…” B：“…”": speakers named in Latin letters
+            continue
         after_quote = bool(out) and bool(_QUOTE.fullmatch(out[-1]))
         if after_quote and language in ("ko", "ja"):
             # 'X가 "…"라고 말했다', 'Xが「…」と言う': the verb of saying comes after the
@@ -1228,9 +1241,20 @@ def _gloss_line(line: str, language: str, quotes: list[str],
         if colon and len(english.split()) <= 4:  # a speaker's label: "Gato 1:" -> "cat 1:"
             english = re.sub(r"^(a|an|the) ", "", english)
         first, _, rest = english.partition(" ")
+        words = english.split()
+        verb_at = next((k for k, w in enumerate(words) if w.rstrip(".") in _SAYING), None)
+        before = out[-2] if len(out) >= 2 else ""
         if after_quote and language in ("ko", "ja") and first in _SAYING:
             quote = out.pop()
             out += [first, quote, rest + colon]
+        elif after_quote and language in ("ko", "ja") and verb_at and (
+                not before or _QUOTE.fullmatch(before) or set(before.split()) & _SAYING):
+            # '「おはよう」と猫が言う', '"…" 라고 엄마가 말하자': the line first, then who
+            # says it; English names the speaker first.
+            quote = out.pop()
+            said, stop = words[verb_at].rstrip("."), "." if words[verb_at].endswith(".") else ""
+            out += [" ".join([*words[:verb_at], said]), quote + stop,
+                    " ".join(words[verb_at + 1:]) + colon]
         else:
             out.append(english + colon)
         notes += piece_notes

@@ -417,6 +417,13 @@ _NOUN_SYNONYMS: dict[str, str] = {
     "crowd": "person", "audience": "person", "spectator": "person",
     "band": "person", "team": "person", "choir": "person", "passerby": "person",
     "passersby": "person", "tourist": "person", "stranger": "person", "pedestrian": "person",
+    "patient": "person", "clerk": "person", "shop clerk": "person", "owner": "person",
+    "shopkeeper": "person", "shop owner": "person", "store owner": "person",
+    "salesperson": "person", "salesman": "person", "saleswoman": "person",
+    "vendor": "person", "seller": "person", "receptionist": "person", "manager": "person",
+    "host": "person", "hostess": "person", "landlord": "person", "landlady": "person",
+    "butler": "person", "maid": "person", "housekeeper": "person", "pharmacist": "person",
+    "tutor": "person", "principal": "person", "mayor": "person", "customer service": "person",
 }
 
 # Emoji names that would steal ordinary words (grammar, settings, weather).

@@ -203,6 +203,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
     holding: int | None = None  # "holding a pizza": the next thing named is in a hand
     pending_age: str | None = None  # "an old ...", "a young ..."
     named = {n.lower(): n for n in names if not _is_noun_label(n)}
+    me: int | None = None  # the writer, when "i" or "me" is in the scene
 
     def doer() -> int | None:
         if clause_first is not None:
@@ -574,8 +575,24 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         elif word in _POSSESSIVES and i + 1 < len(words) and (
                 _open_word(words[i + 1]) or lx.lookup_noun(words[i + 1]) is not None):
             pass  # "its owner", "her grandson": whose, not who
+        elif word in _FIRST_PERSON and _first_person_acts(words, i):
+            # "me and my dog", "i say 'i can explain'": the one who writes is in it.
+            if me is None:
+                spec.groups.append(_Group(noun="person", glyph="🧑", kind="person",
+                                          age="adult"))
+                me = len(spec.groups) - 1
+                spec.understood[word] = "person"
+            current = me
+            clause_first = me if clause_first is None else clause_first
+            if unclaimed is not None:
+                claim(me)
         elif word in _PRONOUNS:
             meant = _antecedent(spec.groups, word)
+            if meant is None and word in _HE | _SHE:
+                # Nobody named is a he or a she: "the doctor tells the patient ... and he
+                # answers" means someone it could be, other than the one who just spoke.
+                meant = _unsexed_antecedent(spec.groups, spec.lines[-1][0] if spec.lines
+                                            else None)
             if meant is None and word in _HE | _SHE:
                 # "she answers ...": someone from an earlier shot, found when it is built.
                 spec.pronoun = "male" if word in _HE else "female"
@@ -706,6 +723,39 @@ def _antecedent(groups: list[_Group], pronoun: str) -> int | None:
         if groups[k].gender == gender:
             return k
     return None
+
+
+_FIRST_PERSON = frozenset(("i", "me", "myself"))
+# "show me a cat", "i want a video of ...": the one asking, not someone in the scene.
+_ASKING = frozenset(("show", "give", "make", "generate", "create", "render", "send", "let",
+                     "get", "draw", "animate", "film", "help", "for", "want", "need",
+                     "would", "wish", "like", "think", "hope", "mean", "imagine", "guess",
+                     "wonder", "prefer", "dont", "don't", "can't", "cant", "am", "was",
+                     "have", "had", "just", "really", "also", "love"))
+
+
+def _first_person_acts(words: list[str], at: int) -> bool:
+    """Whether "i" or "me" at ``at`` is someone in the scene ("me and my dog", "i say",
+    "my cat judging me") rather than the person asking ("show me", "i want ...")."""
+    prev = words[at - 1] if at else ""
+    after = words[at + 1] if at + 1 < len(words) else ""
+    if words[at] == "i":
+        return any(form in lx.SPEECH_VERBS or form in lx.ACTION_WORDS
+                   for form in (after, after + "s", after + "es"))
+    if prev in _ASKING:
+        return False
+    return prev in ("and", "with", ",", "pov") or after in ("and", "with") or (
+        prev in lx.ACTION_WORDS or prev.endswith("ing"))
+
+
+def _unsexed_antecedent(groups: list[_Group], last_speaker: int | None) -> int | None:
+    """For "he" or "she" when nobody named is known to be one: the latest person whose
+    sex the prompt does not tell, preferring one who did not speak the line before."""
+    open_ones = [k for k in range(len(groups) - 1, -1, -1)
+                 if groups[k].gender is None and (groups[k].kind == "person"
+                                                  or _alive(groups[k].glyph or "🧑"))]
+    others = [k for k in open_ones if k != last_speaker]
+    return (others or open_ones or [None])[0]
 
 
 # Words before a place: "in a laundromat", "at the hot spring".

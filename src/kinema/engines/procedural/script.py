@@ -33,7 +33,7 @@ _SPEECH_TAIL = re.compile(
 _LABEL = re.compile(
     r"(?:^|(?<=[.!?\n\"”»」』。！？'’])|(?<=[.!?。！？]\s))\s*"
     r"(?P<label>[^\W\d_][\w'’-]*(?:[ \t]+[\w'’-]+){0,3}?)"
-    r"(?:[ \t]*[(\[][^)\]\n]{1,30}[)\]])?[ \t]*[:：]\s+",
+    r"(?:[ \t]*[(\[][^)\]\n]{1,30}[)\]])?[ \t]*(?:[:：]\s+|[:：](?=[\"“«「『]))",
     re.UNICODE,
 )
 _QUOTE_OPEN = "\"“«「『'‘"
@@ -63,7 +63,10 @@ _DASH_LINE = re.compile(
 def normalise_quotes(text: str) -> str:
     """Every way of quoting speech, in one form: „Hallo“ -> "Hallo"; a dash line
     "—Hola —dice Ana" -> 'dice Ana "Hola"'."""
+    french = "«" in text and text.index("«") < text.find("»")
     for pattern in _OTHER_QUOTES:
+        if french and pattern.pattern.startswith("»"):
+            continue  # « qui ? » et « moi ! »: French quotes, not German »…« ones
         text = pattern.sub(r'"\1"', text)
 
     def dash(m: re.Match[str]) -> str:
