@@ -755,7 +755,8 @@ def _unsexed_antecedent(groups: list[_Group], last_speaker: int | None) -> int |
                  if groups[k].gender is None and (groups[k].kind == "person"
                                                   or _alive(groups[k].glyph or "🧑"))]
     others = [k for k in open_ones if k != last_speaker]
-    return (others or open_ones or [None])[0]
+    candidates = others or open_ones
+    return candidates[0] if candidates else None
 
 
 # Words before a place: "in a laundromat", "at the hot spring".
