@@ -35,6 +35,7 @@ from kinema.engines.base import (
     TranscriptLine,
 )
 from kinema.engines.procedural.encode import AUDIO_RATE, VideoWriter, rgb_to_yuv420
+from kinema.engines.procedural.languages import preload_identifier
 from kinema.engines.procedural.plan import (
     ACTIONS,
     ANCHORS,
@@ -186,7 +187,10 @@ class ProceduralEngine:
         from kinema.engines.procedural.voices import preload_neural_voice
 
         preload_neural_voice(request.prompt)  # loads while the prompt is planned
+        detector = preload_identifier(request.prompt)
         plan = self.plan_for(request)
+        if detector is not None:
+            detector.join()  # no thread may be left running when frame renderers fork
         problem = nothing_to_draw(plan) if not request.characters else None
         if problem is not None:
             raise InvalidRequest(problem)

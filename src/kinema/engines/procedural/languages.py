@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -67,13 +68,35 @@ _SCRIPTS: tuple[tuple[str, str], ...] = (
 )
 
 
-@cache
-def _identifier() -> Any:
-    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+_identifier_lock = threading.Lock()
+_identifiers: list[Any] = []  # the one loaded identifier, once it is
 
-    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
-    identifier.set_languages(list(_DETECTED))
-    return identifier
+
+def _identifier() -> Any:
+    with _identifier_lock:  # loaded once, whether by preload_identifier or first use
+        if not _identifiers:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            identifier.set_languages(list(_DETECTED))
+            _identifiers.append(identifier)
+        return _identifiers[0]
+
+
+# Prompts whose lines or words will need the detector: something quoted or said after a
+# colon, or letters beyond ASCII.
+_NEEDS_DETECTOR = re.compile(r"[\"“”«»「」『』„:：]|[^\x00-\x7f]")
+
+
+def preload_identifier(prompt: str) -> threading.Thread | None:
+    """Start loading the language detector (about half a second, mostly decompression,
+    which runs beside the planning) when ``prompt`` will need it. The caller joins the
+    thread before forking."""
+    if _identifiers or not _NEEDS_DETECTOR.search(prompt or ""):
+        return None
+    loading = threading.Thread(target=_identifier, name="language-detector-load", daemon=True)
+    loading.start()
+    return loading
 
 
 def detect_language(text: str, default: str = "en") -> str:
