@@ -209,6 +209,11 @@ def test_japanese_name_then_quote_lines_go_to_their_speakers() -> None:
     # The one who writes is in the scene.
     ('my cat judging me while i say "i can explain" and she just goes "meow"',
      ["person", "cat"]),
+    ('도서관에서 사서가 "조용히 해주세요" 라고 말함', ["librarian"]),
+    ('아기 펭귄이 엄마 펭귄한테 "배고파요" 하고 울어요', ["penguin"]),
+    ('—¿Quién se comió mi pastel? —preguntó mamá.\n—Fue el perro —dijo Tomás.',
+     ["mother", "tomás"]),
+    ('Cliente: "Quanto custa?" Vendedor: "Dez reais."', ["customer", "seller"]),
 ])
 def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> None:
     plan = make_plan(prompt)
@@ -228,6 +233,12 @@ def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> 
     ("Im Café sagt die Kellnerin „Was darf es sein?“ und der Gast antwortet "
      "„Einen Kaffee, bitte.“", None),
     ('A：“你看到我的钥匙了吗？” B：“在桌子上。”', ["a", "b"]),
+    ("两个机器人在聊天。机器人甲：“你好。”机器人乙：“你好，朋友。”", ["robot-a", "robot-b"]),
+    ('two robots talk. robot A: "hello" robot B: "hello friend"', ["robot-a", "robot-b"]),
+    ('two old ladies on a bench, one goes "kids these days" and the other nods "mhm"',
+     ["lady-1", "lady-2"]),
+    ('three cats on a roof. one says "hungry", another says "me too" and the other one says '
+     '"same"', ["cat-1", "cat-2", "cat-3"]),
     ('Mia:"are you coming?" Leo:"in a sec"', ["mia", "leo"]),
 ])
 def test_script_forms_people_write(prompt: str, speakers: list[str] | None) -> None:
@@ -278,3 +289,8 @@ def test_speech_after_a_colon_in_other_languages_is_kept_as_said(
 def test_the_writer_is_drawn_only_when_in_the_scene(prompt: str, in_it: bool) -> None:
     nouns = [s.noun for shot in make_plan(prompt).shots for s in shot.subjects]
     assert ("person" in nouns) is in_it
+
+
+def test_lines_in_portuguese_are_portuguese_when_only_labels_are_outside_them() -> None:
+    plan = make_plan('Cliente: "Quanto custa?" Vendedor: "Dez reais."')
+    assert [line.language for shot in plan.shots for line in shot.dialogue] == ["pt", "pt"]

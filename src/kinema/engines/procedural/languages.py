@@ -174,7 +174,7 @@ _KO_CONTRACT = {20: 6, 13: 14, 8: 9, 18: 4, 0: 0, 4: 4, 1: 1, 5: 5}
 
 def _korean_forms(stem: str) -> list[str]:
     """The shapes a Korean verb stem takes at the start of its forms: the stem, with
-    ㄴ/ㄹ joined (adnominal, 달린/달릴), and contracted with -아/-어 (달려, 했)."""
+    ㄴ/ㄹ/ㅁ joined (달린, 달릴, 달림), and contracted with -아/-어 (달려, 했)."""
     forms = [stem]
     parts = _jamo(stem[-1])
     if parts is None:
@@ -182,7 +182,8 @@ def _korean_forms(stem: str) -> list[str]:
     lead, vowel, tail = parts
     head = stem[:-1]
     if tail == 0:
-        forms += [head + _compose(lead, vowel, 4), head + _compose(lead, vowel, 8)]
+        # -ㄴ/-ㄹ (달린, 달릴) and the -ㅁ of notes and captions (말함, 달림)
+        forms += [head + _compose(lead, vowel, t) for t in (4, 8, 16)]
         if lead == 18 and vowel == 0:  # 하 -> 해, 했
             forms += [head + "해", head + "했"]
         elif vowel in _KO_CONTRACT:
@@ -591,7 +592,7 @@ def _tokens_cjk(text: str, language: str) -> tuple[list[_Token], list[str]]:
             token = tokens.pop()
             if pending_role_loc and entry.kind in ("place", "noun", "people"):
                 token.role = "loc"
-                pending_role_loc = False
+            pending_role_loc = False  # "在聊天": 在 before a verb says "now", not where
             i += len(word)
             if language == "ja" and entry.kind in ("verb", "speech", "adj"):
                 while i < n and _is_hiragana(text[i]) and not (
@@ -833,6 +834,11 @@ _VEHICLES = frozenset(("car", "bus", "truck", "train", "motorcycle", "bicycle", 
                        "racing car", "police car", "ambulance", "tractor", "fire engine"))
 
 
+# People words that, before another noun, say which one it is, not who else is there.
+_NOUN_MODIFIERS = frozenset(("baby", "mother", "father", "mom", "dad", "grandma", "grandpa",
+                             "child", "boy", "girl", "king", "queen", "prince", "princess"))
+
+
 def _phrases(tokens: list[_Token]) -> list[_Token]:
     """Counts, adjectives and relations joined to their nouns."""
     out: list[_Token] = []
@@ -870,6 +876,16 @@ def _phrases(tokens: list[_Token]) -> list[_Token]:
                     out[-1].kind = "place-noun"
             else:
                 pending_rel = token.english
+            continue
+        if token.kind == "noun" and out and out[-1].kind in ("noun", "people") \
+                and out[-1].role is None and out[-1].count is None and token.count is None \
+                and out[-1].english in _NOUN_MODIFIERS:
+            # "아기 펭귄", "엄마 펭귄": a baby penguin, a mother penguin; one animal each.
+            head = out.pop()
+            token.mods = [*head.mods, head.english]
+            token.count = head.count
+            token.source = f"{head.source} {token.source}"
+            out.append(token)
             continue
         if token.kind in ("noun", "people", "place"):
             token.mods = pending_mods
@@ -976,6 +992,10 @@ def _clause_english(clause: list[_Token], language: str) -> str:
     if not subjects and objects and not verbs:
         subjects, objects = objects, []
     words: list[str] = []
+    if language in ("ko", "ja") and subjects and not verbs:
+        # "도서관에서 사서가 「…」": the words before a line end with who says it.
+        words += [_noun_phrase(p) for p in places if p.kind == "place"]
+        places = [p for p in places if p.kind != "place"]
     if subjects:
         words.append(" and ".join(_noun_phrase(s) for s in subjects))
         if subjects[0].english in _VEHICLES:  # a car that "runs" drives
@@ -1132,6 +1152,10 @@ def gloss(prompt: str) -> Gloss:
     masked = _QUOTE.sub(keep, text)
     bare = re.sub(r"\x00\d+\x00", " ", masked)
     language = _prompt_language(bare)
+    if language in ("es", "fr", "de", "pt") and len(_LATIN_WORD.findall(bare)) < 4:
+        # 'Cliente: "Quanto custa?" Vendedor: "Dez reais."': two labels cannot tell
+        # Spanish from Portuguese; the lines can.
+        language = _prompt_language(re.sub(r"[\x00\d]+", " ", masked) + " " + " ".join(quotes))
     if language == "cmn" and re.search(r"[\u3040-\u30ff]", text):
         language = "ja"  # "男：「ここはどこ？」": the kana are all inside the quotes
     if language == "en":
@@ -1230,6 +1254,10 @@ def _names_someone(label: str, language: str) -> bool:
     return bool(kinds) and kinds <= {"noun", "people", "unknown"}
 
 
+# The celestial stems Chinese scripts number people with: 甲, 乙 ... are A, B ...
+_STEMS = {"甲": "A", "乙": "B", "丙": "C", "丁": "D"}
+
+
 def _gloss_line(line: str, language: str, quotes: list[str],
                 notes: list[tuple[str, str]], unknown: list[str]) -> str:
     out: list[str] = []
@@ -1260,9 +1288,14 @@ def _gloss_line(line: str, language: str, quotes: list[str],
                 notes += said_notes
                 text = tail.strip()
                 after_quote = False
+        letter = ""
+        if colon and language == "cmn" and len(text) > 1 and text[-1] in _STEMS:
+            text, letter = text[:-1], " " + _STEMS[text[-1]]  # "机器人甲：" -> "robot A:"
         english, piece_notes, piece_unknown = _gloss_piece(text, language)
-        if colon and len(english.split()) <= 4:  # a speaker's label: "Gato 1:" -> "cat 1:"
-            english = re.sub(r"^(a|an|the) ", "", english)
+        english += letter
+        label = english.rsplit(". ", 1)[-1]
+        if colon and len(label.split()) <= 4:  # a speaker's label: "Gato 1:" -> "cat 1:"
+            english = english[: len(english) - len(label)] + re.sub(r"^(a|an|the) ", "", label)
         first, _, rest = english.partition(" ")
         words = english.split()
         verb_at = next((k for k, w in enumerate(words) if w.rstrip(".") in _SAYING), None)

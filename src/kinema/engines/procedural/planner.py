@@ -117,6 +117,8 @@ class _ShotSpec:
     titles: list[script.Title] = field(default_factory=list)  # text to show, not to say
     understood: dict[str, str] = field(default_factory=dict)  # unknown word -> taken as
     pronoun: str | None = None  # "she"/"he" with nobody of that kind in this shot
+    # "two ladies, one says … the other says …": which of its group says a line
+    members: dict[int, int] = field(default_factory=dict)
 
 
 def _split_shots(prompt: str) -> list[str]:
@@ -204,6 +206,8 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
     pending_age: str | None = None  # "an old ...", "a young ..."
     named = {n.lower(): n for n in names if not _is_noun_label(n)}
     me: int | None = None  # the writer, when "i" or "me" is in the scene
+    pending_member: tuple[int, int] | None = None  # (group, which of it) says the next line
+    taken: dict[int, int] = {}  # the last member of each group singled out
 
     def doer() -> int | None:
         if clause_first is not None:
@@ -239,7 +243,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                     and speaker == "none" and words[i - 2: i - 1] != ["\u0000"]:
                 # 'says kellnerin "..."': an unknown word right before a line is its speaker.
                 spec.unknown.pop()
-                spec.groups.append(_Group(noun=lx.singular(prev), glyph="🧑", kind="person",
+                spec.groups.append(_Group(noun=_singular_name(prev), glyph="🧑", kind="person",
                                           age="adult"))
                 current = clause_first = len(spec.groups) - 1
                 spec.understood[prev] = "person"
@@ -250,6 +254,9 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 who = None
             lang = pending_language or _line_language(quote, language)
             spec.lines.append((who, quote, lang))
+            if pending_member is not None and who == pending_member[0]:
+                spec.members[len(spec.lines) - 1] = pending_member[1]
+            pending_member = None
             if isinstance(who, int):
                 spec.groups[who].speaks = True
             last_line = len(spec.lines) - 1
@@ -429,9 +436,12 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
         if noun_hit is not None:
             (noun, glyph, plural), n = noun_hit
             label = None
-            if i + n < len(words) and words[i + n].isdigit() and len(words[i + n]) <= 2:
-                # "Cat 1", "cat 2": each number is its own one.
-                label = f"{noun.capitalize()} {words[i + n]}"
+            mark = words[i + n] if i + n < len(words) else ""
+            if (mark.isdigit() and len(mark) <= 2) or (
+                    mark in _LETTER_MARKS and words[i + n + 1: i + n + 2] in (
+                        [v] for v in lx.SPEECH_VERBS)):
+                # "Cat 1", "cat 2", "robot A says": each number or letter is its own one.
+                label = f"{noun.capitalize()} {mark.upper()}"
                 n += 1
             same = [k for k, g in enumerate(spec.groups) if g.noun == noun
                     and (label is None or g.label == label)]
@@ -521,7 +531,15 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             pending_count, pending_color, pending_size = None, None, 1.0
             pending_placement, pending_action = None, None
             continue
-        if (word in lx.NUMBERS and word not in ("some",)) or word.isdigit():
+        member = _one_of_them(words, i)
+        if member is not None and any(g.count >= 2 for g in spec.groups):
+            # "one goes 'kids these days' and the other nods 'mhm'"
+            current = max(k for k, g in enumerate(spec.groups) if g.count >= 2)
+            clause_first = current
+            which = member if member >= 0 else taken.get(current, 0) + 1
+            taken[current] = which
+            pending_member = (current, which)
+        elif (word in lx.NUMBERS and word not in ("some",)) or word.isdigit():
             pending_count = int(word) if word.isdigit() else lx.NUMBERS[word]
         elif word in lx.COLORS:
             pending_color = lx.COLORS[word]
@@ -541,7 +559,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
                 # "a tired passenger says ...": whoever speaks is someone, even when the
                 # word for them is not known; a person called by that word.
                 spec.unknown.pop()
-                spec.groups.append(_Group(noun=lx.singular(prev), glyph="🧑", kind="person",
+                spec.groups.append(_Group(noun=_singular_name(prev), glyph="🧑", kind="person",
                                           age="adult"))
                 current = clause_first = len(spec.groups) - 1
                 spec.understood[prev] = "person"
@@ -607,7 +625,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             speaker = None
         elif unclaimed is not None and prev in _DETERMINERS:
             # '"Hi," says the zorblax': someone said it, whatever a zorblax is.
-            spec.groups.append(_Group(noun=lx.singular(word), glyph="🧑", kind="person",
+            spec.groups.append(_Group(noun=_singular_name(word), glyph="🧑", kind="person",
                                       age="adult"))
             current = clause_first = len(spec.groups) - 1
             spec.understood[word] = "person"
@@ -808,11 +826,40 @@ def _place_at(words: list[str], i: int) -> tuple[vocabulary.PlaceMatch, int] | N
     return None
 
 
+def _one_of_them(words: list[str], at: int) -> int | None:
+    """Which member of a group "one" (0), or "another" and "the other" (-1: the next
+    one) at ``at`` names when it is the one who speaks; ``None`` otherwise."""
+    word = words[at]
+    rest = words[at + 1:]
+    if rest[:2] == ["of", "them"] or rest[:1] == ["one"]:
+        rest = rest[2:] if rest[:1] == ["of"] else rest[1:]
+    while rest and rest[0] in ("just", "then", "only", "quietly", "suddenly"):
+        rest = rest[1:]
+    if not rest or rest[0] not in lx.SPEECH_VERBS and not (
+            rest[0] in lx.ACTION_WORDS and len(rest) > 1 and rest[1].startswith("\u0000")):
+        return None
+    if word == "one" and (at == 0 or words[at - 1] not in ("the", "this", "that", "a", "other",
+                                                          "another")):
+        return 0
+    if (word == "other" and at and words[at - 1] == "the") or word == "another":
+        return -1
+    return None
+
+
+def _singular_name(word: str) -> str:
+    """An unknown word taken as someone: English plurals lose their "s"; other words
+    ("Tomás", "kellnerin") stay as written."""
+    return lx.singular(word) if word.isascii() else word
+
+
+_CJK_LETTER = re.compile(r"[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]")
+
+
 def _compound_head(word: str) -> vocabulary.Resolution | None:
     """Korean, Japanese and Chinese compounds end in their head: 고등학생 (high school
     student) is a 학생 (student). The longest known ending of an unknown word."""
-    if word.isascii() or len(word) < 3:
-        return None
+    if len(word) < 3 or not _CJK_LETTER.search(word):
+        return None  # "Tomás" is a name, not a compound ending in "más"
     for k in range(1, len(word) - 1):
         english = languages.gloss(word[k:]).text
         if english == word[k:] or not english.isascii():
@@ -932,7 +979,12 @@ def _alive(glyph: str) -> bool:
 def _bare(label: str) -> str:
     """A script label without its article and number: "The old man" -> "old man"."""
     words = [w for w in label.split() if w not in _DETERMINERS and not w.isdigit()]
+    if len(words) > 1 and words[-1] in _LETTER_MARKS:
+        words.pop()  # "robot B"
     return " ".join(words)
+
+
+_LETTER_MARKS = frozenset(("a", "b", "c", "d"))
 
 
 def _holdable(noun: str) -> bool:
@@ -1483,10 +1535,11 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
                 titles=[Title(text=t.text, kind=t.kind, start=round(start, 4),
                               end=round(start + duration, 4)) for t in spec.titles])
     recalled = _recall(spec, subjects, earlier)
-    for who, text, language in spec.lines:
+    for at, (who, text, language) in enumerate(spec.lines):
         speaker: str | None = None
         if who is not None and group_ids.get(who):
-            speaker = group_ids[who][0]
+            members = group_ids[who]
+            speaker = members[min(spec.members.get(at, 0), len(members) - 1)]
         elif who is None and recalled is not None:
             speaker = recalled
         elif who is None and subjects and not spec.groups and previous is not None:
