@@ -835,8 +835,8 @@ def _one_of_them(words: list[str], at: int) -> int | None:
         rest = rest[2:] if rest[:1] == ["of"] else rest[1:]
     while rest and rest[0] in ("just", "then", "only", "quietly", "suddenly"):
         rest = rest[1:]
-    if not rest or rest[0] not in lx.SPEECH_VERBS and not (
-            rest[0] in lx.ACTION_WORDS and len(rest) > 1 and rest[1].startswith("\u0000")):
+    if not rest or (rest[0] not in lx.SPEECH_VERBS and not (
+            rest[0] in lx.ACTION_WORDS and len(rest) > 1 and rest[1].startswith("\u0000"))):
         return None
     if word == "one" and (at == 0 or words[at - 1] not in ("the", "this", "that", "a", "other",
                                                           "another")):
