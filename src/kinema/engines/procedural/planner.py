@@ -1538,8 +1538,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
     for at, (who, text, language) in enumerate(spec.lines):
         speaker: str | None = None
         if who is not None and group_ids.get(who):
-            members = group_ids[who]
-            speaker = members[min(spec.members.get(at, 0), len(members) - 1)]
+            ids = group_ids[who]
+            speaker = ids[min(spec.members.get(at, 0), len(ids) - 1)]
         elif who is None and recalled is not None:
             speaker = recalled
         elif who is None and subjects and not spec.groups and previous is not None:
