@@ -1538,8 +1538,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
     for at, (who, text, language) in enumerate(spec.lines):
         speaker: str | None = None
         if who is not None and group_ids.get(who):
-            ids = group_ids[who]
-            speaker = ids[min(spec.members.get(at, 0), len(ids) - 1)]
+            said_by = group_ids[who]
+            speaker = said_by[min(spec.members.get(at, 0), len(said_by) - 1)]
         elif who is None and recalled is not None:
             speaker = recalled
         elif who is None and subjects and not spec.groups and previous is not None:
