@@ -137,6 +137,20 @@ def test_a_character_with_a_measured_voice_gets_a_neural_voice_near_it() -> None
     assert voice_for_character(VoiceProfile(pitch_hz=200.0), 0, "ko") is None
 
 
+@needs_neural
+def test_two_characters_sound_like_their_own_measured_profiles() -> None:
+    low = VoiceProfile(pitch_hz=118.0, words_per_minute=150, formant_scale=1.02)
+    high = VoiceProfile(pitch_hz=215.0, words_per_minute=170, formant_scale=1.22)
+    voices = [voice_for_character(p, k, "en") for k, p in enumerate((low, high))]
+    assert all(v is not None and v.engine == "neural" for v in voices)
+    assert [v.formant for v in voices if v] == [1.02, 1.22]  # the measured tract size
+    pitches = [_pitch(v) for v in voices if v]
+    for hz, profile in zip(pitches, (low, high), strict=True):
+        assert profile.pitch_hz is not None
+        assert abs(hz / profile.pitch_hz - 1.0) < 0.15
+    assert pitches[1] > pitches[0] * 1.4
+
+
 def test_the_mouth_opens_while_the_line_is_spoken_and_closes_after() -> None:
     clip = speak(SENTENCE, "en", voice_for(_subject("woman"), 0, "en"), RATE)
     envelope = mouth_envelope(clip, RATE, 100)

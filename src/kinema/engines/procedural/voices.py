@@ -175,14 +175,20 @@ def voice_for(subject: Subject, index: int, language: str = "en", seed: int = 0,
 
 
 def voice_for_character(profile: VoiceProfile, index: int, language: str = "en") -> Voice | None:
-    """A neural voice near a character's measured pitch and pace, for a language the
-    neural voice speaks; ``None`` otherwise (the caller then uses eSpeak)."""
+    """A neural voice near a character's measured pitch, pace and vocal-tract size, for
+    a language the neural voice speaks; ``None`` otherwise (the caller then uses
+    eSpeak)."""
     if not is_neural_language(language) or not neural_available():
         return None
     if profile.pitch_hz is None or not profile.pitch_hz > 0:
         return None
     hz = float(np.clip(profile.pitch_hz, 70.0, 400.0))
-    formant = float(np.clip(1.0 + 0.2 * (np.log2(hz / 110.0)), 0.9, 1.35)) if hz > 150 else 1.0
+    if profile.formant_scale:
+        # The measured size of the person's vocal tract against a typical man's (the
+        # neural voice's own): more telling than pitch, which people move at will.
+        formant = float(np.clip(profile.formant_scale, 1.0, 1.35))
+    else:
+        formant = float(np.clip(1.0 + 0.2 * (np.log2(hz / 110.0)), 0.9, 1.35)) if hz > 150 else 1.0
     rate = 165
     if profile.words_per_minute is not None and profile.words_per_minute > 0:
         rate = int(np.clip(round(profile.words_per_minute), 90, 260))
