@@ -294,3 +294,11 @@ def test_the_writer_is_drawn_only_when_in_the_scene(prompt: str, in_it: bool) ->
 def test_lines_in_portuguese_are_portuguese_when_only_labels_are_outside_them() -> None:
     plan = make_plan('Cliente: "Quanto custa?" Vendedor: "Dez reais."')
     assert [line.language for shot in plan.shots for line in shot.dialogue] == ["pt", "pt"]
+
+
+def test_two_people_on_one_bench_sit_side_by_side() -> None:
+    shot = make_plan("two old ladies sitting on a bench").shots[0]
+    ladies = [s for s in shot.subjects if s.noun == "lady"]
+    assert len(ladies) == 2 and {s.glyph for s in ladies} == {"👵"}
+    assert abs(ladies[0].x - ladies[1].x) > 0.1
+    assert all(s.relation == "on" for s in ladies)

@@ -1003,6 +1003,8 @@ def _describe_person(group: _Group, noun: str, age: str | None) -> None:
         group.gender = "male"
     if noun in _OLD or age == "old":
         group.age = "old"
+        # "two old ladies": the older faces of the same people.
+        group.glyph = {"🧑": "🧓", "👨": "👴", "👩": "👵"}.get(group.glyph, group.glyph)
     elif noun in _CHILDREN or age == "child":
         group.age = "child"
     elif noun in _PERSON_NOUNS:
@@ -1319,6 +1321,14 @@ def _stage_relations(groups: list[_Group], group_ids: list[list[str]],
     """Place related subjects against their anchors: the knight on the dragon, the man
     at the table; the mount carries its rider (``motion.pose`` follows it)."""
     by_id = {s.id: s for s in subjects}
+    # Who shares an anchor: two old ladies on one bench sit side by side, not in one spot.
+    sharing: dict[str, list[str]] = {}
+    for gi, g in enumerate(groups):
+        if g.relation in ("on", "in") and g.anchor is not None and g.anchor < len(group_ids) \
+                and group_ids[g.anchor] and gi < len(group_ids):
+            anchors = group_ids[g.anchor]
+            for k, sid in enumerate(group_ids[gi]):
+                sharing.setdefault(anchors[k % len(anchors)], []).append(sid)
     for gi, g in enumerate(groups):
         if g.relation is None or g.anchor is None or g.anchor >= len(group_ids):
             continue
@@ -1327,6 +1337,7 @@ def _stage_relations(groups: list[_Group], group_ids: list[list[str]],
             continue
         for k, sid in enumerate(group_ids[gi]):
             subject, anchor = by_id[sid], by_id[anchors[k % len(anchors)]]
+            riders = sharing.get(anchor.id, [sid])
             dx, dy, scale, ddepth = _RELATION_PLACES[g.relation]
             side = -1 if anchor.x > 0.5 else 1  # stand on the roomier side
             if g.relation == "on" and anchor.noun in _BOARDS:
@@ -1342,7 +1353,12 @@ def _stage_relations(groups: list[_Group], group_ids: list[list[str]],
                 anchor.y = round(min(0.92, max(anchor.y, lowest)), 4)
             else:
                 subject.scale = round(subject.scale * scale, 4)
-            subject.x = round(min(0.9, max(0.1, anchor.x + side * dx * anchor.scale)), 4)
+            spread = 0.0
+            if g.relation in ("on", "in") and len(riders) > 1 and sid in riders:
+                # Side by side along the mount, which widens to hold them.
+                anchor.scale = round(max(anchor.scale, subject.scale * 0.9 * len(riders)), 4)
+                spread = (riders.index(sid) - (len(riders) - 1) / 2) * subject.scale * 0.9
+            subject.x = round(min(0.9, max(0.1, anchor.x + side * dx * anchor.scale + spread)), 4)
             subject.y = round(anchor.y + dy * anchor.scale, 4)
             subject.depth = round(max(0.0, min(1.0, anchor.depth + ddepth)), 4)
             subject.relation, subject.anchor = g.relation, anchor.id
