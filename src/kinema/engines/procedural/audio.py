@@ -11,11 +11,16 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 import numpy as np
-from scipy.ndimage import maximum_filter1d, minimum_filter1d, uniform_filter1d
-from scipy.signal import fftconvolve, lfilter
 
 from kinema.engines.base import EngineError
 from kinema.engines.procedural.audio_ambience import render_ambience
+from kinema.engines.procedural.audio_dsp import (
+    convolve,
+    filter_sections,
+    running_max,
+    running_mean,
+    running_min,
+)
 from kinema.engines.procedural.audio_effects import (
     EFFECTS,
     continuous_sound,
@@ -297,14 +302,14 @@ def _in_the_room(dry: np.ndarray, setting: str, rng: np.random.Generator) -> np.
         response = rng.standard_normal(m) * np.exp(-6.9 * t / seconds)
         response[: int(0.015 * SAMPLE_RATE)] = 0.0  # the first reflection arrives later
         response /= np.sqrt(np.sum(response**2)) + 1e-12
-        out[:, channel] += wet * fftconvolve(dry[:, channel], response)[: dry.shape[0]]
+        out[:, channel] += wet * convolve(dry[:, channel], response, dry.shape[0])
     return out
 
 
 def _speech_level(mono: np.ndarray) -> np.ndarray:
     """Every line at the same loudness, measured on its voiced parts only."""
     frame = int(0.02 * SAMPLE_RATE)
-    energy = uniform_filter1d(mono**2, frame)
+    energy = running_mean(mono**2, frame)
     active = energy > 0.05 * energy.max()
     level = float(np.sqrt(np.mean(mono[active] ** 2))) if np.any(active) else 0.0
     if level < 1e-6:
@@ -320,10 +325,10 @@ def _speech_presence(voices: np.ndarray) -> np.ndarray:
     n = voices.shape[0]
     if n == 0 or not np.any(voices):
         return np.zeros(n)
-    level = uniform_filter1d(np.abs(voices).sum(axis=1), int(0.03 * SAMPLE_RATE))
+    level = running_mean(np.abs(voices).sum(axis=1), int(0.03 * SAMPLE_RATE))
     active = (level > 0.01).astype(np.float64)
-    held = maximum_filter1d(active, int(0.5 * SAMPLE_RATE))
-    return np.clip(uniform_filter1d(held, int(0.25 * SAMPLE_RATE)), 0.0, 1.0)
+    held = running_max(active, int(0.5 * SAMPLE_RATE))
+    return np.clip(running_mean(held, int(0.25 * SAMPLE_RATE)), 0.0, 1.0)
 
 
 # --- mastering --------------------------------------------------------------------------
@@ -369,8 +374,7 @@ def integrated_loudness(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> 
     hop = block // 4
     if x.shape[0] < block:
         return float("-inf")
-    for b, a in _k_weighting(sample_rate):
-        x = lfilter(b, a, x, axis=0)
+    x = filter_sections(np.array([[*b, *a] for b, a in _k_weighting(sample_rate)]), x)
     # Mean square of every block from a running sum: no Python loop over blocks.
     power = np.concatenate([np.zeros((1, x.shape[1])), np.cumsum(x**2, axis=0)])
     starts = np.arange(0, x.shape[0] - block + 1, hop)
@@ -400,8 +404,8 @@ def _limit(x: np.ndarray, ceiling: float = CEILING) -> np.ndarray:
     window = int(0.005 * SAMPLE_RATE) | 1
     # The minimum over a window twice as wide as the smoothing window guarantees the
     # smoothed gain never rises above what any sample inside needs.
-    floor = minimum_filter1d(needed, 2 * window + 1, mode="nearest")
-    gain = uniform_filter1d(floor, window, mode="nearest")
+    floor = running_min(needed, 2 * window + 1, mode="nearest")
+    gain = running_mean(floor, window, mode="nearest")
     gain = np.minimum(gain, needed)  # guards against rounding in the running mean
     return x * gain[:, None]
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import fftconvolve
 
+from kinema.engines.procedural.audio_dsp import convolve
 from kinema.engines.procedural.audio_effects import clinks, thunder
 from kinema.engines.procedural.audio_synth import (
     SAMPLE_RATE,
@@ -73,7 +73,7 @@ def rain(n: int, rng: np.random.Generator, heavy: bool = False) -> np.ndarray:
     kernel_n = int(0.01 * SAMPLE_RATE)
     kernel = np.sin(sweep(kernel_n, 4000, 2500)) * decay(kernel_n, 0.002)
     drips = np.stack(
-        [fftconvolve(impulses(rng, n, 900 if heavy else 350), kernel)[:n] for _ in range(2)],
+        [convolve(impulses(rng, n, 900 if heavy else 350), kernel, n) for _ in range(2)],
         axis=1,
     )
     texture = at_level(hiss, -30) + at_level(drips, -33)

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import numpy as np
-from scipy.signal import fftconvolve
 
+from kinema.engines.procedural.audio_dsp import convolve
 from kinema.engines.procedural.audio_synth import (
     SAMPLE_RATE,
     bandpass,
@@ -94,7 +94,7 @@ def splash(duration: float, rng: np.random.Generator) -> np.ndarray:
     drops = impulses(rng, n, 90) * np.exp(-times(n) / (length * 0.5))
     kernel_n = _samples(0.03)
     kernel = np.sin(sweep(kernel_n, 900, 2200)) * decay(kernel_n, 0.008)
-    droplets = fftconvolve(drops, kernel)[:n] * 0.8
+    droplets = convolve(drops, kernel, n) * 0.8
     return _normalized(burst + droplets)
 
 

@@ -1,16 +1,16 @@
 """Building blocks shared by the ambience, effects and music synthesizers.
 
-Everything works on whole NumPy arrays (filters run in SciPy's C code), so a soundtrack
-costs milliseconds per layer instead of a Python loop per sample.
+Everything works on whole NumPy arrays (a filter is a few matrix products over blocks of
+samples), so a soundtrack costs milliseconds per layer instead of a Python loop per sample.
 """
 
 from __future__ import annotations
 
 import zlib
-from functools import lru_cache
 
 import numpy as np
-from scipy.signal import butter, sosfilt
+
+from kinema.engines.procedural.audio_dsp import butterworth, filter_sections
 
 SAMPLE_RATE = 48000
 
@@ -23,31 +23,28 @@ def rng_for(seed: int, *keys: object) -> np.random.Generator:
     return np.random.default_rng(np.random.SeedSequence(words))
 
 
-@lru_cache(maxsize=128)
-def _sos(kind: str, low: float, high: float, order: int) -> np.ndarray:
-    nyquist = SAMPLE_RATE / 2
+def _design(kind: str, low: float, high: float, order: int) -> np.ndarray:
+    top = SAMPLE_RATE / 2 * 0.99
     if kind == "lowpass":
-        return butter(order, min(low, nyquist * 0.99) / nyquist, "lowpass", output="sos")
+        return butterworth(order, min(low, top), "lowpass", SAMPLE_RATE)
     if kind == "highpass":
-        return butter(order, low / nyquist, "highpass", output="sos")
-    return butter(
-        order, [low / nyquist, min(high, nyquist * 0.99) / nyquist], "bandpass", output="sos"
-    )
+        return butterworth(order, low, "highpass", SAMPLE_RATE)
+    return butterworth(order, (low, min(high, top)), "bandpass", SAMPLE_RATE)
 
 
 def lowpass(x: np.ndarray, cutoff: float, order: int = 2) -> np.ndarray:
     """Butterworth low-pass along the first axis."""
-    return sosfilt(_sos("lowpass", float(cutoff), 0.0, order), x, axis=0)
+    return filter_sections(_design("lowpass", float(cutoff), 0.0, order), x)
 
 
 def highpass(x: np.ndarray, cutoff: float, order: int = 2) -> np.ndarray:
     """Butterworth high-pass along the first axis."""
-    return sosfilt(_sos("highpass", float(cutoff), 0.0, order), x, axis=0)
+    return filter_sections(_design("highpass", float(cutoff), 0.0, order), x)
 
 
 def bandpass(x: np.ndarray, low: float, high: float, order: int = 2) -> np.ndarray:
     """Butterworth band-pass along the first axis."""
-    return sosfilt(_sos("bandpass", float(low), float(high), order), x, axis=0)
+    return filter_sections(_design("bandpass", float(low), float(high), order), x)
 
 
 def noise(rng: np.random.Generator, n: int, channels: int = 1) -> np.ndarray:

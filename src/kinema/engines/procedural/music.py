@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
-from scipy.signal import fftconvolve
 
+from kinema.engines.procedural.audio_dsp import convolve
 from kinema.engines.procedural.audio_instruments import (
     brass,
     brush,
@@ -212,7 +212,7 @@ def _reverb(signal: np.ndarray, wet: float, rng: np.random.Generator) -> np.ndar
         ir = lowpass(noise(rng, n), 5000) * np.exp(-t / (length / 6.9) * 1.2)
         ir[: int(0.012 * SAMPLE_RATE)] = 0  # pre-delay keeps the dry note clear
         ir /= np.sqrt(np.sum(ir**2)) + 1e-12
-        out[:, channel] += wet * fftconvolve(signal[:, channel], ir)[: signal.shape[0]]
+        out[:, channel] += wet * convolve(signal[:, channel], ir, signal.shape[0])
     return out
 
 
