@@ -101,8 +101,9 @@ def render_soundtrack(
     report(0.3)
     effects = _effects_layer(plan, n)
     report(0.45)
-    track = compose_track(plan.prompt, [shot.setting for shot in plan.shots], plan.mood,
-                          plan.seed, n)
+    track = compose_track(
+        plan.prompt, [shot.setting for shot in plan.shots], plan.mood, plan.seed, n
+    )
     music = at_level(track.audio, _MUSIC_DB) if np.any(track.audio) else track.audio
     report(0.65)
     voices = _speech_layer(plan, n, speech or {})
@@ -173,23 +174,27 @@ def _effects_layer(plan: Plan, n: int) -> np.ndarray:
             name = continuous_sound(subject.noun, subject.action)
             if name is None or shot.duration <= 0:
                 continue
-            sound = render_effect(name, shot.duration, rng_for(plan.seed, "vehicle", i,
-                                                               subject.id))
+            sound = render_effect(name, shot.duration, rng_for(plan.seed, "vehicle", i, subject.id))
             if sound is not None:
                 pan = _subject_pan(shot.subjects, subject.id)
-                place(out, to_stereo(sound[: round(shot.duration * SAMPLE_RATE)] *
-                                     _EFFECT_PEAK, pan), round(shot.start * SAMPLE_RATE))
+                place(
+                    out,
+                    to_stereo(sound[: round(shot.duration * SAMPLE_RATE)] * _EFFECT_PEAK, pan),
+                    round(shot.start * SAMPLE_RATE),
+                )
         for j, cue in enumerate(shot.sound_cues):
             if not np.isfinite(cue.start):
                 continue
-            pan = (float(cue.pan) if cue.pan and np.isfinite(cue.pan)
-                   else _subject_pan(shot.subjects, cue.subject))
+            pan = (
+                float(cue.pan)
+                if cue.pan and np.isfinite(cue.pan)
+                else _subject_pan(shot.subjects, cue.subject)
+            )
             for name in effects_for(cue.name, nouns.get(cue.subject or "", "")):
                 rng = rng_for(plan.seed, "cue", i, j, name)
                 sound = render_effect(name, cue.duration, rng)
                 if sound is not None:
-                    place(out, to_stereo(sound * _EFFECT_PEAK, pan),
-                          round(cue.start * SAMPLE_RATE))
+                    place(out, to_stereo(sound * _EFFECT_PEAK, pan), round(cue.start * SAMPLE_RATE))
         for k, (start, length) in enumerate(applause_times(shot, sings)):
             sound = render_effect("applause", length, rng_for(plan.seed, "applause", i, k))
             if sound is not None:
@@ -212,13 +217,15 @@ def _singing_layer(plan: Plan, track: Track, n: int) -> np.ndarray:
         start = max(shot.start, max((end for _, end in spoken), default=shot.start) + 0.2)
         if shot.end - start < 0.8:
             continue
-        voice = sung_line(track, start, shot.end, speaker_kind(subject),
-                          rng_for(plan.seed, "singing", i))
+        voice = sung_line(
+            track, start, shot.end, speaker_kind(subject), rng_for(plan.seed, "singing", i)
+        )
         if not np.any(voice):
             continue
         voice = fade(at_level(voice, _SINGING_DB), 0.1, 0.3)
-        place(out, to_stereo(voice, _subject_pan(shot.subjects, who, 0.5)),
-              round(start * SAMPLE_RATE))
+        place(
+            out, to_stereo(voice, _subject_pan(shot.subjects, who, 0.5)), round(start * SAMPLE_RATE)
+        )
     return out
 
 
@@ -244,8 +251,11 @@ def sound_credits(plan: Plan) -> list[str]:
     for shot in plan.shots:
         for line in shot.dialogue:
             voice = voices.get(line.speaker or "", NARRATOR)
-            if voice.engine == "neural" and is_neural_language(line.language) and (
-                    neural_available()):
+            if (
+                voice.engine == "neural"
+                and is_neural_language(line.language)
+                and (neural_available())
+            ):
                 return [NEURAL_CREDIT]
     return []
 
@@ -279,13 +289,34 @@ def _speech_layer(plan: Plan, n: int, clips: Mapping[tuple[int, int], np.ndarray
 # How much of a voice comes back from the place's walls (wet level) and how long the
 # echo lasts (seconds): a cave or a hall rings, a living room barely, outdoors not at all.
 _ROOMS: dict[str, tuple[float, float]] = {
-    "cave": (0.35, 2.2), "concert_hall": (0.28, 2.0), "castle": (0.22, 1.6),
-    "stadium": (0.18, 1.8), "stage": (0.16, 1.2), "train_platform": (0.16, 1.4),
-    "airport": (0.14, 1.3), "gym": (0.16, 1.1), "supermarket": (0.1, 0.8),
-    "library": (0.08, 0.7), "classroom": (0.1, 0.6), "space_station": (0.1, 0.5),
-    "garage": (0.14, 0.8), "underwater": (0.2, 0.9),
-    **{room: (0.07, 0.45) for room in ("interior", "living_room", "bedroom", "kitchen",
-                                       "cafe", "bar", "restaurant", "office", "lab")},
+    "cave": (0.35, 2.2),
+    "concert_hall": (0.28, 2.0),
+    "castle": (0.22, 1.6),
+    "stadium": (0.18, 1.8),
+    "stage": (0.16, 1.2),
+    "train_platform": (0.16, 1.4),
+    "airport": (0.14, 1.3),
+    "gym": (0.16, 1.1),
+    "supermarket": (0.1, 0.8),
+    "library": (0.08, 0.7),
+    "classroom": (0.1, 0.6),
+    "space_station": (0.1, 0.5),
+    "garage": (0.14, 0.8),
+    "underwater": (0.2, 0.9),
+    **{
+        room: (0.07, 0.45)
+        for room in (
+            "interior",
+            "living_room",
+            "bedroom",
+            "kitchen",
+            "cafe",
+            "bar",
+            "restaurant",
+            "office",
+            "lab",
+        )
+    },
 }
 
 

@@ -244,8 +244,11 @@ def drips(n: int, rng: np.random.Generator) -> np.ndarray:
         at = int(rng.uniform(0, seconds) * SAMPLE_RATE)
         pan = rng.uniform(-0.8, 0.8)
         for echo, gain in ((0, 1.0), (0.21, 0.4), (0.47, 0.18)):
-            place(out, to_stereo(drop * 0.05 * gain, -pan if echo else pan),
-                  at + int(echo * SAMPLE_RATE))
+            place(
+                out,
+                to_stereo(drop * 0.05 * gain, -pan if echo else pan),
+                at + int(echo * SAMPLE_RATE),
+            )
     return out
 
 
@@ -260,11 +263,32 @@ def chatter(n: int, rng: np.random.Generator, size: int = 8, clinking: bool = Fa
 
 
 # Places with a roof (no weather falls in them; rain is heard through the windows).
-INDOORS = frozenset((
-    "space", "underwater", "interior", "kitchen", "stage", "living_room", "bedroom", "cafe",
-    "bar", "restaurant", "office", "classroom", "lab", "garage", "gym", "library",
-    "supermarket", "concert_hall", "space_station", "cave", "airport",
-))
+INDOORS = frozenset(
+    (
+        "space",
+        "underwater",
+        "interior",
+        "kitchen",
+        "stage",
+        "living_room",
+        "bedroom",
+        "cafe",
+        "bar",
+        "restaurant",
+        "office",
+        "classroom",
+        "lab",
+        "garage",
+        "gym",
+        "library",
+        "supermarket",
+        "concert_hall",
+        "space_station",
+        "cave",
+        "airport",
+    )
+)
+
 
 def render_ambience(
     setting: str,
@@ -310,7 +334,8 @@ def render_ambience(
         out += chatter(n, rng, size=10 if setting == "bar" else 7, clinking=True)
     elif setting in ("concert_hall", "stadium"):
         out += chatter(n, rng, size=24 if setting == "stadium" else 14) * (
-            1.2 if setting == "stadium" else 0.7)
+            1.2 if setting == "stadium" else 0.7
+        )
         if setting == "stadium":
             out += wind(n, rng, 0.4)
     elif setting in ("train_platform", "airport", "supermarket"):
@@ -351,8 +376,14 @@ def render_ambience(
             out = lowpass(out, 3000) + wind(n, rng, 0.5) * 0.6
         elif weather == "fog":
             out = lowpass(out, 2000) + wind(n, rng, 0.3) * 0.5
-    elif weather in ("rain", "storm") and setting not in ("space", "underwater", "cave",
-                                                           "space_station", "moon", "mars"):
+    elif weather in ("rain", "storm") and setting not in (
+        "space",
+        "underwater",
+        "cave",
+        "space_station",
+        "moon",
+        "mars",
+    ):
         # Rain heard through the windows.
         out += lowpass(rain(n, rng, heavy=weather == "storm"), 2500) * 0.5
     return highpass(out, 25)

@@ -293,7 +293,8 @@ def servo(duration: float, rng: np.random.Generator) -> np.ndarray:
     freq = 500 + 500 * np.sin(np.pi * np.linspace(0, 1, n))
     phase = 2 * np.pi * np.cumsum(freq) / SAMPLE_RATE
     whirr = (np.sign(np.sin(phase)) * 0.4 + np.sin(2 * phase) * 0.3) * np.sin(
-        np.pi * np.linspace(0, 1, n))
+        np.pi * np.linspace(0, 1, n)
+    )
     tick = highpass(noise(rng, n), 4000) * decay(n, 0.004) * 0.6
     return _normalized(lowpass(whirr, 4000) * 0.7 + tick)
 
@@ -312,7 +313,8 @@ def robot_steps(duration: float, rng: np.random.Generator) -> np.ndarray:
 def _one_clap(rng: np.random.Generator) -> np.ndarray:
     n = _samples(0.05)
     return bandpass(noise(rng, n), rng.uniform(700, 1200), rng.uniform(2500, 5000)) * decay(
-        n, rng.uniform(0.006, 0.012))
+        n, rng.uniform(0.006, 0.012)
+    )
 
 
 def applause(duration: float, rng: np.random.Generator) -> np.ndarray:
@@ -329,16 +331,19 @@ def applause(duration: float, rng: np.random.Generator) -> np.ndarray:
     keep = rng.random(count) < density[starts]
     gains = rng.uniform(0.3, 1.0, count)
     for start, gain in zip(starts[keep], gains[keep], strict=True):
-        claps[start: start + clap.size] += clap * gain
+        claps[start : start + clap.size] += clap * gain
     cheer = np.zeros(n)
     for _ in range(int(length * 2)):
         m = _samples(rng.uniform(0.3, 0.7))
         base = rng.uniform(350, 700)
         vowel = np.sin(sweep(m, base, base * rng.uniform(1.2, 1.6)))
-        voice = bandpass(np.sign(vowel) * 0.3 + vowel, 300, 3000) * np.sin(
-            np.linspace(0, np.pi, m)) ** 2
-        place(cheer, voice * rng.uniform(0.1, 0.25), int(rng.uniform(0, length * 0.7)
-                                                          * SAMPLE_RATE))
+        voice = (
+            bandpass(np.sign(vowel) * 0.3 + vowel, 300, 3000)
+            * np.sin(np.linspace(0, np.pi, m)) ** 2
+        )
+        place(
+            cheer, voice * rng.uniform(0.1, 0.25), int(rng.uniform(0, length * 0.7) * SAMPLE_RATE)
+        )
     return _normalized(claps + cheer)
 
 
@@ -350,10 +355,14 @@ def clinks(duration: float, rng: np.random.Generator) -> np.ndarray:
         n = _samples(0.35)
         t = times(n)
         base = rng.uniform(2200, 4200)
-        ring = sum(np.sin(2 * np.pi * base * r * t) / (i + 1)
-                   for i, r in enumerate((1.0, 2.32, 4.25)))
-        place(out, np.asarray(ring) * decay(n, 0.08) * rng.uniform(0.4, 1.0),
-              int(rng.uniform(0, length) * SAMPLE_RATE))
+        ring = sum(
+            np.sin(2 * np.pi * base * r * t) / (i + 1) for i, r in enumerate((1.0, 2.32, 4.25))
+        )
+        place(
+            out,
+            np.asarray(ring) * decay(n, 0.08) * rng.uniform(0.4, 1.0),
+            int(rng.uniform(0, length) * SAMPLE_RATE),
+        )
     return _normalized(out)
 
 
@@ -431,22 +440,102 @@ def render_effect(name: str, duration: float, rng: np.random.Generator) -> np.nd
 
 # --- what makes the sound: the subject's kind --------------------------------------------
 
-GROUND_VEHICLES = frozenset((
-    "car", "bus", "truck", "taxi", "van", "jeep", "motorcycle", "motorbike", "scooter",
-    "tractor", "train", "tram", "ambulance", "police car", "fire engine", "fire truck",
-    "race car", "racing car", "sports car", "tank", "bulldozer", "minibus", "trolleybus",
-    "delivery truck", "pickup truck", "locomotive", "automobile", "kart",
-))
+GROUND_VEHICLES = frozenset(
+    (
+        "car",
+        "bus",
+        "truck",
+        "taxi",
+        "van",
+        "jeep",
+        "motorcycle",
+        "motorbike",
+        "scooter",
+        "tractor",
+        "train",
+        "tram",
+        "ambulance",
+        "police car",
+        "fire engine",
+        "fire truck",
+        "race car",
+        "racing car",
+        "sports car",
+        "tank",
+        "bulldozer",
+        "minibus",
+        "trolleybus",
+        "delivery truck",
+        "pickup truck",
+        "locomotive",
+        "automobile",
+        "kart",
+    )
+)
 PROPELLERS = frozenset(("helicopter", "small airplane", "biplane", "drone", "propeller plane"))
-JETS = frozenset(("airplane", "plane", "jet", "rocket", "spaceship", "flying saucer", "ufo",
-                  "flying car", "airliner", "space shuttle", "fighter jet"))
-BOATS = frozenset(("boat", "ship", "sailboat", "canoe", "kayak", "yacht", "speedboat",
-                   "ferry", "motorboat", "submarine", "cruise ship", "raft", "rowboat"))
-HOOVED = frozenset(("horse", "pony", "unicorn", "zebra", "donkey", "deer", "camel", "goat",
-                    "cow", "moose", "reindeer"))
+JETS = frozenset(
+    (
+        "airplane",
+        "plane",
+        "jet",
+        "rocket",
+        "spaceship",
+        "flying saucer",
+        "ufo",
+        "flying car",
+        "airliner",
+        "space shuttle",
+        "fighter jet",
+    )
+)
+BOATS = frozenset(
+    (
+        "boat",
+        "ship",
+        "sailboat",
+        "canoe",
+        "kayak",
+        "yacht",
+        "speedboat",
+        "ferry",
+        "motorboat",
+        "submarine",
+        "cruise ship",
+        "raft",
+        "rowboat",
+    )
+)
+HOOVED = frozenset(
+    (
+        "horse",
+        "pony",
+        "unicorn",
+        "zebra",
+        "donkey",
+        "deer",
+        "camel",
+        "goat",
+        "cow",
+        "moose",
+        "reindeer",
+    )
+)
 MACHINES = frozenset(("robot", "android", "cyborg", "droid", "mech"))
-_MOVING = frozenset(("steps", "walk", "run_steps", "run", "chase", "drive", "dance", "spin",
-                     "engine", "jump", "land"))
+_MOVING = frozenset(
+    (
+        "steps",
+        "walk",
+        "run_steps",
+        "run",
+        "chase",
+        "drive",
+        "dance",
+        "spin",
+        "engine",
+        "jump",
+        "land",
+    )
+)
 
 
 def continuous_sound(noun: str, action: str) -> str | None:
@@ -474,7 +563,8 @@ def effects_for(cue: str, noun: str) -> list[str]:
     name = cue.strip().lower()
     last = noun.split()[-1] if noun else ""
     if noun in GROUND_VEHICLES | JETS | PROPELLERS | BOATS or (
-            last == "car" and name in _MOVING | {"wings", "whoosh", "fly"}):
+        last == "car" and name in _MOVING | {"wings", "whoosh", "fly"}
+    ):
         return []
     if last in HOOVED and name in ("steps", "walk"):
         return ["hooves"]

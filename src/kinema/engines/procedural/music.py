@@ -356,32 +356,72 @@ def _drums(out: np.ndarray, kind: str, start: float, beat: float, rng: np.random
 # mood sets tempo and mode; the seed and the prompt pick key, progression and melody, so
 # two different prompts never share a track.
 
-GENRES = ("jazz", "classical", "pop", "rock", "electronic", "lofi", "orchestral", "folk",
-          "hiphop", "ambient", "none")
+GENRES = (
+    "jazz",
+    "classical",
+    "pop",
+    "rock",
+    "electronic",
+    "lofi",
+    "orchestral",
+    "folk",
+    "hiphop",
+    "ambient",
+    "none",
+)
 
 _GENRE_WORDS: tuple[tuple[str, str], ...] = (
     ("lofi", r"lo-?fi|chillhop|study beats?|chill beats?"),
     ("hiphop", r"hip-?hop|rap(?:per|ping|s)?|beatbox\w*|boom-?bap|trap beat"),
-    ("electronic", r"edm|techno|house music|rave|raves|nightclub|club|dj|electronic|synthwave"
-                   r"|dubstep|trance|disco"),
-    ("pop", r"[jk]-?pop|pop (?:star|song|music|concert|idol|group|band)|idol|idols|pop|boy ?band"
-            r"|girl ?group"),
+    (
+        "electronic",
+        r"edm|techno|house music|rave|raves|nightclub|club|dj|electronic|synthwave"
+        r"|dubstep|trance|disco",
+    ),
+    (
+        "pop",
+        r"[jk]-?pop|pop (?:star|song|music|concert|idol|group|band)|idol|idols|pop|boy ?band"
+        r"|girl ?group",
+    ),
     ("rock", r"rock|rocker|metal|punk|grunge|electric guitar|guitar solo|rock ?band"),
     ("jazz", r"jazz\w*|swing|bebop|saxophon\w*|sax|trumpet\w*|big band|speakeasy|blues"),
-    ("classical", r"chopin|mozart|beethoven|bach|debussy|liszt|schubert|satie|classical"
-                  r"|recital|sonata|nocturne|pian(?:o|ist)|grand piano|concerto"),
+    (
+        "classical",
+        r"chopin|mozart|beethoven|bach|debussy|liszt|schubert|satie|classical"
+        r"|recital|sonata|nocturne|pian(?:o|ist)|grand piano|concerto",
+    ),
     ("orchestral", r"orchestra\w*|symphon\w*|epic|cinematic|battle|war|army|heroic|trailer"),
     ("folk", r"folk|acoustic|campfire|banjo|country music|fiddle|ukulele|bluegrass|bard"),
     ("ambient", r"ambient|meditat\w*|zen|spa|drone music"),
 )
 _SETTING_GENRES = {
-    "bar": "jazz", "cafe": "lofi", "restaurant": "jazz", "concert_hall": "classical",
-    "stage": "pop", "stadium": "rock", "gym": "electronic", "castle": "orchestral",
-    "space": "ambient", "space_station": "ambient", "moon": "ambient", "mars": "ambient",
-    "underwater": "ambient", "cave": "ambient", "library": "none", "forest": "folk",
-    "village": "folk", "farm": "folk", "field": "folk", "mountains": "folk", "street": "hiphop",
-    "city": "hiphop", "rooftop": "lofi", "bedroom": "lofi", "living_room": "lofi",
-    "office": "lofi", "classroom": "folk",
+    "bar": "jazz",
+    "cafe": "lofi",
+    "restaurant": "jazz",
+    "concert_hall": "classical",
+    "stage": "pop",
+    "stadium": "rock",
+    "gym": "electronic",
+    "castle": "orchestral",
+    "space": "ambient",
+    "space_station": "ambient",
+    "moon": "ambient",
+    "mars": "ambient",
+    "underwater": "ambient",
+    "cave": "ambient",
+    "library": "none",
+    "forest": "folk",
+    "village": "folk",
+    "farm": "folk",
+    "field": "folk",
+    "mountains": "folk",
+    "street": "hiphop",
+    "city": "hiphop",
+    "rooftop": "lofi",
+    "bedroom": "lofi",
+    "living_room": "lofi",
+    "office": "lofi",
+    "classroom": "folk",
 }
 _MOOD_GENRES = {
     "calm": ("lofi", "ambient", "folk", "classical"),
@@ -393,36 +433,90 @@ _MOOD_GENRES = {
     "mysterious": ("ambient", "orchestral"),
     "romantic": ("classical", "jazz"),
 }
-_MOOD_TEMPO = {"calm": 0.9, "happy": 1.06, "playful": 1.1, "tense": 1.05, "sad": 0.84,
-               "epic": 1.0, "mysterious": 0.9, "romantic": 0.9}
+_MOOD_TEMPO = {
+    "calm": 0.9,
+    "happy": 1.06,
+    "playful": 1.1,
+    "tense": 1.05,
+    "sad": 0.84,
+    "epic": 1.0,
+    "mysterious": 0.9,
+    "romantic": 0.9,
+}
 _MINOR_MOODS = frozenset(("sad", "tense", "mysterious", "epic"))
 
 # (base tempo, progressions in major, progressions in minor, chord size)
-_GENRE_HARMONY: dict[str, tuple[float, tuple[tuple[int, ...], ...],
-                                tuple[tuple[int, ...], ...], int]] = {
-    "jazz": (138, ((1, 4, 0, 0), (0, 5, 1, 4), (2, 5, 1, 4), (0, 3, 1, 4)),
-             ((1, 4, 0, 0), (0, 3, 1, 4), (0, 5, 1, 4)), 4),
-    "classical": (72, ((0, 3, 4, 0), (0, 5, 3, 4), (0, 3, 1, 4), (0, 2, 3, 4)),
-                  ((0, 5, 3, 4), (0, 3, 4, 0), (0, 6, 5, 4)), 3),
-    "pop": (124, ((0, 4, 5, 3), (3, 4, 2, 5), (5, 3, 0, 4), (0, 5, 3, 4)),
-            ((0, 5, 2, 6), (5, 3, 0, 4), (0, 3, 6, 5)), 3),
-    "rock": (128, ((0, 6, 3, 0), (0, 3, 4, 3), (5, 3, 0, 4), (0, 4, 5, 3)),
-             ((0, 5, 6, 0), (0, 3, 6, 5), (0, 6, 5, 6)), 3),
-    "electronic": (126, ((5, 3, 0, 4), (0, 0, 5, 4), (3, 4, 5, 5)),
-                   ((0, 5, 2, 6), (0, 3, 5, 4), (0, 6, 5, 3)), 3),
-    "lofi": (78, ((1, 4, 0, 5), (3, 2, 1, 0), (0, 5, 1, 4), (3, 4, 2, 5)),
-             ((0, 3, 6, 2), (1, 4, 0, 0), (0, 5, 3, 4)), 4),
-    "orchestral": (90, ((0, 4, 5, 3), (0, 3, 4, 4), (5, 3, 0, 4)),
-                   ((0, 5, 2, 6), (0, 3, 5, 4), (0, 6, 5, 4)), 3),
-    "folk": (104, ((0, 3, 4, 0), (0, 4, 3, 0), (0, 5, 3, 4), (0, 3, 0, 4)),
-             ((0, 6, 5, 6), (0, 3, 6, 0)), 3),
-    "hiphop": (90, ((0, 5, 3, 4), (5, 3, 0, 0), (1, 4, 0, 0)),
-               ((0, 5, 0, 5), (0, 3, 5, 4), (0, 0, 5, 6)), 4),
-    "ambient": (64, ((0, 3, 5, 3), (0, 4, 3, 0), (3, 0, 5, 4)),
-                ((0, 5, 3, 6), (0, 3, 0, 5)), 4),
+_GENRE_HARMONY: dict[
+    str, tuple[float, tuple[tuple[int, ...], ...], tuple[tuple[int, ...], ...], int]
+] = {
+    "jazz": (
+        138,
+        ((1, 4, 0, 0), (0, 5, 1, 4), (2, 5, 1, 4), (0, 3, 1, 4)),
+        ((1, 4, 0, 0), (0, 3, 1, 4), (0, 5, 1, 4)),
+        4,
+    ),
+    "classical": (
+        72,
+        ((0, 3, 4, 0), (0, 5, 3, 4), (0, 3, 1, 4), (0, 2, 3, 4)),
+        ((0, 5, 3, 4), (0, 3, 4, 0), (0, 6, 5, 4)),
+        3,
+    ),
+    "pop": (
+        124,
+        ((0, 4, 5, 3), (3, 4, 2, 5), (5, 3, 0, 4), (0, 5, 3, 4)),
+        ((0, 5, 2, 6), (5, 3, 0, 4), (0, 3, 6, 5)),
+        3,
+    ),
+    "rock": (
+        128,
+        ((0, 6, 3, 0), (0, 3, 4, 3), (5, 3, 0, 4), (0, 4, 5, 3)),
+        ((0, 5, 6, 0), (0, 3, 6, 5), (0, 6, 5, 6)),
+        3,
+    ),
+    "electronic": (
+        126,
+        ((5, 3, 0, 4), (0, 0, 5, 4), (3, 4, 5, 5)),
+        ((0, 5, 2, 6), (0, 3, 5, 4), (0, 6, 5, 3)),
+        3,
+    ),
+    "lofi": (
+        78,
+        ((1, 4, 0, 5), (3, 2, 1, 0), (0, 5, 1, 4), (3, 4, 2, 5)),
+        ((0, 3, 6, 2), (1, 4, 0, 0), (0, 5, 3, 4)),
+        4,
+    ),
+    "orchestral": (
+        90,
+        ((0, 4, 5, 3), (0, 3, 4, 4), (5, 3, 0, 4)),
+        ((0, 5, 2, 6), (0, 3, 5, 4), (0, 6, 5, 4)),
+        3,
+    ),
+    "folk": (
+        104,
+        ((0, 3, 4, 0), (0, 4, 3, 0), (0, 5, 3, 4), (0, 3, 0, 4)),
+        ((0, 6, 5, 6), (0, 3, 6, 0)),
+        3,
+    ),
+    "hiphop": (
+        90,
+        ((0, 5, 3, 4), (5, 3, 0, 0), (1, 4, 0, 0)),
+        ((0, 5, 0, 5), (0, 3, 5, 4), (0, 0, 5, 6)),
+        4,
+    ),
+    "ambient": (64, ((0, 3, 5, 3), (0, 4, 3, 0), (3, 0, 5, 4)), ((0, 5, 3, 6), (0, 3, 0, 5)), 4),
 }
-_GENRE_REVERB = {"jazz": 0.22, "classical": 0.45, "pop": 0.2, "rock": 0.15, "electronic": 0.25,
-                 "lofi": 0.2, "orchestral": 0.5, "folk": 0.2, "hiphop": 0.12, "ambient": 0.7}
+_GENRE_REVERB = {
+    "jazz": 0.22,
+    "classical": 0.45,
+    "pop": 0.2,
+    "rock": 0.15,
+    "electronic": 0.25,
+    "lofi": 0.2,
+    "orchestral": 0.5,
+    "folk": 0.2,
+    "hiphop": 0.12,
+    "ambient": 0.7,
+}
 
 
 @dataclass
@@ -471,8 +565,9 @@ def compose_track(prompt: str, settings: list[str], mood: str, seed: int, n: int
     if genre == "none" or n == 0:
         return Track(np.zeros((n, 2)), genre, 0.0, 48, MAJOR, [])
     base_tempo, major_progressions, minor_progressions, size = _GENRE_HARMONY[genre]
-    minor = mood in _MINOR_MOODS or (genre == "classical" and "chopin" in prompt.lower()
-                                     and mood != "happy")
+    minor = mood in _MINOR_MOODS or (
+        genre == "classical" and "chopin" in prompt.lower() and mood != "happy"
+    )
     scale = MINOR if minor else MAJOR
     if genre == "jazz" and minor:
         scale = DORIAN
@@ -496,8 +591,15 @@ def compose_track(prompt: str, settings: list[str], mood: str, seed: int, n: int
 class _Arranger:
     """Lays down one genre's parts bar by bar, then mixes them."""
 
-    def __init__(self, genre: str, n: int, tempo: float, root: int,
-                 scale: tuple[int, ...], rng: np.random.Generator) -> None:
+    def __init__(
+        self,
+        genre: str,
+        n: int,
+        tempo: float,
+        root: int,
+        scale: tuple[int, ...],
+        rng: np.random.Generator,
+    ) -> None:
         self.genre, self.n, self.rng = genre, n, rng
         self.root, self.scale = root, scale
         self.beat = 60.0 / tempo
@@ -517,22 +619,33 @@ class _Arranger:
             frac = self.swing
         return self.bar_start(b) + (whole + frac) * self.beat
 
-    def put(self, part: str, sound: np.ndarray, seconds: float, gain: float = 1.0,
-            pan: float = 0.0) -> None:
+    def put(
+        self, part: str, sound: np.ndarray, seconds: float, gain: float = 1.0, pan: float = 0.0
+    ) -> None:
         place(self.parts[part], to_stereo(sound * gain, pan), int(seconds * SAMPLE_RATE))
 
     def _rhythm_bank(self) -> list[list[tuple[float, float]]]:
         """A few melody rhythms (beat, length) for this genre; the seed picks per bar."""
         if self.genre in ("classical", "ambient", "orchestral"):
-            bank = [[(0, 1.5), (1.5, 0.5), (2, 2)], [(0, 1), (1, 1), (2, 1), (3, 1)],
-                    [(0, 2), (2, 1), (3, 1)], [(0, 3), (3, 1)]]
+            bank = [
+                [(0, 1.5), (1.5, 0.5), (2, 2)],
+                [(0, 1), (1, 1), (2, 1), (3, 1)],
+                [(0, 2), (2, 1), (3, 1)],
+                [(0, 3), (3, 1)],
+            ]
         elif self.genre in ("pop", "electronic", "rock"):
-            bank = [[(0, 0.5), (0.5, 0.5), (1, 1), (2, 0.5), (2.5, 1.5)],
-                    [(0, 1), (1.5, 0.5), (2, 1), (3, 0.5), (3.5, 0.5)],
-                    [(0.5, 0.5), (1, 0.5), (1.5, 1), (3, 1)]]
+            bank = [
+                [(0, 0.5), (0.5, 0.5), (1, 1), (2, 0.5), (2.5, 1.5)],
+                [(0, 1), (1.5, 0.5), (2, 1), (3, 0.5), (3.5, 0.5)],
+                [(0.5, 0.5), (1, 0.5), (1.5, 1), (3, 1)],
+            ]
         else:
-            bank = [[(0, 1.5), (1.5, 0.5), (2, 1), (3, 1)], [(0.5, 1), (1.5, 0.5), (2, 2)],
-                    [(0, 0.5), (0.5, 0.5), (1, 1), (2.5, 1.5)], [(0, 1), (1, 1), (2, 2)]]
+            bank = [
+                [(0, 1.5), (1.5, 0.5), (2, 1), (3, 1)],
+                [(0.5, 1), (1.5, 0.5), (2, 2)],
+                [(0, 0.5), (0.5, 0.5), (1, 1), (2.5, 1.5)],
+                [(0, 1), (1, 1), (2, 2)],
+            ]
         order = self.rng.permutation(len(bank))
         return [bank[i] for i in order]
 
@@ -543,8 +656,9 @@ class _Arranger:
         for beat, length in rhythm:
             if self.rng.random() < 0.12 and beat > 0:
                 continue
-            self.position = int(np.clip(self.position + self.rng.choice((-2, -1, -1, 1, 1, 2, 0)),
-                                        3, 12))
+            self.position = int(
+                np.clip(self.position + self.rng.choice((-2, -1, -1, 1, 1, 2, 0)), 3, 12)
+            )
             note = _scale_note(self.root, self.scale, self.position) + octave
             if beat in (0, 2):
                 tones = [c + octave + 12 * k for c in chord for k in (0, 1)]
@@ -566,13 +680,21 @@ class _Arranger:
         voicing = [note + 12 for note in chord[1:]] + [chord[0] + 26]
         for beat, length in ((0, 0.6), (1.5, 0.5)) if b % 2 == 0 else ((0.5, 0.5), (2.5, 0.8)):
             for note in voicing:
-                self.put("chords", piano(hz(note), length * self.beat, 0.55), self.at(b, beat),
-                         0.25, rng.uniform(-0.3, 0.3))
+                self.put(
+                    "chords",
+                    piano(hz(note), length * self.beat, 0.55),
+                    self.at(b, beat),
+                    0.25,
+                    rng.uniform(-0.3, 0.3),
+                )
         # Walking bass: root, chord tones, and a chromatic step into the next bar.
         walk = [chord[0], chord[1], chord[2], chord[0] + int(rng.choice((-1, 1, 2)))]
         for beat, note in enumerate(walk):
-            self.put("bass", upright_bass(hz(note - 12 if note > 47 else note), self.beat * 0.95),
-                     self.at(b, beat))
+            self.put(
+                "bass",
+                upright_bass(hz(note - 12 if note > 47 else note), self.beat * 0.95),
+                self.at(b, beat),
+            )
         for beat in (0, 1, 1.5, 2, 3, 3.5):
             if beat % 1 and rng.random() < 0.3:
                 continue
@@ -586,14 +708,17 @@ class _Arranger:
 
     def _bar_classical(self, b: int, chord: list[int], degree: int) -> None:
         # Left hand: a broken-chord accompaniment; right hand: the song.
-        low = [chord[0], chord[0] + 7 if len(chord) < 4 else chord[2], chord[1] + 12,
-               chord[0] + 12]
+        low = [chord[0], chord[0] + 7 if len(chord) < 4 else chord[2], chord[1] + 12, chord[0] + 12]
         figure = [low[0], low[1], low[2], low[1], low[3], low[1], low[2], low[1]]
         for k, note in enumerate(figure):
             # The bass note rings low (a nocturne's left hand); the rest an octave up.
-            self.put("chords", piano(hz(note + (0 if k == 0 else 12)),
-                                     self.beat * (2.5 if k == 0 else 1.2), 0.45),
-                     self.at(b, k / 2) + self.rng.uniform(0, 0.01), 0.35, -0.25)
+            self.put(
+                "chords",
+                piano(hz(note + (0 if k == 0 else 12)), self.beat * (2.5 if k == 0 else 1.2), 0.45),
+                self.at(b, k / 2) + self.rng.uniform(0, 0.01),
+                0.35,
+                -0.25,
+            )
         for start, length, note in self.tune(b, chord, 36):
             self.put("lead", piano(hz(note), length, 0.85), start, 0.7, 0.2)
 
@@ -601,8 +726,13 @@ class _Arranger:
         rng = self.rng
         for beat in (0, 1.5, 2.5, 3.5):
             for note in chord:
-                self.put("chords", supersaw(hz(note + 24), self.beat * 0.45, rng), self.at(b, beat),
-                         0.22, rng.uniform(-0.5, 0.5))
+                self.put(
+                    "chords",
+                    supersaw(hz(note + 24), self.beat * 0.45, rng),
+                    self.at(b, beat),
+                    0.22,
+                    rng.uniform(-0.5, 0.5),
+                )
         for k in range(8):
             note = chord[0] + (12 if k % 2 else 0)
             self.put("bass", synth_bass(hz(note), self.beat * 0.45), self.at(b, k / 2))
@@ -619,12 +749,21 @@ class _Arranger:
     def _bar_rock(self, b: int, chord: list[int], degree: int) -> None:
         rng = self.rng
         for k in range(8):
-            self.put("chords", power_chord(hz(chord[0] + 12), self.beat * 0.48, rng),
-                     self.at(b, k / 2), 0.35 if k % 2 else 0.45, -0.45 if k % 2 else 0.45)
+            self.put(
+                "chords",
+                power_chord(hz(chord[0] + 12), self.beat * 0.48, rng),
+                self.at(b, k / 2),
+                0.35 if k % 2 else 0.45,
+                -0.45 if k % 2 else 0.45,
+            )
             self.put("bass", synth_bass(hz(chord[0]), self.beat * 0.45), self.at(b, k / 2))
         for beat in range(4):
-            self.put("drums", kick(rng, 1.1) if beat % 2 == 0 else snare(rng, 180),
-                     self.at(b, beat), 1.0 if beat % 2 == 0 else 0.9)
+            self.put(
+                "drums",
+                kick(rng, 1.1) if beat % 2 == 0 else snare(rng, 180),
+                self.at(b, beat),
+                1.0 if beat % 2 == 0 else 0.9,
+            )
         self.put("drums", kick(rng, 1.1), self.at(b, 2.5), 0.7)
         for k in range(8):
             self.put("drums", hat(rng), self.at(b, k / 2), 0.3, 0.35)
@@ -648,15 +787,25 @@ class _Arranger:
         arp = [chord[0], chord[1], chord[2], chord[1] + 12]
         for k in range(16):
             note = arp[k % len(arp)] + 36
-            self.put("lead", pluck(hz(note), self.beat * 0.25, rng, 0.9), self.at(b, k / 4),
-                     0.25, 0.4 if k % 2 else -0.4)
+            self.put(
+                "lead",
+                pluck(hz(note), self.beat * 0.25, rng, 0.9),
+                self.at(b, k / 4),
+                0.25,
+                0.4 if k % 2 else -0.4,
+            )
         self.tune(b, chord, 24)  # not played: the tune a singer would sing over the beat
 
     def _bar_lofi(self, b: int, chord: list[int], degree: int) -> None:
         rng = self.rng
         for note in chord:
-            self.put("chords", rhodes(hz(note + 12), self.beat * 3.5), self.at(b, 0) + 0.02,
-                     0.3, rng.uniform(-0.4, 0.4))
+            self.put(
+                "chords",
+                rhodes(hz(note + 12), self.beat * 3.5),
+                self.at(b, 0) + 0.02,
+                0.3,
+                rng.uniform(-0.4, 0.4),
+            )
         self.put("bass", upright_bass(hz(chord[0]), self.beat * 1.8), self.at(b, 0))
         self.put("bass", upright_bass(hz(chord[0] + 7), self.beat * 1.2), self.at(b, 2.5))
         for beat, sound in ((0, "k"), (1, "s"), (2.5, "k"), (3, "s")):
@@ -671,8 +820,13 @@ class _Arranger:
     def _bar_orchestral(self, b: int, chord: list[int], degree: int) -> None:
         rng = self.rng
         for note in [*chord, chord[0] + 12]:
-            self.put("chords", strings(hz(note + 12), self.bar_start(1), rng), self.at(b, 0),
-                     0.3, rng.uniform(-0.6, 0.6))
+            self.put(
+                "chords",
+                strings(hz(note + 12), self.bar_start(1), rng),
+                self.at(b, 0),
+                0.3,
+                rng.uniform(-0.6, 0.6),
+            )
         self.put("bass", strings(hz(chord[0]), self.bar_start(1), rng), self.at(b, 0), 0.8)
         for beat, gain in ((0, 1.0), (1.5, 0.6), (2, 0.8), (3, 0.5), (3.5, 0.6)):
             self.put("drums", timpani(rng, hz(chord[0])), self.at(b, beat), gain, -0.2)
@@ -687,12 +841,23 @@ class _Arranger:
         rng = self.rng
         # Strums: down on the beat, up on the off-beat, strings a few ms apart.
         shape = [chord[0], chord[0] + 7, chord[1] + 12, chord[2] + 12, chord[0] + 24]
-        for beat, down in ((0, True), (1, True), (1.5, False), (2.5, False), (3, True),
-                           (3.5, False)):
+        for beat, down in (
+            (0, True),
+            (1, True),
+            (1.5, False),
+            (2.5, False),
+            (3, True),
+            (3.5, False),
+        ):
             order = shape if down else shape[::-1][:3]
             for k, note in enumerate(order):
-                self.put("chords", pluck(hz(note + 12), self.beat * 1.2, rng, 0.55),
-                         self.at(b, beat) + k * 0.012, 0.28 if down else 0.18, -0.3)
+                self.put(
+                    "chords",
+                    pluck(hz(note + 12), self.beat * 1.2, rng, 0.55),
+                    self.at(b, beat) + k * 0.012,
+                    0.28 if down else 0.18,
+                    -0.3,
+                )
         self.put("bass", upright_bass(hz(chord[0]), self.beat * 1.8), self.at(b, 0), 0.8)
         self.put("bass", upright_bass(hz(chord[0] + 7), self.beat * 1.8), self.at(b, 2), 0.7)
         for k in range(8):
@@ -711,23 +876,43 @@ class _Arranger:
         self.put("bass", sub_bass(hz(chord[0]), self.beat * 1.5), self.at(b, 0))
         self.put("bass", sub_bass(hz(chord[0]), self.beat * 0.8), self.at(b, 2.5))
         for k, note in enumerate(chord):
-            self.put("chords", piano(hz(note + 24), self.beat * 1.8, 0.6),
-                     self.at(b, 0) + 0.01 * k, 0.3, -0.2)
-            self.put("chords", piano(hz(note + 24), self.beat * 1.0, 0.5),
-                     self.at(b, 2.5) + 0.01 * k, 0.22, -0.2)
+            self.put(
+                "chords",
+                piano(hz(note + 24), self.beat * 1.8, 0.6),
+                self.at(b, 0) + 0.01 * k,
+                0.3,
+                -0.2,
+            )
+            self.put(
+                "chords",
+                piano(hz(note + 24), self.beat * 1.0, 0.5),
+                self.at(b, 2.5) + 0.01 * k,
+                0.22,
+                -0.2,
+            )
         self.tune(b, chord, 24)  # not played: the tune a rapper's hook would follow
 
     def _bar_ambient(self, b: int, chord: list[int], degree: int) -> None:
         rng = self.rng
         if b % 2 == 0:
             for note in chord:
-                self.put("chords", pad(hz(note + 12), self.bar_start(2) + 0.5, rng),
-                         self.at(b, 0), 0.4, rng.uniform(-0.7, 0.7))
+                self.put(
+                    "chords",
+                    pad(hz(note + 12), self.bar_start(2) + 0.5, rng),
+                    self.at(b, 0),
+                    0.4,
+                    rng.uniform(-0.7, 0.7),
+                )
             self.put("bass", pad(hz(chord[0]), self.bar_start(2), rng), self.at(b, 0), 0.8)
         for _ in range(int(rng.integers(1, 4))):
             note = chord[int(rng.integers(0, len(chord)))] + 24
-            self.put("lead", _fm_note(hz(note), self.beat, "bell"), self.at(b, rng.uniform(0, 4)),
-                     0.2, rng.uniform(-0.8, 0.8))
+            self.put(
+                "lead",
+                _fm_note(hz(note), self.beat, "bell"),
+                self.at(b, rng.uniform(0, 4)),
+                0.2,
+                rng.uniform(-0.8, 0.8),
+            )
         self.tune(b, chord, 24)
 
     def mix(self, reverb: float) -> np.ndarray:
