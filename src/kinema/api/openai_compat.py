@@ -36,6 +36,19 @@ from kinema.accounts import service as accounts
 from kinema.accounts.models import User
 from kinema.api.deps import RuntimeDep, SessionDep, bearer_token
 from kinema.api.errors import register_error_format
+from kinema.api.openai_bodies import (
+    CreateCharacterForm,
+    CreateVideoForm,
+    CreateVideoJSON,
+    CreateWebhookEndpointBody,
+    EditVideoForm,
+    EditVideoJSON,
+    ExtendVideoForm,
+    ExtendVideoJSON,
+    RemixVideoBody,
+    query_parameters,
+    request_body,
+)
 from kinema.characters import service as characters
 from kinema.characters.models import OBJECT, PERSON, PET, Character
 from kinema.engines import available_engines
@@ -172,8 +185,9 @@ async def request_fields(request: Request, _caller: ApiKeyUser) -> dict[str, Any
                         f"{limit // 1_048_576} MB.",
                         param=key,
                     )
-                _put(fields, key, UploadedFile(value.filename or "", value.content_type or "",
-                                               data))
+                _put(
+                    fields, key, UploadedFile(value.filename or "", value.content_type or "", data)
+                )
             else:
                 _put(fields, key, value)
         return fields
@@ -199,8 +213,11 @@ def _text_field(fields: dict[str, Any], name: str, *, required: bool = False) ->
     value = fields.get(name)
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise InvalidInput(f"Missing required parameter: '{name}'.", param=name,
-                               code="missing_required_parameter")
+            raise InvalidInput(
+                f"Missing required parameter: '{name}'.",
+                param=name,
+                code="missing_required_parameter",
+            )
         return None
     if not isinstance(value, str | int | float):
         raise InvalidInput(f"'{name}' must be a string.", param=name)
@@ -211,8 +228,11 @@ def _seconds_field(fields: dict[str, Any], *, default: float | None) -> float:
     value = fields.get("seconds")
     if value is None or value == "":
         if default is None:
-            raise InvalidInput("Missing required parameter: 'seconds'.", param="seconds",
-                               code="missing_required_parameter")
+            raise InvalidInput(
+                "Missing required parameter: 'seconds'.",
+                param="seconds",
+                code="missing_required_parameter",
+            )
         return default
     try:
         seconds = float(str(value).strip())
@@ -221,7 +241,7 @@ def _seconds_field(fields: dict[str, Any], *, default: float | None) -> float:
     if not (MIN_SECONDS <= seconds <= MAX_SECONDS):
         raise InvalidInput(
             f"Invalid 'seconds': {value!r}. Give a whole number of seconds from "
-            f"{MIN_SECONDS} to {MAX_SECONDS}, e.g. \"4\" or \"8\".",
+            f'{MIN_SECONDS} to {MAX_SECONDS}, e.g. "4" or "8".',
             param="seconds",
             code="invalid_value",
         )
@@ -250,8 +270,11 @@ def _source_id(fields: dict[str, Any]) -> str:
     if isinstance(video, dict):
         video = video.get("id")
     if not isinstance(video, str) or not video.strip():
-        raise InvalidInput("Missing required parameter: 'video' (as {'id': '<video id>'}).",
-                           param="video", code="missing_required_parameter")
+        raise InvalidInput(
+            "Missing required parameter: 'video' (as {'id': '<video id>'}).",
+            param="video",
+            code="missing_required_parameter",
+        )
     return video.strip()
 
 
@@ -273,8 +296,9 @@ def _reference_image(session: Session, runtime: Runtime, user: User, reference: 
         try:
             data = base64.b64decode(match.group(1), validate=False)
         except (binascii.Error, ValueError):
-            raise InvalidInput("The input_reference data: URL is not valid base64.",
-                               param="input_reference") from None
+            raise InvalidInput(
+                "The input_reference data: URL is not valid base64.", param="input_reference"
+            ) from None
     elif isinstance(reference, dict) and reference.get("file_id"):
         raise InvalidInput(
             "Kinema has no Files API: upload the image file as input_reference instead of "
@@ -312,7 +336,8 @@ def video_object(session: Session, user: User, generation: Generation) -> dict[s
         "status": generation.status,
         "progress": 100 if generation.status == COMPLETED else int(generation.progress),
         "created_at": _unix(generation.created_at),
-        "completed_at": _unix(generation.finished_at) if generation.status in (COMPLETED, FAILED)
+        "completed_at": _unix(generation.finished_at)
+        if generation.status in (COMPLETED, FAILED)
         else None,
         # Drafts are kept until their author deletes them.
         "expires_at": None,
@@ -348,7 +373,7 @@ def _engine_for(runtime: Runtime, model: str | None) -> str | None:
 # --- routes ----------------------------------------------------------------------------
 
 
-@router.post("/videos")
+@router.post("/videos", openapi_extra=request_body(CreateVideoJSON, CreateVideoForm))
 def create_video(
     fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -361,16 +386,27 @@ def create_video(
     if fields.get("input_reference") not in (None, ""):
         image_id = _reference_image(session, runtime, user, fields["input_reference"])
     generation = studio.request_generation(
-        session, runtime, user, prompt=prompt, seconds=seconds, size=size, image_id=image_id,
+        session,
+        runtime,
+        user,
+        prompt=prompt,
+        seconds=seconds,
+        size=size,
+        image_id=image_id,
         engine=_engine_for(runtime, _text_field(fields, "model")),
     )
     return video_object(session, user, generation)
 
 
-@router.get("/videos")
-def list_videos(
-    request: Request, user: ApiKeyUser, session: SessionDep
-) -> dict[str, Any]:
+@router.get(
+    "/videos",
+    openapi_extra=query_parameters(
+        ("after", {"type": "string"}, "The id of the last video of the previous page."),
+        ("limit", {"type": "integer", "minimum": 1, "default": 20}, "Videos per page."),
+        ("order", {"type": "string", "enum": ["asc", "desc"], "default": "desc"}, "By age."),
+    ),
+)
+def list_videos(request: Request, user: ApiKeyUser, session: SessionDep) -> dict[str, Any]:
     """The caller's videos, newest first, with cursor pagination (``after``, ``limit``,
     ``order``)."""
     query = request.query_params
@@ -382,12 +418,14 @@ def list_videos(
     if not 1 <= limit <= generation_history.MAX_PAGE:
         raise InvalidInput(
             f"Invalid 'limit': {limit_text!r}; use 1 to {generation_history.MAX_PAGE}.",
-            param="limit", code="invalid_value",
+            param="limit",
+            code="invalid_value",
         )
     order = query.get("order", "desc")
     if order not in ("asc", "desc"):
-        raise InvalidInput("Invalid 'order': use 'asc' or 'desc'.", param="order",
-                           code="invalid_value")
+        raise InvalidInput(
+            "Invalid 'order': use 'asc' or 'desc'.", param="order", code="invalid_value"
+        )
     ordering: Literal["asc", "desc"] = "asc" if order == "asc" else "desc"
     page = generation_history.list_generations(
         session, user, after=query.get("after") or None, limit=limit, order=ordering
@@ -402,7 +440,7 @@ def list_videos(
     }
 
 
-@router.post("/videos/edits")
+@router.post("/videos/edits", openapi_extra=request_body(EditVideoJSON, EditVideoForm))
 def edit_video(
     fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -415,7 +453,7 @@ def edit_video(
     return video_object(session, user, generation)
 
 
-@router.post("/videos/extensions")
+@router.post("/videos/extensions", openapi_extra=request_body(ExtendVideoJSON, ExtendVideoForm))
 def extend_video(
     fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -494,7 +532,8 @@ def _character_kind(runtime: Runtime, fields: dict[str, Any]) -> str:
         )
     if kind not in DIRECT_KINDS:
         raise InvalidInput(
-            f"Invalid 'kind': {kind!r}; use 'pet' or 'object'.", param="kind",
+            f"Invalid 'kind': {kind!r}; use 'pet' or 'object'.",
+            param="kind",
             code="invalid_value",
         )
     return kind
@@ -528,7 +567,7 @@ def _submit_character(
     raise InvalidInput("Choose a handle for the character.", param="handle")
 
 
-@router.post("/videos/characters")
+@router.post("/videos/characters", openapi_extra=request_body(None, CreateCharacterForm))
 def create_character(
     fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -561,7 +600,12 @@ def create_character(
             exc.details.setdefault("param", "video")
             raise
         character = _submit_character(
-            session, runtime, user, clip, name=name, kind=kind,
+            session,
+            runtime,
+            user,
+            clip,
+            name=name,
+            kind=kind,
             handle=_text_field(fields, "handle"),
         )
     finally:
@@ -577,9 +621,7 @@ def get_character(character_id: str, user: ApiKeyUser, session: SessionDep) -> d
 
 
 @router.get("/videos/{video_id}")
-def retrieve_video(
-    video_id: str, user: ApiKeyUser, session: SessionDep
-) -> JSONResponse:
+def retrieve_video(video_id: str, user: ApiKeyUser, session: SessionDep) -> JSONResponse:
     """A video's status and progress (the SDK's ``poll`` calls this until it is done)."""
     generation = _own_generation(session, user, video_id)
     headers = {}
@@ -598,12 +640,13 @@ def delete_video(
     generation_history.delete_generation(session, runtime, user, generation.id)
     if video_key is not None:
         sheet = _spritesheet_key(video_key)
-        sa_event.listen(session, "after_commit",
-                        lambda _s: runtime.storage.delete(sheet), once=True)
+        sa_event.listen(
+            session, "after_commit", lambda _s: runtime.storage.delete(sheet), once=True
+        )
     return {"id": video_id, "object": "video.deleted", "deleted": True}
 
 
-@router.post("/videos/{video_id}/remix")
+@router.post("/videos/{video_id}/remix", openapi_extra=request_body(RemixVideoBody, RemixVideoBody))
 def remix_video(
     video_id: str, fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -645,8 +688,11 @@ def download_content(
     JPEG grid of frames (``spritesheet``)."""
     variant = request.query_params.get("variant", "video")
     if variant not in ("video", "thumbnail", "spritesheet"):
-        raise InvalidInput("Invalid 'variant': use 'video', 'thumbnail' or 'spritesheet'.",
-                           param="variant", code="invalid_value")
+        raise InvalidInput(
+            "Invalid 'variant': use 'video', 'thumbnail' or 'spritesheet'.",
+            param="variant",
+            code="invalid_value",
+        )
     _own_generation(session, user, video_id)
     _generation, video = continuations.finished_video_of(session, user, video_id)
     if variant == "video":
@@ -693,7 +739,7 @@ def _endpoint_object(
     return body
 
 
-@router.post("/webhook_endpoints")
+@router.post("/webhook_endpoints", openapi_extra=request_body(CreateWebhookEndpointBody))
 def create_webhook_endpoint(
     fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
@@ -708,7 +754,10 @@ def create_webhook_endpoint(
         raise InvalidInput("'event_types' must be a list of event names.", param="event_types")
     try:
         endpoint, secret = webhooks.register_endpoint(
-            session, user_id=user.id, url=url, events=events,
+            session,
+            user_id=user.id,
+            url=url,
+            events=events,
             name=_text_field(fields, "name") or "",
             allow_private=runtime.settings.webhooks_allow_private,
             data_dir=runtime.settings.data_dir,
@@ -742,8 +791,7 @@ def retrieve_webhook_endpoint(
 ) -> dict[str, Any]:
     """One of the caller's endpoints, without its secret."""
     return _endpoint_object(
-        runtime,
-        webhooks.get_endpoint(session, user_id=user.id, endpoint_id=endpoint_id)
+        runtime, webhooks.get_endpoint(session, user_id=user.id, endpoint_id=endpoint_id)
     )
 
 
