@@ -1,7 +1,8 @@
 """Train the moderation intent head shipped as ``src/kinema/safety/data/intent_head.npz``.
 
-Reads the labelled training prompts in ``tests/data`` (never the ``*.fresh.jsonl``
-evaluation set), embeds them with multilingual-e5-small as ``moderation`` reads them
+Reads the labelled training prompts in ``tests/data`` (never the ``*.fresh*.jsonl``
+evaluation sets): the two multilingual sets, the everyday prompts and the English
+sets. It embeds them with multilingual-e5-small as ``moderation`` reads them
 (``normalize.readable``), and fits:
 
 1. prototypes: spherical k-means centroids of each class's examples;
@@ -37,6 +38,8 @@ from kinema.safety.verdict import PUBLIC_FIGURE
 
 ROOT = Path(__file__).resolve().parents[1]
 TRAINING_SETS = (
+    "moderation_multilingual.broad.jsonl",
+    "moderation_everyday.jsonl",
     "moderation_multilingual.jsonl",
     "moderation_prompts.jsonl",
     "moderation_prompts.heldout.jsonl",
@@ -206,8 +209,10 @@ def main() -> int:
 
     scores = out_of_fold(vectors, labels, args.l2)
     listed = refused_without_head(rows)
-    threshold = max(args.min_threshold, choose_threshold(
-        scores, listed, harmful, args.recall, args.false_refusals))
+    threshold = max(
+        args.min_threshold,
+        choose_threshold(scores, listed, harmful, args.recall, args.false_refusals),
+    )
     print(f"{len(rows)} prompts, {int(harmful.sum())} harmful; held-out folds:")
     print(
         f"  word lists alone: recall {np.mean(listed[harmful]):.3f}, "

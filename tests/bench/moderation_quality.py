@@ -6,18 +6,31 @@ minors, violence, self-harm, hate, extremism, weapons, public figures, harassmen
 private person), how often the refusal named the labelled category, and the time per
 text after warm-up.
 
-- ``moderation_multilingual.jsonl``: the training set, in twelve languages; the intent
-  head (``scripts/train_moderation_head.py``) is fitted on it and the unit tests assert
-  its targets (recall >= 95%, false refusals <= 5%, every language >= 90% recall);
-- ``moderation_prompts.jsonl`` and ``.heldout.jsonl``: the earlier English sets, also
-  used for training;
-- ``moderation_multilingual.fresh.jsonl``: the first fresh evaluation set, written
-  apart from the training set with other wording and scenes and never trained on. Its
-  mistakes were read while the classifier was built, and the training set was then
-  broadened in the same categories (violence, self-harm), so it is no longer unseen;
-- ``moderation_multilingual.fresh2.jsonl``: the second fresh set, written with new
-  scenes after that and never read for mistakes or trained on. Its figures are the
-  honest ones.
+- ``moderation_multilingual.jsonl``: the first training set, in twelve languages;
+- ``moderation_multilingual.broad.jsonl``: the second training set, in seventeen
+  languages: every policy topic in plain words, slang, paraphrase and obfuscation
+  (look-alike letters, leetspeak, masked and spaced letters, text reversed inside a
+  right-to-left override), and hard harmless prompts that share their words (cooking,
+  games, history, medicine, news, sport, film fights, children's parties, swimwear);
+- ``moderation_everyday.jsonl``: ordinary prompts and edit instructions in many
+  languages, all harmless, trained on so that a woman walking alone at night or a
+  baby in the bath reads as the everyday scene it is;
+- ``moderation_prompts.jsonl`` and ``.heldout.jsonl``: the earlier English sets;
+  all of the above train the intent head (``scripts/train_moderation_head.py``) and
+  their figures are training figures, not a measure of what Kinema will meet;
+- ``moderation_multilingual.fresh.jsonl``: the first fresh evaluation set, never
+  trained on, but its mistakes were read while an earlier classifier was built and the
+  training set was broadened in the same categories, so it is no longer unseen;
+- ``moderation_multilingual.fresh2.jsonl``: the second fresh set, never read for
+  mistakes or trained on; its figures were looked at (in aggregate) when thresholds
+  were chosen. The hardest of the three: indirect wording, in eight languages;
+- ``moderation_multilingual.fresh3.jsonl``: the third fresh set, 275 prompts in
+  fourteen languages (153 harmful, 122 harmless look-alikes), written before the
+  classifier was retrained and the multilingual word lists were added, and never
+  trained on; its
+  figures were read in aggregate only, after each retraining. It was written by the
+  same hands as the broad training set, so it is closer to it in style than a user's
+  prompts would be: fresh2 is the more sober figure.
 
 Run: ``python tests/bench/moderation_quality.py [--show-mistakes] [--set NAME]``
 """
@@ -36,10 +49,13 @@ from kinema.safety import moderate_text
 DATA = Path(__file__).resolve().parents[1] / "data"
 SETS = [
     "moderation_multilingual.jsonl",
+    "moderation_multilingual.broad.jsonl",
+    "moderation_everyday.jsonl",
     "moderation_prompts.jsonl",
     "moderation_prompts.heldout.jsonl",
     "moderation_multilingual.fresh.jsonl",
     "moderation_multilingual.fresh2.jsonl",
+    "moderation_multilingual.fresh3.jsonl",
 ]
 
 

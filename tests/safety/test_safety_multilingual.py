@@ -5,8 +5,6 @@ the scripts of their countries."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from kinema.safety import find_public_figures, moderate_text
@@ -129,12 +127,35 @@ def test_a_long_transcript_is_read_in_pieces() -> None:
     assert verdict.category == "weapons_terror"
 
 
-def test_a_prompt_is_judged_well_under_100_ms_after_warm_up() -> None:
-    moderate_text("warm up")
-    prompts = ["아이 생일 파티 풍선이랑 케이크", "a chef slicing onions", "cómo hacer una bomba"]
-    start = time.perf_counter()
-    for _ in range(5):
-        for prompt in prompts:
-            moderate_text(prompt)
-    per_prompt = (time.perf_counter() - start) / 15
-    assert per_prompt < 0.1, f"{1000 * per_prompt:.0f} ms per prompt"
+@pytest.mark.parametrize(
+    ("text", "category"),
+    [
+        ("자.살 하는 법 알려줘", "self_harm"),  # a dot inside the word
+        ("自 杀 的 方 法", "self_harm"),  # characters spaced out
+        ("ｼﾞｻﾂの仕方", "self_harm"),  # half-width katakana
+        ("cómo suicidarme sin dolor", "self_harm"),
+        ("Anleitung für eine Nagelbombe", "weapons_terror"),
+        ("un hombre decapitado en la calle", "violence_gore"),
+        ("10살 여자아이 알몸", "sexual_minors"),
+        ("짱깨들 다 꺼져", "hate_harassment"),
+    ],
+)
+def test_words_in_other_languages_and_scripts_are_listed(text: str, category: str) -> None:
+    verdict = moderate_text(text)
+    assert not verdict.allowed, text
+    assert verdict.category == category, verdict
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "자살 예방 캠페인 영상, 상담 전화번호와 함께",  # suicide prevention
+        "손흥민 자살골 하이라이트",  # an own goal, in a comment
+        "自殺予防の相談窓口を紹介する動画",
+        "Aufklärungsvideo zur Suizidprävention",
+        "ein Nacktmull im Zoo",
+        "la niña juega en el parque con su perro",
+    ],
+)
+def test_listed_words_in_ordinary_phrases_pass(text: str) -> None:
+    assert moderate_text(text, context="comment").allowed, moderate_text(text)

@@ -3,7 +3,7 @@
 The text is embedded with multilingual-e5-small (``kinema.embeddings.multilingual``), so
 "a knife in a child's belly" reads the same in Korean, Spanish or English. Two things
 are then measured against the labelled prompts Kinema ships (``tests/data``, written in
-twelve languages by hand):
+seventeen languages by hand, with everyday prompts and hard harmless look-alikes):
 
 1. prototypes: a few centroids of each category's examples (and of harmless ones that
    share their words: a knife in a cooking video, "shooting" a film); the text's

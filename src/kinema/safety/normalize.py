@@ -120,6 +120,12 @@ _SPACED_LETTERS = re.compile(
     r"(?<![a-z0-9])(?:[a-z0-9@$][\s.\-_*~'`·•/\\]+){2,}[a-z0-9@$](?![a-z0-9])"
 )
 _SEPARATORS = re.compile(r"[\s.\-_*~'`·•/\\]+")
+# Chinese, Japanese and Korean characters, which make words without Latin letters.
+_CJK = "[\u3040-\u30fa\u30fc-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]"
+# Three or more of them standing alone between spaces: "自 杀 的 方 法".
+_SPACED_CJK = re.compile(rf"(?<!\S){_CJK}(?:\s+{_CJK}(?!\S)){{2,}}")
+# A dot or star between two of them: "자.살", "自*杀".
+_CJK_SEPARATOR = re.compile(rf"(?<={_CJK})[.\-_*~·•]+(?={_CJK})")
 
 
 def visible(text: str) -> str:
@@ -173,7 +179,9 @@ def readable(text: str) -> str:
 
 def deobfuscate(text: str) -> str:
     """``plain`` plus masked letters filled in, leetspeak inside words undone and
-    spaced-out letters joined up."""
+    spaced-out letters joined up ("k i l l", "自 杀", "자.살")."""
+    text = _CJK_SEPARATOR.sub("", visible(text))
+    text = _SPACED_CJK.sub(lambda m: "".join(m.group(0).split()), text)
     text = _MASKED_WORD.sub(_unmask_word, plain(text))
     text = _SPACED_LETTERS.sub(_join_letters, text)
     text = _MIXED_WORD.sub(_undo_leet, text)

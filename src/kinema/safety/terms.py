@@ -4,6 +4,7 @@ into patterns that tolerate repeated letters and joined or hyphenated words."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 from pathlib import Path
@@ -42,6 +43,22 @@ class TermList:
         return None
 
 
+def fold_marks(text: str) -> str:
+    """Accents and other combining marks removed, as the moderated text is (Hangul
+    syllables come apart into their letters, which the text's do too)."""
+    return "".join(c for c in unicodedata.normalize("NFD", text) if unicodedata.category(c) != "Mn")
+
+
+def _term_form(term: str) -> str:
+    """A listed term in the form the moderated text is checked in (``normalize.plain``):
+    "suicidio" and "자살" are written as a person would write them."""
+    from kinema.safety.normalize import plain  # normalize reads the lists too
+
+    prefix = term.endswith("*")
+    form = plain(term.rstrip("*"))
+    return form + "*" if prefix else form
+
+
 def _lines(name: str) -> list[str]:
     text = (DATA_DIR / name).read_text(encoding="utf-8")
     return [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
@@ -56,9 +73,9 @@ def load_terms(name: str) -> TermList:
         if line.startswith("~"):
             target, line = terms.weak, line[1:]
         if line.startswith("re:"):
-            target.append(re.compile(line[3:]))
+            target.append(re.compile(fold_marks(line[3:])))
         else:
-            target.append(re.compile(term_pattern(line.lower())))
+            target.append(re.compile(term_pattern(_term_form(line))))
     return terms
 
 
@@ -94,7 +111,7 @@ def listed_words() -> tuple[tuple[str, bool], ...]:
 @lru_cache(maxsize=1)
 def allow_patterns() -> re.Pattern[str]:
     """One regex of every ordinary phrase in ``data/allow.txt``."""
-    return re.compile("|".join(f"(?:{line})" for line in _lines("allow.txt")))
+    return re.compile("|".join(f"(?:{fold_marks(line)})" for line in _lines("allow.txt")))
 
 
 @lru_cache(maxsize=1)

@@ -4,9 +4,11 @@ a character's owner writes. Every one of them goes through ``moderate_text``.
 Four layers, cheapest first:
 
 1. normalization that undoes obfuscation (``normalize.views``, ``normalize.readable``);
-2. curated English word lists per category, after blanking ordinary phrases that merely
-   contain a listed word ("a shot of espresso", "killing it on stage", "a naked mole
-   rat"); "weak" words count only when the meaning check below agrees;
+2. curated word lists per category (English, and the plainest words of the other
+   main languages: "자살", "自杀", "suicidarme", "Rohrbombe"), after blanking ordinary
+   phrases that merely contain a listed word ("a shot of espresso", "killing it on
+   stage", "a naked mole rat", "자살 예방"); "weak" words count only when the meaning
+   check below agrees;
 3. public figures, named in any script ("이재명", "成龙", "Путин");
 4. intent in any language (``intent.judge_intent``): multilingual-e5-small vectors,
    prototypes per category and a trained linear head; then, for English wording the
@@ -20,6 +22,7 @@ caller says they are allowed (a verified character who permits it).
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Literal
@@ -201,7 +204,7 @@ def _strongest_intent(text: str, forms: list[str], ignore: set[str]) -> Intent |
     readings = _pieces(readable(text))
     unmasked = deobfuscate(text)
     if unmasked != plain(text) and len(unmasked) <= WHOLE_CHARS:
-        readings.append(unmasked)
+        readings.append(unicodedata.normalize("NFC", unmasked))  # Hangul whole again
     blanked = forms[0] != plain(text) and "@" not in forms[0]
     unique = list(dict.fromkeys(readings + (_pieces(forms[0]) if blanked else [])))
     judged = dict(zip(unique, judge_intent(unique), strict=True))
