@@ -17,6 +17,7 @@ import numpy as np
 from PIL import Image
 
 from kinema.engines.base import (
+    CharacterRef,
     EngineError,
     GenerationRequest,
     GenerationResult,
@@ -72,7 +73,10 @@ class Inputs:
     shape: Shape
     image: Image.Image | None = None
     video: list[Image.Image] = field(default_factory=list)  # parent frames at shape.fps
-    references: list[Image.Image] = field(default_factory=list)  # character pictures
+    # Each character's picture (RGBA, transparent around them), in the request's order...
+    cast: list[Image.Image] = field(default_factory=list)
+    # ...and each on a white canvas of the frame size, as reference-image models take them.
+    references: list[Image.Image] = field(default_factory=list)
     remix_strength: float = 0.6
 
 
@@ -235,12 +239,12 @@ class DiffusersEngine:
             return f"{options.cache} (not available for {self.family.label})"
         return options.cache
 
-    def pipeline_for(self, mode: str) -> Any:
-        """The pipeline that runs ``mode``, sharing the loaded weights."""
+    def pipeline_for(self, inputs: Inputs) -> Any:
+        """The pipeline that makes ``inputs``, sharing the loaded weights."""
         base = self.load()
-        wanted = self.pipeline_class(mode, type(base).__name__)
+        wanted = self.pipeline_class(inputs, type(base).__name__)
         if wanted is None:
-            raise InvalidRequest(self.unsupported(mode, type(base).__name__))
+            raise InvalidRequest(self.unsupported(inputs.mode, type(base).__name__))
         if wanted not in self._pipelines:
             import diffusers
 
@@ -251,10 +255,11 @@ class DiffusersEngine:
 
     # -- what subclasses provide -------------------------------------------------------
 
-    def pipeline_class(self, mode: str, loaded: str) -> str | None:
-        """The diffusers pipeline class for ``mode`` given the loaded model's class, or
-        ``None`` when these weights cannot do it."""
-        raise InvalidRequest(f"The {self.family.label} engine does not support {mode}.")
+    def pipeline_class(self, inputs: Inputs, loaded: str) -> str | None:
+        """The diffusers pipeline class that makes ``inputs`` (its mode, and whether
+        characters come in) given the loaded model's class, or ``None`` when these
+        weights cannot do it."""
+        raise InvalidRequest(f"The {self.family.label} engine does not support {inputs.mode}.")
 
     def unsupported(self, mode: str, loaded: str) -> str:
         """The sentence shown when the loaded weights cannot do ``mode``."""
@@ -289,7 +294,7 @@ class DiffusersEngine:
             self.load()
             report("load", 1.0)
             inputs, parent_frames, parent_fps = self._inputs(request, mode)
-            pipe = self.pipeline_for(mode)
+            pipe = self.pipeline_for(inputs)
             steps, guidance = self.steps_and_guidance()
             seconds_made = self._clip_seconds(request, mode)
             # The procedural sound layer needs only the request: it is made on the CPU
@@ -408,10 +413,10 @@ class DiffusersEngine:
             retimed = media.retime(source, parent_fps, shape.fps, context)
             inputs.video = media.resize_frames(retimed, shape.width, shape.height)
         for character in request.characters:
-            if character.appearance is not None and Path(character.appearance).is_file():
-                inputs.references.append(
-                    media.load_cutout(Path(character.appearance), shape.width, shape.height)
-                )
+            picture = character_picture(character)
+            if picture is not None:
+                inputs.cast.append(picture)
+                inputs.references.append(media.on_white(picture, shape.width, shape.height))
         return inputs, parent_frames, parent_fps
 
     def steps_and_guidance(self) -> tuple[int, float]:
@@ -428,7 +433,7 @@ class DiffusersEngine:
         mode = self._mode(request)
         self.load()
         inputs, _, _ = self._inputs(request, mode)
-        pipe = self.pipeline_for(mode)
+        pipe = self.pipeline_for(inputs)
         steps, guidance = self.steps_and_guidance()
         return pipe, self._arguments(pipe, inputs, steps, guidance, request.seed)
 
@@ -570,6 +575,22 @@ class DiffusersEngine:
         if request.parent_plan is not None:
             plan["parent_prompt"] = request.parent_plan.get("prompt")
         return plan
+
+
+def character_picture(character: CharacterRef) -> Image.Image | None:
+    """The picture of ``character`` a model conditions on (RGBA), or ``None`` without one.
+
+    It is the capture's head-and-shoulders cutout: it is cut from the capture's most
+    frontal, largest view of the face (the frame the front face view comes from too), at
+    the capture's full resolution, with the hair, shoulders and clothes people know them
+    by. The face views are the head alone, faded out under the chin and kept small, and a
+    turned view would pin the person to that turn, so a model that takes one still per
+    person gains nothing from them; the front view stands in only where there is no
+    cutout."""
+    for path in (character.appearance, *character.views[:1]):
+        if path is not None and Path(path).is_file():
+            return media.load_cutout(Path(path))
+    return None
 
 
 def _out_of_memory(torch: Any, exc: BaseException) -> bool:

@@ -36,8 +36,8 @@ class LTXVideoEngine(DiffusersEngine):
 
     family = LTX_VIDEO
 
-    def pipeline_class(self, mode: str, loaded: str) -> str | None:
-        return _PIPELINES.get(mode)
+    def pipeline_class(self, inputs: Inputs, loaded: str) -> str | None:
+        return _PIPELINES.get(inputs.mode)
 
     def pipeline_arguments(self, pipe: Any, inputs: Inputs) -> dict[str, Any]:
         arguments: dict[str, Any] = {

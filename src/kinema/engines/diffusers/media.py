@@ -35,18 +35,45 @@ def load_image(path: Path, width: int, height: int) -> Image.Image:
         raise InvalidRequest(f"The image {path.name} could not be read: {exc}.") from exc
 
 
-def load_cutout(path: Path, width: int, height: int) -> Image.Image:
-    """A character's RGBA cutout placed on a plain white canvas of the frame size, the
-    way reference-image models expect it."""
+def load_cutout(path: Path) -> Image.Image:
+    """A character's picture as RGBA, transparent around them; unreadable files raise
+    ``InvalidRequest``."""
     try:
         with Image.open(path) as image:
-            cutout = ImageOps.exif_transpose(image).convert("RGBA")
+            return ImageOps.exif_transpose(image).convert("RGBA")
     except (OSError, UnidentifiedImageError) as exc:
         raise InvalidRequest(f"The character picture {path.name} could not be read.") from exc
+
+
+def on_white(cutout: Image.Image, width: int, height: int) -> Image.Image:
+    """A character's RGBA cutout placed on a plain white canvas of the frame size, the
+    way reference-image models expect it."""
+    cutout = cutout.copy()
     cutout.thumbnail((width, height), Image.Resampling.LANCZOS)
     canvas = Image.new("RGB", (width, height), (255, 255, 255))
     canvas.paste(cutout, ((width - cutout.width) // 2, (height - cutout.height) // 2), cutout)
     return canvas
+
+
+def with_cast(
+    scene: Image.Image, cast: Sequence[Image.Image], height_share: float = 0.8
+) -> Image.Image:
+    """``scene`` with the characters' RGBA cutouts standing side by side on its bottom
+    edge, in the order given: each gets an equal share of the width and at most
+    ``height_share`` of the height, scaled up or down to fill it. Head-and-shoulders
+    cutouts end at the shoulders, so they stand on the edge rather than float."""
+    picture = scene.convert("RGB")
+    width, height = picture.size
+    if not cast:
+        return picture
+    column = width / len(cast)
+    for place, cutout in enumerate(cast):
+        scale = min(column / cutout.width, height_share * height / cutout.height)
+        size = (max(1, round(cutout.width * scale)), max(1, round(cutout.height * scale)))
+        fitted = cutout.resize(size, Image.Resampling.LANCZOS)
+        left = round(column * place + (column - fitted.width) / 2)
+        picture.paste(fitted, (left, height - fitted.height), fitted)
+    return picture
 
 
 def read_video(path: Path) -> tuple[list[Image.Image], float]:

@@ -58,8 +58,8 @@ class WanEngine(DiffusersEngine):
         return {"vae": AutoencoderKLWan.from_pretrained(path, subfolder="vae",
                                                         torch_dtype=torch.float32)}
 
-    def pipeline_class(self, mode: str, loaded: str) -> str | None:
-        return _PIPELINES.get(loaded, _PIPELINES["WanPipeline"]).get(mode)
+    def pipeline_class(self, inputs: Inputs, loaded: str) -> str | None:
+        return _PIPELINES.get(loaded, _PIPELINES["WanPipeline"]).get(inputs.mode)
 
     def unsupported(self, mode: str, loaded: str) -> str:
         need = {
