@@ -58,6 +58,8 @@ def request_remix(
         size=source.size,
         remix_of=video.id,
         engine=source.engine,
+        # The procedural engine keeps a photo video's photo through the remix.
+        image_id=source.image_id if source.engine == "procedural" else None,
     )
 
 
@@ -102,6 +104,7 @@ def request_extension(
         return service.request_generation(
             session, runtime, user, prompt=prompt, seconds=plan["seconds"],
             size=source.size, remix_of=video.id, engine=source.engine, plan=plan,
+            image_id=source.image_id,  # a plan made with a picture needs it again
         )
     # Other engines continue the source's last frames by ``seconds``; the result is the
     # source followed by the continuation.

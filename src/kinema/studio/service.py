@@ -274,6 +274,7 @@ def request_generation(
             f"The engine {engine_name!r} is not available on this instance; "
             f"available engines: {known}."
         )
+    upload = None
     if image_id is not None:
         upload = session.get(Upload, image_id)
         if upload is None or upload.user_id != user.id:
@@ -290,6 +291,11 @@ def request_generation(
             raise InvalidInput("A plan must be a JSON object.")
         if len(json.dumps(plan)) > MAX_PLAN_BYTES:
             raise InvalidInput(f"The plan is larger than {MAX_PLAN_BYTES // 1000} kB.")
+        made_with = plan.get("image_sha256")
+        if made_with and (upload is None or upload.sha256 != made_with):
+            # Said now, not after a wait in the queue (the engine refuses it too).
+            raise InvalidInput("This plan was made with a picture; give the same picture "
+                               "again (image_id) to render it.", param="image_id")
     if (engine_name == "procedural" and plan is None and remix_of is None
             and image_id is None and "@" not in prompt):
         # Said now, not after a wait in the queue: a prompt with nothing to draw.

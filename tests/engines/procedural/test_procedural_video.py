@@ -167,12 +167,14 @@ def test_an_input_image_becomes_the_scene(make_video, tmp_path: Path) -> None:
     result, video = make_video("a bird flies", image=path)
     assert result.plan["image"] is True
     frame = video.frames[0].astype(int)
-    # Fitted without distortion: the portrait frame shows the middle of the landscape
-    # picture, so both halves meet near the centre.
-    left, right = frame[:, :40].reshape(-1, 3), frame[:, -40:].reshape(-1, 3)
+    # Fitted whole without distortion: the portrait frame shows the whole landscape
+    # picture across its width (both halves), over a dimmed fill of itself.
+    middle = frame[frame.shape[0] // 2 - 20:frame.shape[0] // 2 + 20]
+    left, right = middle[:, :30].reshape(-1, 3), middle[:, -30:].reshape(-1, 3)
     magenta = (left[:, 0] > 140) & (left[:, 1] < 90) & (left[:, 2] > 110)
     green = (right[:, 1] > 140) & (right[:, 0] < 90)
     assert magenta.mean() > 0.5 and green.mean() > 0.5
+    assert frame[:20].mean() < 0.7 * middle.mean()
 
 
 def test_a_corrupt_image_is_refused(tmp_path: Path) -> None:

@@ -36,6 +36,12 @@ from kinema.engines.base import (
 )
 from kinema.engines.procedural.encode import AUDIO_RATE, VideoWriter, rgb_to_yuv420
 from kinema.engines.procedural.languages import preload_identifier
+from kinema.engines.procedural.photo import (
+    load_picture,
+    picture_sha256,
+    place_beside,
+    subject_in_frame,
+)
 from kinema.engines.procedural.plan import (
     ACTIONS,
     ANCHORS,
@@ -55,6 +61,7 @@ from kinema.engines.procedural.planner import (
     dress_characters,
     edit_plan,
     make_plan,
+    mark_photo_subjects,
     nothing_to_draw,
     refresh_sound_cues,
 )
@@ -129,6 +136,26 @@ def check_plan(plan: Plan) -> None:
                                  f"{', '.join(allowed)}.")
 
 
+def _match_picture(plan: Plan, request: GenerationRequest, explicit: bool) -> None:
+    """Tie the plan to the request's picture. A plan made with a picture renders only
+    with that same picture (its SHA-256 is in the plan): anything else would silently
+    draw a different video. A new plan keeps the picture's hash, and its drawn subjects
+    are moved clear of the picture's own subject."""
+    digest = picture_sha256(request.image) if request.image is not None else None
+    if explicit and plan.image_sha256:
+        if digest is None:
+            raise InvalidRequest("This plan was made with a picture; give the same "
+                                 "picture again to render it.")
+        if digest != plan.image_sha256:
+            raise InvalidRequest("This plan was made with a different picture; give the "
+                                 "same picture again to render it.")
+    plan.image = digest is not None
+    plan.image_sha256 = digest
+    if digest is not None and not explicit:
+        picture = load_picture(Path(str(request.image)), max_side=640)
+        place_beside(plan, subject_in_frame(picture, plan.width, plan.height))
+
+
 def _is_color(color: object) -> bool:
     return color is None or (isinstance(color, tuple) and len(color) == 3 and all(
         isinstance(c, int) and 0 <= c <= 255 for c in color))
@@ -166,6 +193,14 @@ class ProceduralEngine:
             _fit_to_request(plan, request)
             plan.image = request.image is not None
             plan.captions = request.captions or plan.captions
+            if plan.image:
+                if not any(s.in_photo for shot in plan.shots for s in shot.subjects):
+                    mark_photo_subjects(plan)
+            else:  # a remix without the parent's picture draws every subject
+                plan.image_sha256 = None
+                for shot in plan.shots:
+                    for subject in shot.subjects:
+                        subject.in_photo = False
             return plan
         return make_plan(
             request.prompt, seconds=request.seconds, width=request.width,
@@ -195,8 +230,7 @@ class ProceduralEngine:
         if problem is not None:
             raise InvalidRequest(problem)
         explicit = request.plan is not None
-        if explicit and request.image is None:
-            plan.image = False
+        _match_picture(plan, request, explicit)
         if OPENMOJI_CREDIT not in plan.credits:
             plan.credits.insert(0, OPENMOJI_CREDIT)
         self._assign_voices(plan, request)

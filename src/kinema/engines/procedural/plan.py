@@ -15,6 +15,9 @@ Version history:
   whether the place was guessed (``Shot.setting_guessed``) and what unknown words were
   taken as (``Plan.understood``). Version 1 plans load unchanged: every new field is
   optional.
+- 3: pictures. ``Plan.image_sha256`` is the SHA-256 of the picture a plan was made with
+  (rendering it needs that same picture again), and ``Subject.in_photo`` marks a subject
+  the picture itself shows (it is not drawn over it). Older plans load unchanged.
 """
 
 from __future__ import annotations
@@ -22,8 +25,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
-PLAN_VERSION = 2
-SUPPORTED_VERSIONS = (1, 2)
+PLAN_VERSION = 3
+SUPPORTED_VERSIONS = (1, 2, 3)
 
 SETTINGS = (
     # outdoors
@@ -134,6 +137,9 @@ class Subject:
     anchor: str | None = None  # subject id: the dragon a knight rides, the table one sits at
     gender: str | None = None  # "female" / "male" when the prompt says (voices, figures)
     age: str | None = None  # "child" / "adult" / "old" when the prompt says
+    # The input picture shows this subject itself (the cat in a photo of a cat): it is
+    # not drawn over the picture.
+    in_photo: bool = False
 
 
 @dataclass
@@ -202,6 +208,8 @@ class Plan:
     mood: str = "calm"
     captions: bool = False
     image: bool = False  # an input image is the backdrop of every shot
+    # The SHA-256 of that image: the plan renders only with the same picture.
+    image_sha256: str | None = None
     unknown_words: list[str] = field(default_factory=list)
     # What words the engine had no artwork or meaning for were taken as: "falcon" ->
     # "bird", "rooftop bar" -> "rooftop"; shown to the person who wrote the prompt.

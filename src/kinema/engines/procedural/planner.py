@@ -1426,8 +1426,25 @@ def make_plan(
         plan.credits.append(MULTILINGUAL_CREDIT)
     if any(shot.dialogue for shot in plan.shots):
         plan.credits.append(SPEECH_CREDIT)
+    if image:
+        mark_photo_subjects(plan)
     refresh_sound_cues(plan)
     return plan
+
+
+def mark_photo_subjects(plan: Plan) -> None:
+    """With a picture, the subject the prompt is about (the first one it names: "my
+    cat" in "my cat playing in the garden") is the picture's own subject: mark it, and
+    the others of its kind in that first shot, ``in_photo`` in every shot, so it is not
+    drawn over the picture. A character's cutout is always drawn."""
+    first = next((shot.subjects for shot in plan.shots if shot.subjects), [])
+    if not first or first[0].character:
+        return
+    noun = first[0].noun
+    shown = {s.id for s in first if s.noun == noun and not s.character}
+    for shot in plan.shots:
+        for subject in shot.subjects:
+            subject.in_photo = subject.id in shown
 
 
 def _emoji_as_words(prompt: str) -> str:

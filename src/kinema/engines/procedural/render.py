@@ -14,10 +14,9 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont, ImageOps
+from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from kinema.engines.procedural.accessories import dress, glyph_head
 from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase, figure_action
@@ -30,6 +29,14 @@ from kinema.engines.procedural.lettering import (
     wrap,
 )
 from kinema.engines.procedural.motion import ease_in_out, pose
+from kinema.engines.procedural.photo import (
+    KenBurns,
+    PictureLayers,
+    ken_burns,
+    load_picture,
+    picture_frame,
+    split_picture,
+)
 from kinema.engines.procedural.plan import Held, Plan, Shot, Subject
 from kinema.engines.procedural.planner import lightning_times
 from kinema.engines.procedural.scenery import (
@@ -86,6 +93,8 @@ class _Scene:
     flashes: list[float]
     lut: list[int]  # the shot's light and style as a Pillow RGB lookup table (768 values)
     place: Place | None = None  # None when an input image is the backdrop
+    picture: PictureLayers | None = None  # the input image, in this shot's light
+    move: KenBurns | None = None  # the picture's slow move over this shot
     idle: list[Idle] = field(default_factory=list)  # what moves by itself
     props: list[PropBox] = field(default_factory=list)
     light_x: float = 0.5  # where the key light comes from, -1 left .. +1 right
@@ -182,7 +191,7 @@ class FrameRenderer:
         self.levels = inputs.speech_levels
         self._scenes: dict[int, _Scene] = {}
         self._art_cache: dict[tuple[object, ...], Image.Image] = {}
-        self._backdrop: Image.Image | None = None
+        self._picture: PictureLayers | None = None
 
     # --- per shot ---------------------------------------------------------------------
 
@@ -198,26 +207,26 @@ class FrameRenderer:
             self._scenes = {index: self._build_scene(index)}  # one shot at a time in memory
         return self._scenes[index]
 
-    def _input_backdrop(self, cw: int, ch: int) -> Image.Image:
-        if self._backdrop is None:
-            with Image.open(Path(str(self.image))) as src:
-                picture = ImageOps.exif_transpose(src).convert("RGB")
-            # Cover the oversized canvas without distortion: scale up, centre-crop.
-            self._backdrop = ImageOps.fit(picture, (cw, ch), Image.Resampling.LANCZOS)
-        return self._backdrop
+    def _picture_layers(self) -> PictureLayers:
+        """The input image fitted whole and split into its parallax layers, once for
+        every shot."""
+        if self._picture is None:
+            self._picture = split_picture(load_picture(str(self.image)), self.width,
+                                          self.height)
+        return self._picture
 
     def _build_scene(self, index: int) -> _Scene:
         shot = self.plan.shots[index]
         w, h, mx, my = self.width, self.height, self.mx, self.my
-        cw, ch = w + 2 * mx, h + 2 * my
         rng = np.random.default_rng([self.plan.seed, index, 1])
         near: Image.Image | None
         place = None if self.image else place_of(shot.setting)
         outdoor_light = self._outdoor_light(shot)
         scenery = None
+        picture = None
         if self.image or place is None:
-            far = self._input_backdrop(cw, ch).copy()
-            near = None
+            picture = self._picture_layers()
+            far, near = picture.fill, None
             light = outdoor_light
         else:
             signs = tuple(ti.text for ti in shot.titles if ti.kind == "sign" and ti.text.strip()
@@ -233,7 +242,9 @@ class FrameRenderer:
         if near is not None:
             near = near.point([*lut, *range(256)])
         static = None
-        if shot.camera.move == "static":
+        if picture is not None:
+            picture = picture.graded(lut)
+        elif shot.camera.move == "static":
             static = far.copy()
             if near is not None:
                 static.paste(near, (0, 0), near)
@@ -264,6 +275,10 @@ class FrameRenderer:
                    if shot.weather == "storm" else [])
         built = _Scene(far=far, near=near, static=static, particles=particles, fog=fog,
                        flashes=flashes, lut=lut, place=place)
+        if picture is not None:
+            built.picture = picture
+            built.move = ken_burns(picture.salient, shot.camera.move, self.plan.seed + index,
+                                   shot.camera.strength)
         if scenery is not None:
             built.idle, built.props = scenery.idle, scenery.props
             built.light_x, built.light_low = scenery.light_x, scenery.light_low
@@ -416,7 +431,11 @@ class FrameRenderer:
         scene = self._scene(shot_index)
         tl = t - shot.start
         cam = self._camera(shot, shot_index, tl)
-        if scene.static is not None and cam == (0.0, 0.0, 1.0):
+        if scene.picture is not None and scene.move is not None:
+            # The picture moves by itself; what is drawn over it stays put on screen.
+            frame = picture_frame(scene.picture, scene.move, tl / max(shot.duration, 1e-3))
+            cam = (0.0, 0.0, 1.0)
+        elif scene.static is not None and cam == (0.0, 0.0, 1.0):
             frame = scene.static.copy()
         else:
             frame = self._layer_view(scene.far, cam, FAR_PARALLAX if scene.near else 0.7)
@@ -454,6 +473,8 @@ class FrameRenderer:
         ground = place.grounded if place is not None else shot.setting not in (
             "space", "underwater", "sky")
         for subject in _drawing_order(shot.subjects):
+            if subject.in_photo and self.image:
+                continue  # the picture shows it itself
             levels = self.levels.get(subject.id)
             level = float(levels[index]) if levels is not None and index < len(levels) else 0.0
             p = pose(subject, shot, tl, level, by_id)
