@@ -28,6 +28,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from kinema.engines.procedural.glyphs import glyph_image
 from kinema.engines.procedural.motion import JUMP_AIR, JUMP_PERIOD, STEP_PERIOD
 from kinema.engines.procedural.plan import Subject
 
@@ -94,10 +95,13 @@ def cameo_folder(appearance: Path | str) -> Path:
 # --- loading --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=8)
+@lru_cache(maxsize=32)
 def load_cameo(appearance: str, noun: str = "person") -> CameoLook:
     """The character whose cutout is at ``appearance``; ``noun`` (the plan subject's
-    noun: person, pet or object) is its kind when the folder does not say."""
+    noun: person, pet or object) is its kind when the folder does not say. A
+    ``glyph_figure`` key is a person drawn from emoji artwork instead."""
+    if appearance.startswith(GLYPH_FIGURE):
+        return _glyph_look(appearance[len(GLYPH_FIGURE):])
     with Image.open(appearance) as src:
         cutout = src.convert("RGBA")
     cutout = cutout.crop(cutout.getbbox() or (0, 0, cutout.width, cutout.height))
@@ -133,14 +137,51 @@ def load_cameo(appearance: str, noun: str = "person") -> CameoLook:
 CUTOUT_CHIN = 0.57
 
 
-def _head_from_cutout(cutout: Image.Image) -> FaceView:
+# People drawn from emoji artwork as whole figures: ``GLYPH_FIGURE + "👵"``.
+GLYPH_FIGURE = "glyph:"
+# OpenMoji's people glyphs that are a head and shoulders (a bust), which a figure's body
+# completes; the full-body ones (🚶, 💃, 🧍) are drawn as they are.
+_BUSTS = frozenset("🧑👩👨👵👴🧓👧👦🧒👱🧔👲🧕👳👮💂👷🤴👸🤵👰🫅🕵🧙🧛🧝🧞🧟🦸🦹🎅🤶")
+# What may follow a bust in a ZWJ sequence and keep it a bust: jobs, hair, sex signs.
+_BUST_MARKS = frozenset("⚕🍳🎓🏫🌾🔧🏭💼🔬💻🎤🎨✈🚀🚒⚖🍼🎄🦱🦰🦳🦲♀♂\u200d\ufe0f")
+# The colour OpenMoji paints faces.
+_EMOJI_SKIN = np.array([252, 234, 43], np.float32)
+
+
+def glyph_figure(glyph: str) -> str | None:
+    """The figure key (for ``cameo_image``) of a person glyph that is only a head and
+    shoulders, so that it is drawn with a body that acts; ``None`` for other glyphs."""
+    if not glyph or glyph[0] not in _BUSTS or any(c not in _BUST_MARKS for c in glyph[1:]):
+        return None
+    return GLYPH_FIGURE + glyph
+
+
+def _glyph_look(glyph: str) -> CameoLook:
+    """A person figure whose head is the emoji's own face and hair and whose shirt has
+    the colour of the emoji's shoulders."""
+    art = glyph_image(glyph, 512)
+    rgba = np.asarray(art).astype(np.float32)
+    skin = (np.abs(rgba[..., :3] - _EMOJI_SKIN).sum(axis=2) < 60) & (rgba[..., 3] > 200)
+    h, w = skin.shape
+    middle = skin[:, w // 4: 3 * w // 4]
+    rows = np.flatnonzero(middle.any(axis=1))
+    chin = float(rows[-1] + 1) if rows.size else CUTOUT_CHIN * h
+    face_top = float(rows[0]) if rows.size else 0.0
+    head = _head_from_cutout(art, chin_y=chin, face_h=max(8.0, chin - face_top))
+    skin_rgb, shirt = _colours(art, head)
+    return CameoLook(kind="person", cutout=art, views={"front": head}, skin=skin_rgb,
+                     shirt=shirt)
+
+
+def _head_from_cutout(cutout: Image.Image, chin_y: float | None = None,
+                      face_h: float | None = None) -> FaceView:
     """The head of a head-and-shoulders cutout kept without face views: the part above
-    the chin (where the capture framed it), centred on the face, its lower edge faded
-    into the neck."""
+    the chin (where the capture framed it, unless ``chin_y`` says), centred on the
+    face, its lower edge faded into the neck."""
     alpha = np.asarray(cutout.getchannel("A")) > 128
     h, w = alpha.shape
-    chin_y = CUTOUT_CHIN * h
-    face_h = chin_y / 1.75  # brows to chin, under 0.75 of it in hair
+    chin_y = CUTOUT_CHIN * h if chin_y is None else chin_y
+    face_h = chin_y / 1.75 if face_h is None else face_h  # brows to chin
     rows = alpha[: max(1, round(0.4 * h))]
     cols = np.flatnonzero(rows.any(axis=0))
     cx = float(cols.mean()) if cols.size else w / 2
@@ -321,7 +362,12 @@ def _figure(look_key: str, noun: str, action: str, phase: int, height: int,
     look = load_cameo(look_key, noun)
     if look.kind != "person":
         return _thing(look, action, phase, height)
-    return _person(look, action, phase, height, mouth)
+    body, place = _person(look_key, noun, action, phase, height)
+    # The body of each pose is drawn once; the face with its mouth goes on here.
+    head = _placed_face(look_key, place.view, mouth, place.size, place.tilt, place.pivot)
+    art = body.copy()
+    _paste(art, head, place.left, place.top)
+    return art, place.box
 
 
 def cameo_image(appearance: str, noun: str, action: str, phase: int, height: int,
@@ -329,17 +375,68 @@ def cameo_image(appearance: str, noun: str, action: str, phase: int, height: int
     """The character at ``appearance`` performing ``action`` (pose ``phase`` of
     ``PHASES``), ``height`` px tall with its feet at the bottom centre; ``mouth`` 0-4 is
     how far a person's mouth is open."""
-    return _figure(appearance, noun, action, phase, max(8, int(height)), mouth)[0]
+    height = max(8, int(height))
+    drawn = _drawn_height(height)
+    art = _figure(appearance, noun, action, phase, drawn, mouth)[0]
+    if drawn == height:
+        return art
+    return art.resize((max(1, round(art.width * height / drawn)), height),
+                      Image.Resampling.BILINEAR)
 
 
 def cameo_head(appearance: str, noun: str, action: str, phase: int,
                height: int) -> tuple[float, float, float, float]:
     """Where the head is in ``cameo_image``'s art (fractions), for worn things."""
-    return _figure(appearance, noun, action, phase, max(8, int(height)), 0)[1]
+    return _figure(appearance, noun, action, phase, _drawn_height(max(8, int(height))), 0)[1]
 
 
-def _person(look: CameoLook, action: str, phase: int, height: int,
-            mouth: int) -> tuple[Image.Image, tuple[float, float, float, float]]:
+# Figures are drawn at a few heights, each this much taller than the last, and shrunk to
+# the exact size: a camera move then redraws nothing.
+HEIGHT_STEP = 1.12
+
+
+def _drawn_height(height: int) -> int:
+    """The smallest drawing height at least ``height``."""
+    if height <= 32:
+        return height
+    steps = math.ceil(math.log(height / 32) / math.log(HEIGHT_STEP) - 1e-9)
+    return max(height, round(32 * HEIGHT_STEP ** steps))
+
+
+@dataclass(frozen=True)
+class _HeadPlace:
+    """Where a figure's face goes on its body: the view, its size and tilt, the pixel
+    of its top left and the head's box (fractions) for worn things."""
+
+    view: str
+    size: tuple[int, int]
+    tilt: int
+    pivot: tuple[float, float]
+    left: int
+    top: int
+    box: tuple[float, float, float, float]
+
+
+@lru_cache(maxsize=32)
+def _open_face(look_key: str, view: str, mouth: int) -> Image.Image:
+    """A look's view with its mouth open ``mouth`` steps, at full size."""
+    return _face(load_cameo(look_key).views[view], mouth)
+
+
+@lru_cache(maxsize=128)
+def _placed_face(look_key: str, view: str, mouth: int, size: tuple[int, int], tilt: int,
+                 pivot: tuple[float, float]) -> Image.Image:
+    head = _open_face(look_key, view, mouth).resize(size, Image.Resampling.LANCZOS)
+    if tilt:
+        head = head.rotate(-tilt, resample=Image.Resampling.BICUBIC, center=pivot)
+    return head
+
+
+@lru_cache(maxsize=128)
+def _person(look_key: str, noun: str, action: str, phase: int,
+            height: int) -> tuple[Image.Image, _HeadPlace]:
+    """A person's body in pose ``phase`` of ``action``, and where its face goes."""
+    look = load_cameo(look_key, noun)
     pose = _limbs(action, phase)
     k = SUPERSAMPLE * height
     width = round(0.84 * height) // 2 * 2
@@ -413,22 +510,18 @@ def _person(look: CameoLook, action: str, phase: int, height: int,
     # A small face turned away is hard to recognise: turned views are for figures
     # big enough to show them.
     turned = pose.view != "front" and height >= TURNED_MIN_HEIGHT
-    view = look.views.get(pose.view if turned else "front") or look.views["front"]
-    head = _face(view, mouth)
+    name = pose.view if turned and pose.view in look.views else "front"
+    view = look.views[name]
     scale = HEAD * height / max(view.chin[1], 1.0)
-    size = (max(1, round(head.width * scale)), max(1, round(head.height * scale)))
-    head = head.resize(size, Image.Resampling.LANCZOS)
-    tilt = pose.head_tilt + lean * 0.5
+    size = (max(1, round(view.image.width * scale)), max(1, round(view.image.height * scale)))
+    tilt = round(pose.head_tilt + lean * 0.5)
     chin = (neck_top[0] / SUPERSAMPLE, neck_top[1] / SUPERSAMPLE + 0.02 * height)
     left = chin[0] - view.chin[0] * scale
     top = chin[1] - view.chin[1] * scale
-    if abs(tilt) > 0.5:
-        pivot = (view.chin[0] * scale, view.chin[1] * scale)
-        head = head.rotate(-tilt, resample=Image.Resampling.BICUBIC, center=pivot)
-    _paste(art, head, round(left), round(top))
     box = (max(0.0, left / art.width), max(0.0, top / height),
            min(1.0, (left + size[0]) / art.width), min(1.0, chin[1] / height))
-    return art, box
+    pivot = (round(view.chin[0] * scale, 1), round(view.chin[1] * scale, 1))
+    return art, _HeadPlace(name, size, tilt, pivot, round(left), round(top), box)
 
 
 def _chair(canvas: Image.Image, hip: tuple[float, float], k: float) -> None:
