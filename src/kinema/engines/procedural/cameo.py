@@ -381,7 +381,7 @@ def cameo_image(appearance: str, noun: str, action: str, phase: int, height: int
     if drawn == height:
         return art
     return art.resize((max(1, round(art.width * height / drawn)), height),
-                      Image.Resampling.BILINEAR)
+                      Image.Resampling.LANCZOS)
 
 
 def cameo_head(appearance: str, noun: str, action: str, phase: int,

@@ -15,11 +15,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+import cv2
 import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from kinema.engines.procedural.accessories import dress, glyph_head
-from kinema.engines.procedural.cameo import cameo_head, cameo_image, cameo_phase, figure_action
+from kinema.engines.procedural.cameo import (
+    cameo_head,
+    cameo_image,
+    cameo_phase,
+    figure_action,
+    glyph_figure,
+)
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
 from kinema.engines.procedural.lettering import (
     FONT_CREDIT,
@@ -67,6 +74,9 @@ ROOM_LIGHT = {
     "sunset": (1.02, 0.9, 0.8),
     "night": (0.78, 0.7, 0.6),
 }
+# A person drawn as a whole figure is this much taller than the head-and-shoulders
+# glyph it replaces, so the face keeps a readable size.
+FIGURE_HEIGHT = 1.5
 # How much a layer moves with the camera: the far backdrop less than the ground.
 NEAR_PARALLAX = 1.0
 
@@ -99,6 +109,10 @@ class _Scene:
     props: list[PropBox] = field(default_factory=list)
     light_x: float = 0.5  # where the key light comes from, -1 left .. +1 right
     light_low: float = 0.5  # 0 overhead .. 1 at the horizon
+    # The layers as arrays for the camera's zooms, made on first use: RGB, and the near
+    # one with its colour premultiplied by its alpha (so edges blend cleanly).
+    far_array: np.ndarray | None = None
+    near_array: np.ndarray | None = None
 
     def tone(self, color: tuple[int, int, int]) -> tuple[int, int, int]:
         """A colour as it looks in this shot's light (for things drawn per frame)."""
@@ -414,6 +428,41 @@ class FrameRenderer:
         box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
         return layer.resize((w, h), Image.Resampling.BILINEAR, box=box)
 
+    def _zoomed_layers(self, scene: _Scene, cam: tuple[float, float, float]) -> Image.Image:
+        """The far and near layers under a zooming camera, resampled with OpenCV (a
+        Pillow resize of both layers was the costliest step of a frame) and laid over
+        each other in premultiplied colour."""
+        if scene.far_array is None:
+            scene.far_array = np.asarray(scene.far.convert("RGB"))
+            if scene.near is not None:
+                scene.near_array = np.asarray(scene.near.convert("RGBa"))
+        far = self._warped(scene.far_array, cam, FAR_PARALLAX if scene.near else 0.7)
+        if scene.near_array is not None:
+            near = self._warped(scene.near_array, cam, NEAR_PARALLAX)
+            alpha = near[..., 3:4]
+            # out = near + far * (1 - alpha), in integers: (x * y + 127) // 255
+            far = near[..., :3] + ((far.astype(np.uint16) * (255 - alpha) + 127) // 255
+                                   ).astype(np.uint8)
+        return Image.fromarray(far)
+
+    def _warped(self, layer: np.ndarray, cam: tuple[float, float, float],
+                parallax: float) -> np.ndarray:
+        """``_layer_view`` of an array: the same box, sampled bilinearly."""
+        w, h = self.width, self.height
+        ox, oy, zoom = cam
+        z = 1.0 + parallax * (zoom - 1.0)
+        cx = self.mx + w / 2 + parallax * ox * w
+        cy = self.my + h / 2 + parallax * oy * h
+        half_w, half_h = w / 2 / z, h / 2 / z
+        cx = min(max(cx, half_w), layer.shape[1] - half_w)
+        cy = min(max(cy, half_h), layer.shape[0] - half_h)
+        x0, y0 = cx - half_w, cy - half_h
+        # Output pixel centre u + 0.5 samples the layer at x0 + (u + 0.5) / z.
+        matrix = np.array([[1 / z, 0, x0 + 0.5 / z - 0.5], [0, 1 / z, y0 + 0.5 / z - 0.5]],
+                          np.float64)
+        return cv2.warpAffine(layer, matrix, (w, h), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+                              borderMode=cv2.BORDER_REPLICATE)
+
     def _to_screen(self, x: float, y: float, depth: float,
                    cam: tuple[float, float, float]) -> tuple[float, float, float]:
         ox, oy, zoom = cam
@@ -437,11 +486,13 @@ class FrameRenderer:
             cam = (0.0, 0.0, 1.0)
         elif scene.static is not None and cam == (0.0, 0.0, 1.0):
             frame = scene.static.copy()
-        else:
+        elif cam[2] == 1.0:
             frame = self._layer_view(scene.far, cam, FAR_PARALLAX if scene.near else 0.7)
             if scene.near is not None:
                 near = self._layer_view(scene.near, cam, NEAR_PARALLAX)
                 frame.paste(near, (0, 0), near)
+        else:
+            frame = self._zoomed_layers(scene, cam)
         draw = ImageDraw.Draw(frame)
         if scene.idle:  # water, leaves, screens, crowds and lights move by themselves
             draw_idle(draw, scene.idle, tl, self._screen_mapper(cam), scene.tone,
@@ -482,12 +533,15 @@ class FrameRenderer:
             # on its mount: it moves with it).
             lift = _floor_shift(subject, by_id, place) if ground else 0.0
             sx, sy, z = self._to_screen(p.x, p.y + lift, subject.depth, cam)
+            figure = self._figure(subject)
             height = subject.scale * self.height * (1.0 - 0.45 * subject.depth) * p.scale * z
+            if figure is not None and not subject.character:
+                height *= FIGURE_HEIGHT  # a whole body, where the bust was head and shoulders
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
-            mouth = round(min(1.0, level) * 4) if subject.character else 0
+            mouth = round(min(1.0, level) * 4) if figure is not None else 0
             worn = tuple((a.glyph, a.anchor, a.item, a.color) for a in subject.accessories)
             phase = (cameo_phase(figure_action(subject), tl, subject.id)
-                     if subject.character in self.cutouts else 0)  # a cameo's pose
+                     if figure is not None else 0)  # a figure's pose
             held = tuple((h.glyph, h.hold, h.color) for h in subject.held)
             key = (shot_index, subject.glyph, subject.character, subject.color, height,
                    round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn, phase,
@@ -529,7 +583,7 @@ class FrameRenderer:
     def _posed_art(self, subject: Subject, height: int, angle: float, flip: bool,
                    squash: float, mouth: int, scene: _Scene,
                    phase: int = 0) -> Image.Image | None:
-        cameo = self.cutouts.get(subject.character or "")
+        cameo = self._figure(subject)
         art = (cameo_image(cameo, subject.noun, figure_action(subject), phase, height, mouth)
                if cameo else self._art(subject, height))
         if art is None:
@@ -553,6 +607,14 @@ class FrameRenderer:
             art = art.rotate(round(angle / 2) * 2, resample=Image.Resampling.BILINEAR,
                              expand=True)
         return art.point([*scene.lut, *range(256)])
+
+    def _figure(self, subject: Subject) -> str | None:
+        """What a subject's whole acting figure is drawn from: a character's capture,
+        or a person glyph that is only a head and shoulders; ``None`` for glyphs drawn
+        as they are."""
+        if subject.character and subject.character in self.cutouts:
+            return self.cutouts[subject.character]
+        return glyph_figure(subject.glyph) if subject.glyph else None
 
     def _art(self, subject: Subject, height: int) -> Image.Image | None:
         if subject.character and subject.character in self.cutouts and not subject.glyph:
