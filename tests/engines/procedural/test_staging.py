@@ -302,3 +302,10 @@ def test_two_people_on_one_bench_sit_side_by_side() -> None:
     assert len(ladies) == 2 and {s.glyph for s in ladies} == {"👵"}
     assert abs(ladies[0].x - ladies[1].x) > 0.1
     assert all(s.relation == "on" for s in ladies)
+
+
+@pytest.mark.parametrize("prompt", ["浴衣の女の子が花火を見上げる", "fireworks over the city"])
+def test_fireworks_are_up_in_a_night_sky(prompt: str) -> None:
+    shot = make_plan(prompt).shots[0]
+    [fireworks] = [s for s in shot.subjects if s.glyph == "🎆"]
+    assert fireworks.y < 0.35 and shot.time_of_day == "night"

@@ -536,6 +536,12 @@ FLYERS = frozenset(
         "fly", "mosquito", "ghost", "angel", "fairy",
     ]
 )
+# Things that hang in the sky: drawn up there, above the horizon, not on the ground.
+SKY_THINGS = frozenset((
+    "fireworks", "firework", "sparkler", "rainbow", "moon", "crescent moon", "full moon",
+    "sun", "star", "stars", "shooting star", "comet", "cloud", "clouds", "kite", "aurora",
+    "lightning", "meteor", "planet", "ringed planet", "parachute",
+))
 SWIMMERS = frozenset((
     "fish", "tropical fish", "shark", "whale", "dolphin", "octopus", "jellyfish", "crab",
     "seal", "squid", "blowfish",

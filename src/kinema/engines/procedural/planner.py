@@ -766,6 +766,11 @@ def _first_person_acts(words: list[str], at: int) -> bool:
         prev in lx.ACTION_WORDS or prev.endswith("ing"))
 
 
+# Things that say it is night when the prompt does not: fireworks light a dark sky.
+_NIGHT_THINGS = frozenset(("fireworks", "firework", "sparkler", "full moon", "crescent moon",
+                           "shooting star", "aurora"))
+
+
 def _unsexed_antecedent(groups: list[_Group], last_speaker: int | None) -> int | None:
     """For "he" or "she" when nobody named is known to be one: the latest person whose
     sex the prompt does not tell, preferring one who did not speak the line before."""
@@ -1244,6 +1249,9 @@ def _layout(groups: list[_Group], setting: str, rng: np.random.Generator,
                 y = float(rng.uniform(0.35, 0.65))
             elif air:
                 y = float(rng.uniform(0.22, 0.42))
+            elif g.noun in lx.SKY_THINGS:  # fireworks, a rainbow, a kite: up in the sky
+                y = float(rng.uniform(0.16, 0.3))
+                depth = max(depth, 0.6)
             elif setting == "beach" and g.action in ("surf", "swim"):
                 y = float(rng.uniform(0.62, 0.68))  # out on the water, not on the sand
                 depth = max(depth, 0.45)
@@ -1521,7 +1529,8 @@ def _build_shot(spec: _ShotSpec, previous: Shot | None, start: float, duration: 
     guessed = setting is None
     if setting is None:
         setting = _default_setting(spec.groups)
-    time_of_day = spec.time_of_day or (previous.time_of_day if previous else "day")
+    time_of_day = spec.time_of_day or (previous.time_of_day if previous else None) or (
+        "night" if any(g.noun in _NIGHT_THINGS for g in spec.groups) else "day")
     camera = Camera(move=spec.camera or (previous.camera.move if previous and not spec.groups
                                          else "static"))
     for group in spec.groups:
