@@ -149,3 +149,14 @@ def test_gloss_and_a_few_subjects_are_quick_after_warm_up() -> None:
         resolve_subject(noun)
     assert time.perf_counter() - started < 0.05
     assert {"fox", "hat", "forest", "night"} <= words(result.text)
+
+
+def test_plainly_english_lines_need_no_detector_and_others_still_get_it() -> None:
+    from kinema.engines.procedural import languages
+
+    assert languages._plainly_english_line("What a lovely evening for a walk by the sea")
+    assert not languages._plainly_english_line("me gusta mucho la playa")
+    assert not languages._plainly_english_line("ich bin mit dir")
+    assert languages.detect_language("Where are you going tonight?") == "en"
+    assert languages.detect_language("¿Dónde está la playa?") == "es"
+    assert languages.detect_language("Je ne sais pas ce que tu veux dire") == "fr"

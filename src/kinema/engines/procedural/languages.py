@@ -116,6 +116,8 @@ def detect_language(text: str, default: str = "en") -> str:
         return "pt"
     if re.search(r"ß", text):
         return "de"
+    if _plainly_english_line(letters):
+        return "en"  # no detector to load for "What a lovely evening for a walk!"
     code, probability = _identifier().classify(letters)
     words = len(letters.split())
     # Measured on 308 lines of 1-12 words: below these the detector is wrong more often
@@ -123,6 +125,39 @@ def detect_language(text: str, default: str = "en") -> str:
     if probability < (0.6 if words <= 2 else 0.5):
         return default
     return _TO_ESPEAK.get(code, code)
+
+
+# Words only English uses, and words of the other Latin-script languages that would make
+# a line worth the detector even among English ones.
+def _word_set(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
+_ENGLISH_ONLY = _word_set("""
+the is are was were it's i'm you're we're they're don't can't won't didn't isn't let's
+this that what for by my your our his her its of to with you we they be do does did have
+has not can will just so very too here there how why who when where all some any would
+could should really never always again today tonight everyone everything something
+nothing anyone please thanks thank hello hey okay yeah yes wow look come going gonna
+wanna got get let me and but or if then than
+""")
+_NOT_ENGLISH = _word_set("""
+el la los las es est le les der die das und ist nicht que de um uma não sim hola oui ja
+nein por para con avec mit une ein eine ich du wir sie je tu nous vous eu você muito
+mais pas il ce qui y en al del se lo mi tu su très bien gracias merci danke obrigado
+ciao grazie sono questo
+""")
+
+
+def _plainly_english_line(letters: str) -> bool:
+    """Whether a line of ASCII words is plainly English: at least two words and two
+    fifths of them only English has, and none that another language would claim."""
+    if not letters.isascii():
+        return False
+    words = letters.lower().split()
+    english = sum(1 for w in words if w in _ENGLISH_ONLY)
+    return english >= 2 and english >= 0.4 * len(words) and not any(
+        w in _NOT_ENGLISH for w in words)
 
 
 # --------------------------------------------------------------------------- tables
@@ -1225,11 +1260,15 @@ def _gloss_stray_words(prompt: str) -> Gloss:
     def one(match: re.Match[str]) -> str:
         word = match.group(0)
         key = word.lower()
-        if _english_word(key) or lemminflect.getAllLemmas(key) or len(key) < 4:
+        if len(key) < 4:
             return word
+        # The other languages' tables first (dictionary lookups): only a word one of them
+        # knows needs the slower check that English does not know it too.
         for language in ("es", "fr", "pt", "de"):
             entry = _lexicon(language).get(key)
             if entry is not None and entry.kind in ("noun", "people", "place"):
+                if _english_word(key) or lemminflect.getAllLemmas(key):
+                    return word
                 notes.append((word, entry.english))
                 return entry.english
         return word
