@@ -44,12 +44,14 @@ subjects) it scored: things shown 54% (English 67%, other languages 13%), settin
 60%, median unknown words 2 (7 for other languages).
 
 ``understanding_dialogue.jsonl`` (``--set tests/data/understanding_dialogue.jsonl``) holds
-66 more scripted prompts (126 lines, 109 of them not in English, in nine languages,
-Italian included), written in three rounds later to find the ways of writing dialogue
+86 more scripted prompts (165 lines, 144 of them not in English, in nine languages,
+Italian included), written in four rounds later to find the ways of writing dialogue
 the first set missed: the line before its speaker in Korean and Japanese, "A 对 B 说",
 "he answers" after a doctor and a patient, French « … », speakers called A and B or 甲
-and 乙, "one says … the other says", the writer in the scene ("i say"). Each round was
-written before the planner was changed for it; all of it is tuning data now.
+and 乙, "one says … the other says", the writer in the scene ("i say"), names like 小明,
+"diciendo". Each round was written before the planner was changed for it and scored
+first: 84.6%, 82.9%, 82.1% and 89.7% of its lines to the right speaker; all of it is
+tuning data now.
 
 The benchmark prints figures; it never fails. Targets (issue 11): >= 90% of things
 shown, 0 frozen clips, 100% of lines to the right speaker, non-English within 10 points

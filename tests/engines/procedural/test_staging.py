@@ -214,6 +214,11 @@ def test_japanese_name_then_quote_lines_go_to_their_speakers() -> None:
     ('—¿Quién se comió mi pastel? —preguntó mamá.\n—Fue el perro —dijo Tomás.',
      ["mother", "tomás"]),
     ('Cliente: "Quanto custa?" Vendedor: "Dez reais."', ["customer", "seller"]),
+    # The line first, its speaker after it, with no article in between once glossed.
+    ("« Bonjour ! » dit le boulanger. « Une baguette, s'il vous plaît », répond la cliente.",
+     ["baker", "customer"]),
+    ('la abuela cocinando y diciendo "ven a probar esto, cariño"', ["grandma"]),
+    ('小明说："我饿了。"妈妈说："马上吃饭。"', ["person", "mother"]),
 ])
 def test_each_line_goes_to_whoever_says_it(prompt: str, speakers: list[str]) -> None:
     plan = make_plan(prompt)

@@ -411,6 +411,8 @@ _JA_PARTICLES = (
     ("も", "subj"), ("を", "obj"), ("に", "loc"), ("で", "loc"), ("へ", "loc"),
     ("と", "with"), ("の", "poss"),
 )
+# What Chinese names and nicknames often start with: 小明, 老王, 阿强.
+_ZH_NAME_PREFIXES = frozenset(("小", "老", "阿"))
 _ZH_SKIP = frozenset("着了过的地得是有正在把被一也都很就还又再这那些个们时候")
 _ZH_LOC_MARKERS = ("在", "于", "从", "到")
 _DO_VERBS = {
@@ -558,6 +560,9 @@ def _tokens_cjk(text: str, language: str) -> tuple[list[_Token], list[str]]:
     def flush_unknown() -> None:
         nonlocal run
         if run:
+            if language == "cmn" and tokens and tokens[-1].source in _ZH_NAME_PREFIXES \
+                    and len(run) <= 2:
+                run = tokens.pop().source + run  # "小明", "老王": a name, not "small 明"
             unknown.append(run)
             tokens.append(_Token(run, run, "unknown"))
             run = ""
@@ -1008,7 +1013,9 @@ def _clause_english(clause: list[_Token], language: str) -> str:
         elif item.kind in ("place", "place-noun") or (item.role == "loc" and item.kind == "place"):
             places.append(item)
         elif item.kind in ("noun", "people") or (item.kind == "unknown" and item.role in (
-                "subj", "obj", "with")):  # a name: "철수가 뛴다" -> "철수 runs"
+                "subj", "obj", "with")) or (  # a name: "철수가 뛴다" -> "철수 runs"
+                language == "cmn" and item.kind == "unknown" and not seen_verb
+                and not subjects):  # "小明说": 小明 says
             if item.role == "loc":
                 places.append(item)
                 item.rel = item.rel or "at"

@@ -623,7 +623,7 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             pass
         elif word in ("narrator", "voiceover", "voice-over", "narration"):
             speaker = None
-        elif unclaimed is not None and prev in _DETERMINERS:
+        elif unclaimed is not None and (prev in _DETERMINERS or prev in lx.SPEECH_VERBS):
             # '"Hi," says the zorblax': someone said it, whatever a zorblax is.
             spec.groups.append(_Group(noun=_singular_name(word), glyph="🧑", kind="person",
                                       age="adult"))
