@@ -16,6 +16,11 @@ from pydantic import BaseModel, ConfigDict, Field
 _SECONDS = 'Whole seconds, 1 to 20, as the SDK sends them ("4", "8", "12") or a number.'
 _SIZE = 'WIDTHxHEIGHT, even, 128 to 1920 per side, e.g. "720x1280" (the default).'
 _MODEL = "Any name: one of this instance's engines picks it, anything else the default."
+_CAPTIONS = (
+    "Kinema extension: burn the dialogue into the picture (with the SDK, "
+    "extra_body={'captions': True}). Every video also has its dialogue as a WebVTT track: "
+    "download_content(id, variant='captions')."
+)
 
 
 class _Body(BaseModel):
@@ -41,6 +46,7 @@ class CreateVideoJSON(_Body):
     input_reference: ImageReference | None = Field(
         default=None, description="A picture to start from."
     )
+    captions: bool = Field(default=False, description=_CAPTIONS)
 
 
 class CreateVideoForm(_Body):
@@ -53,6 +59,7 @@ class CreateVideoForm(_Body):
         description="A PNG, JPEG or WebP picture to start from.",
         json_schema_extra={"format": "binary"},
     )
+    captions: Literal["true", "false"] = Field(default="false", description=_CAPTIONS)
 
 
 class EditVideoJSON(_Body):

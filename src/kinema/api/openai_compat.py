@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import event as sa_event
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -60,6 +60,8 @@ from kinema.runtime import Runtime
 from kinema.storage import ObjectMissing
 from kinema.studio import continuations, generation_history
 from kinema.studio import service as studio
+from kinema.studio.captions import MEDIA_TYPE as CAPTIONS_MEDIA_TYPE
+from kinema.studio.captions import caption_cues, webvtt
 from kinema.studio.models import COMPLETED, FAILED, Generation
 from kinema.webhooks import service as webhooks
 from kinema.webhooks.models import WebhookEndpoint
@@ -248,6 +250,22 @@ def _seconds_field(fields: dict[str, Any], *, default: float | None) -> float:
     return seconds
 
 
+_TRUE, _FALSE = ("true", "1", "on", "yes"), ("false", "0", "off", "no", "")
+
+
+def _flag_field(fields: dict[str, Any], name: str) -> bool:
+    """A yes/no field: a JSON boolean, or in a form ``true``/``false`` (also ``1``/``0``,
+    ``on``/``off``); left out means no."""
+    value = fields.get(name)
+    if value is None or isinstance(value, bool):
+        return bool(value)
+    if isinstance(value, str) and value.strip().lower() in _TRUE + _FALSE:
+        return value.strip().lower() in _TRUE
+    raise InvalidInput(
+        f"Invalid '{name}': {value!r}; use true or false.", param=name, code="invalid_type"
+    )
+
+
 def _size_field(fields: dict[str, Any]) -> str:
     value = _text_field(fields, "size") or DEFAULT_SIZE
     try:
@@ -377,11 +395,13 @@ def _engine_for(runtime: Runtime, model: str | None) -> str | None:
 def create_video(
     fields: Fields, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
 ) -> dict[str, Any]:
-    """Start a video from a prompt (and optionally an ``input_reference`` image)."""
+    """Start a video from a prompt (and optionally an ``input_reference`` image).
+    Kinema's ``captions: true`` burns the dialogue into the picture."""
     prompt = _text_field(fields, "prompt", required=True)
     assert prompt is not None
     seconds = _seconds_field(fields, default=DEFAULT_SECONDS)
     size = _size_field(fields)
+    captions = _flag_field(fields, "captions")
     image_id = None
     if fields.get("input_reference") not in (None, ""):
         image_id = _reference_image(session, runtime, user, fields["input_reference"])
@@ -394,6 +414,7 @@ def create_video(
         size=size,
         image_id=image_id,
         engine=_engine_for(runtime, _text_field(fields, "model")),
+        captions=captions,
     )
     return video_object(session, user, generation)
 
@@ -657,6 +678,9 @@ def remix_video(
     return video_object(session, user, generation)
 
 
+VARIANTS = ("video", "thumbnail", "spritesheet", "captions")
+
+
 def _spritesheet_key(video_id: str) -> str:
     return f"spritesheets/{video_id}.jpg"
 
@@ -680,21 +704,42 @@ def _ensure_spritesheet(runtime: Runtime, video_id: str, video_key: str) -> str:
     return key
 
 
-@router.get("/videos/{video_id}/content", response_model=None)
+@router.get(
+    "/videos/{video_id}/content",
+    response_model=None,
+    openapi_extra=query_parameters(
+        (
+            "variant",
+            {"type": "string", "enum": list(VARIANTS), "default": "video"},
+            "video (MP4), thumbnail (JPEG), spritesheet (JPEG grid of frames) or, "
+            "Kinema's own, captions (the dialogue as WebVTT).",
+        ),
+    ),
+)
 def download_content(
     video_id: str, request: Request, user: ApiKeyUser, session: SessionDep, runtime: RuntimeDep
-) -> StreamingResponse:
-    """The MP4 (``variant=video``, the default), its JPEG poster (``thumbnail``) or a
-    JPEG grid of frames (``spritesheet``)."""
+) -> Response:
+    """The MP4 (``variant=video``, the default), its JPEG poster (``thumbnail``), a
+    JPEG grid of frames (``spritesheet``) or the dialogue as a WebVTT caption track
+    (``captions``, a Kinema extension)."""
     variant = request.query_params.get("variant", "video")
-    if variant not in ("video", "thumbnail", "spritesheet"):
+    if variant not in VARIANTS:
         raise InvalidInput(
-            "Invalid 'variant': use 'video', 'thumbnail' or 'spritesheet'.",
+            "Invalid 'variant': use 'video', 'thumbnail', 'spritesheet' or 'captions'.",
             param="variant",
             code="invalid_value",
         )
     _own_generation(session, user, video_id)
     _generation, video = continuations.finished_video_of(session, user, video_id)
+    if variant == "captions":
+        return Response(
+            webvtt(caption_cues(video.transcript, video.plan, video.seconds)),
+            media_type=CAPTIONS_MEDIA_TYPE,
+            headers={
+                "Content-Disposition": f'attachment; filename="{video_id}-captions.vtt"',
+                "Cache-Control": "private, no-cache",
+            },
+        )
     if variant == "video":
         key, media_type, extension = video.video_key, "video/mp4", "mp4"
     elif variant == "thumbnail":

@@ -17,6 +17,7 @@ from kinema.feed.schemas import (
     SeenBody,
 )
 from kinema.feed.service import FeedEntry
+from kinema.studio.captions import caption_cues, track_language
 
 router = APIRouter(prefix="/api", tags=["feed"])
 
@@ -27,6 +28,16 @@ _EMPTY_LIST = orjson.Fragment(b"[]")
 def _json_text(raw: str | None, empty: orjson.Fragment) -> orjson.Fragment:
     """A JSON column's stored text, copied into the answer without parsing it."""
     return orjson.Fragment(raw) if raw and raw != "null" else empty
+
+
+def _captions_language(transcript: str | None, plan: str | None, seconds: float) -> str | None:
+    """The language of the video's dialogue track, read from its stored transcript (or,
+    for a video without one, from the dialogue in its plan)."""
+    lines = orjson.loads(transcript) if transcript else []
+    spoken = None
+    if plan and not lines and '"dialogue"' in plan:
+        spoken = orjson.loads(plan)
+    return track_language(caption_cues(lines, spoken, seconds))
 
 
 def _item(entry: FeedEntry, characters: list[dict[str, str]]) -> dict[str, Any]:
@@ -56,6 +67,8 @@ def _item(entry: FeedEntry, characters: list[dict[str, str]]) -> dict[str, Any]:
         "published_at": video.published_at,
         "content_url": f"/api/videos/{video.id}/content",
         "thumbnail_url": f"/api/videos/{video.id}/content?variant=thumbnail",
+        "captions_url": f"/api/videos/{video.id}/captions.vtt",
+        "captions_language": _captions_language(video.transcript, video.plan, video.seconds),
         "reason": entry.reason,
         "score": entry.score,
         "liked": bool(video.liked),

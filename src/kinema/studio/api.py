@@ -19,6 +19,8 @@ from kinema.errors import InvalidInput, NotFound
 from kinema.runtime import Runtime
 from kinema.storage import ObjectMissing
 from kinema.studio import service
+from kinema.studio.captions import MEDIA_TYPE as CAPTIONS_MEDIA_TYPE
+from kinema.studio.captions import caption_cues, webvtt
 from kinema.studio.models import COMPLETED, FAILED, Generation
 from kinema.studio.schemas import (
     GenerationOut,
@@ -72,6 +74,7 @@ def create_generation(
         seed=body.seed,
         image_id=body.image_id,
         remix_of=body.remix_of,
+        captions=body.captions,
     )
     return GenerationResponse(generation=GenerationOut.of(generation))
 
@@ -243,6 +246,19 @@ def video_content(
         status_code=206,
         media_type=media_type,
         headers=headers,
+    )
+
+
+@router.get("/videos/{video_id}/captions.vtt", response_model=None)
+def video_captions(video_id: str, viewer: OptionalUser, session: SessionDep) -> Response:
+    """The video's dialogue as a WebVTT caption track: one cue per line, timed as it
+    is spoken, with the speaker as a voice span. Seen by whoever may see the video."""
+    video = service.get_video_for_viewer(session, video_id, viewer)
+    cache = "public, max-age=3600" if video.status == "published" else "private, no-cache"
+    return Response(
+        webvtt(caption_cues(video.transcript, video.plan, video.seconds)),
+        media_type=CAPTIONS_MEDIA_TYPE,
+        headers={"Cache-Control": cache},
     )
 
 

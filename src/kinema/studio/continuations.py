@@ -47,7 +47,7 @@ def request_remix(
     session: Session, runtime: Runtime, user: User, generation_id: str, *, prompt: str
 ) -> Generation:
     """A new video from the finished one, changed as ``prompt`` says, with the same
-    length, size and engine."""
+    length, size, engine and captions."""
     source, video = finished_video_of(session, user, generation_id)
     return service.request_generation(
         session,
@@ -60,6 +60,7 @@ def request_remix(
         engine=source.engine,
         # The procedural engine keeps a photo video's photo through the remix.
         image_id=source.image_id if source.engine == "procedural" else None,
+        captions=bool(source.captions),
     )
 
 
@@ -105,6 +106,7 @@ def request_extension(
             session, runtime, user, prompt=prompt, seconds=plan["seconds"],
             size=source.size, remix_of=video.id, engine=source.engine, plan=plan,
             image_id=source.image_id,  # a plan made with a picture needs it again
+            captions=bool(source.captions),
         )
     # Other engines continue the source's last frames by ``seconds``; the result is the
     # source followed by the continuation.
@@ -118,4 +120,5 @@ def request_extension(
         remix_of=video.id,
         engine=source.engine,
         extend_seconds=seconds,
+        captions=bool(source.captions),
     )

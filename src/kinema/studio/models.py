@@ -67,6 +67,8 @@ class Generation(Base):
     cancelled: Mapped[bool] = mapped_column(Boolean, default=False)
     # An extension: seconds added to ``remix_of`` (``seconds`` is the new total).
     extend_seconds: Mapped[float] = mapped_column(Float, default=0.0)
+    # Burn the dialogue into the picture (``kinema generate --captions``).
+    captions: Mapped[bool] = mapped_column(Boolean, default=False)
     progress: Mapped[int] = mapped_column(Integer, default=0)
     stage: Mapped[str] = mapped_column(String(40), default="")
     error: Mapped[str | None] = mapped_column(Text, nullable=True)

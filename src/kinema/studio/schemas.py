@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictBool
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kinema.accounts.models import User
+from kinema.studio.captions import caption_cues, track_language
 from kinema.studio.models import Generation, Video
 
 
@@ -21,6 +22,9 @@ class GenerationRequestBody(BaseModel):
     seed: int | None = None
     image_id: str | None = Field(default=None, max_length=40)
     remix_of: str | None = Field(default=None, max_length=40)
+    captions: StrictBool = Field(
+        default=False, description="Burn the dialogue into the picture (true or false)."
+    )
 
 
 class PublishBody(BaseModel):
@@ -52,6 +56,8 @@ class GenerationOut(BaseModel):
     image_id: str | None
     remix_of: str | None
     engine: str
+    # The dialogue is burned into the picture.
+    captions: bool = False
     created_at: datetime
     started_at: datetime | None
     finished_at: datetime | None
@@ -73,6 +79,7 @@ class GenerationOut(BaseModel):
             image_id=generation.image_id,
             remix_of=generation.remix_of,
             engine=generation.engine,
+            captions=bool(generation.captions),
             created_at=generation.created_at,
             started_at=generation.started_at,
             finished_at=generation.finished_at,
@@ -112,6 +119,10 @@ class VideoOut(BaseModel):
     published_at: datetime | None
     content_url: str
     thumbnail_url: str
+    # The dialogue as a WebVTT track (an empty one for a video without speech), and the
+    # language most of it is in (None when nothing is said).
+    captions_url: str
+    captions_language: str | None
 
     @classmethod
     def of(cls, video: Video, author: AuthorOut) -> VideoOut:
@@ -138,6 +149,10 @@ class VideoOut(BaseModel):
             published_at=video.published_at,
             content_url=f"/api/videos/{video.id}/content",
             thumbnail_url=f"/api/videos/{video.id}/content?variant=thumbnail",
+            captions_url=f"/api/videos/{video.id}/captions.vtt",
+            captions_language=track_language(
+                caption_cues(video.transcript, video.plan, video.seconds)
+            ),
         )
 
 

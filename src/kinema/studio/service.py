@@ -238,13 +238,15 @@ def request_generation(
     engine: str | None = None,
     plan: dict[str, Any] | None = None,
     extend_seconds: float = 0.0,
+    captions: bool = False,
 ) -> Generation:
     """Ask for a video: check the request and the daily quota, insert a queued job and
     queue it to run once this transaction commits. ``plan`` asks the engine to render
     that scene description exactly (an edited or extended plan) instead of planning
     from the prompt. ``extend_seconds`` makes it an extension of ``remix_of`` by that
     many seconds (``seconds`` is then the whole video's length), for engines that
-    continue the parent's frames."""
+    continue the parent's frames. ``captions`` burns the dialogue into the picture; it
+    is kept with the job, so a retried job renders the same way."""
     prompt = (prompt or "").strip()
     if not prompt:
         raise InvalidInput("The prompt is empty: describe the video you want.")
@@ -322,6 +324,7 @@ def request_generation(
         remix_of=remix_of,
         plan=plan,
         extend_seconds=float(extend_seconds) if remix_of is not None else 0.0,
+        captions=bool(captions),
         status=QUEUED,
         progress=0,
         stage="",
@@ -640,6 +643,7 @@ def run_generation(runtime: Runtime, generation_id: str) -> str | None:
             plan=job["plan"],
             # GPU engines continue the parent's frames; without them it is a remix.
             extend_seconds=job["extend_seconds"] if parent_video is not None else 0.0,
+            captions=bool(job["captions"]),
         )
         engine = get_engine(job["engine"])
         generate: Callable[..., Any] = engine.generate

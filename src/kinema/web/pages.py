@@ -26,6 +26,7 @@ from kinema.db import transaction
 from kinema.errors import KinemaError, NotFound
 from kinema.social import service as social
 from kinema.studio import service as studio
+from kinema.studio.captions import language_name
 from kinema.studio.schemas import VideoOut, present_video, present_videos
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -392,6 +393,7 @@ def video_page(
         plan=plan,
         shots=[shot for shot in plan.get("shots") or [] if isinstance(shot, dict)],
         speakers=_speaker_names(plan),
+        captions_label=language_name(video.captions_language or ""),
         share=_share_card(video, settings.base_url) if video.status == "published" else None,
         portrait=video.height > video.width,
         liked=bool(social.liked_video_ids(session, user, [video.id])),

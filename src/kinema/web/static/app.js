@@ -102,6 +102,19 @@
     return node;
   }
 
+  /** The <track> of a video's dialogue captions, or null for a video without speech. */
+  function captionTrack(video) {
+    const language = video.captions_language;
+    if (!video.captions_url || !language) return null;
+    let label = language;
+    try {
+      label = new Intl.DisplayNames([navigator.language || "en"], { type: "language" }).of(language) || language;
+    } catch (err) {
+      label = language;
+    }
+    return h("track", { kind: "captions", src: video.captions_url, srclang: language, label: label });
+  }
+
   function timeAgo(iso) {
     const then = Date.parse(iso);
     if (Number.isNaN(then)) return "";
@@ -296,6 +309,6 @@
 
   window.Kinema = {
     api, ApiError, toast, showFormError, h, timeAgo, videoTile, safeNext, readCookie, authorHandle, showUnread,
-    followGeneration,
+    followGeneration, captionTrack,
   };
 })();

@@ -2,7 +2,7 @@
    fallback) -> the finished draft with Publish and Open. */
 (function () {
   "use strict";
-  const { api, toast, showFormError, followGeneration } = window.Kinema;
+  const { api, toast, showFormError, followGeneration, captionTrack } = window.Kinema;
 
   const form = document.getElementById("create-form");
   if (!form) return;
@@ -237,6 +237,9 @@
     player.classList.toggle("portrait", Boolean(w && h && h > w));
     element.poster = video.thumbnail_url || "";
     element.src = video.content_url;
+    for (const old of element.querySelectorAll("track")) old.remove();
+    const track = captionTrack(video);
+    if (track) element.appendChild(track);
     document.getElementById("result-prompt").textContent = video.prompt || "";
     showUnderstanding(video.plan || {});
     document.getElementById("open-video").href = "/v/" + encodeURIComponent(video.id);
@@ -266,6 +269,7 @@
     const quality = form.elements.namedItem("quality").value;
     const request = { prompt: text, seconds: seconds, size: (sizes[shape] || {})[quality] };
     if (imageId) request.image_id = imageId;
+    if (form.elements.namedItem("captions").checked) request.captions = true;
     generate.disabled = true;
     try {
       const answer = await api("POST", "/api/generations", request);

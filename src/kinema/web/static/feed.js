@@ -4,7 +4,7 @@
 (function () {
   "use strict";
 
-  const { api, toast, h, timeAgo } = window.Kinema;
+  const { api, toast, h, timeAgo, captionTrack } = window.Kinema;
   const feed = document.getElementById("feed");
   if (!feed) return;
 
@@ -78,6 +78,8 @@
       "aria-label": video.caption || video.prompt,
     });
     videoEl.muted = true;
+    const track = captionTrack(video);
+    if (track) videoEl.appendChild(track);
     const info = h(
       "div",
       { class: "feed-info" },
