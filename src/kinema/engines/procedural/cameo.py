@@ -8,7 +8,10 @@ action, with skin and shirt colours read from the capture. The head is the perso
 face from the capture, fitted on the neck with a soft edge. The capture keeps a few
 views of the face (front, turned left and right, up and down); a figure that travels
 looks where it goes, a dancer turns with the beat, a jumper looks up at the top of the
-jump. The mouth opens with the speech, warped on the person's own face.
+jump. The mouth opens with the speech and takes the shape of the sound being said
+(``audio_visemes``): lips stretched for e and i, narrowed and pushed for o and u,
+pressed for m, b and p, the lower lip under the teeth for f and v, all warped on the
+person's own face.
 
 Everything a character needs is in its *cameo folder* beside the cutout the engine is
 given (``cameo_folder``): ``cameo.json`` (kind and, per view, where the chin and the
@@ -28,6 +31,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from kinema.engines.procedural.audio_visemes import CLOSED, OPEN, ROUND, TEETH, WIDE
 from kinema.engines.procedural.glyphs import glyph_image
 from kinema.engines.procedural.motion import JUMP_AIR, JUMP_PERIOD, STEP_PERIOD
 from kinema.engines.procedural.plan import Subject
@@ -168,9 +172,40 @@ def _glyph_look(glyph: str) -> CameoLook:
     chin = float(rows[-1] + 1) if rows.size else CUTOUT_CHIN * h
     face_top = float(rows[0]) if rows.size else 0.0
     head = _head_from_cutout(art, chin_y=chin, face_h=max(8.0, chin - face_top))
+    mouth = _drawn_mouth(head)
+    if mouth is not None:
+        head = FaceView(image=head.image, chin=head.chin, mouth=mouth)
     skin_rgb, shirt = _colours(art, head)
     return CameoLook(kind="person", cutout=art, views={"front": head}, skin=skin_rgb,
                      shirt=shirt)
+
+
+def _drawn_mouth(head: FaceView) -> tuple[float, float, float, float] | None:
+    """Where an emoji face's drawn mouth is: the last dark stroke down the middle of
+    the face above the chin's outline, near where a face's mouth would be."""
+    if head.mouth is None:
+        return None
+    rgba = np.asarray(head.image).astype(np.int32)
+    cx, chin = head.chin
+    x0, y0, x1, y1 = head.mouth
+    half = 0.45 * (x1 - x0)
+    left, right = max(0, round(cx - half)), min(rgba.shape[1], round(cx + half))
+    dark = (rgba[..., :3].sum(axis=2) < 200) & (rgba[..., 3] > 200)
+    band = dark[:, left:right]
+    # Above the chin's own outline.
+    rows = np.flatnonzero(band[: max(0, round(chin - 0.06 * rgba.shape[0]))].any(axis=1))
+    if not rows.size:
+        return None
+    # Runs of dark rows; the last one is the mouth when it is where a mouth can be.
+    starts = np.flatnonzero(np.diff(rows, prepend=-10) > 1)
+    top = int(rows[starts[-1]])
+    bottom = int(rows[-1])
+    if (top < y0 - 0.5 * (y1 - y0) or bottom > y1 + 0.5 * (y1 - y0) or bottom >= chin
+            or bottom - top > 1.5 * (y1 - y0)):
+        return None
+    left, right = max(0, round(cx - 1.3 * half)), min(rgba.shape[1], round(cx + 1.3 * half))
+    cols = np.flatnonzero(dark[top: bottom + 1, left:right].any(axis=0))
+    return (float(left + cols[0]), float(top), float(left + cols[-1] + 1), float(bottom + 1))
 
 
 def _head_from_cutout(cutout: Image.Image, chin_y: float | None = None,
@@ -356,28 +391,40 @@ def _point(origin: tuple[float, float], angle: float, length: float) -> tuple[fl
 # --- drawing --------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _figure(look_key: str, noun: str, action: str, phase: int, height: int,
-            mouth: int) -> tuple[Image.Image, tuple[float, float, float, float]]:
+@lru_cache(maxsize=384)
+def _figure(look_key: str, noun: str, action: str, phase: int, height: int, mouth: int,
+            viseme: int = OPEN) -> tuple[Image.Image, tuple[float, float, float, float]]:
     look = load_cameo(look_key, noun)
     if look.kind != "person":
         return _thing(look, action, phase, height)
     body, place = _person(look_key, noun, action, phase, height)
     # The body of each pose is drawn once; the face with its mouth goes on here.
-    head = _placed_face(look_key, place.view, mouth, place.size, place.tilt, place.pivot)
+    head = _placed_face(look_key, place.view, mouth, viseme, place.size, place.tilt,
+                        place.pivot)
     art = body.copy()
     _paste(art, head, place.left, place.top)
     return art, place.box
 
 
+def mouth_shape(level: float, viseme: int) -> tuple[int, int]:
+    """The mouth to draw for openness ``level`` (0..1) and ``viseme``: (steps 0-4,
+    viseme). Pressed lips (m, b, p) and the lip under the teeth (f, v) have one shape
+    however loud the sound; a shut mouth is the face as captured. So a face has at most
+    15 mouths to draw."""
+    steps = round(min(1.0, max(0.0, float(level))) * 4)
+    if steps == 0 or viseme not in (OPEN, WIDE, ROUND, CLOSED, TEETH):
+        return (steps, OPEN)
+    return (1, viseme) if viseme in (CLOSED, TEETH) else (steps, viseme)
+
+
 def cameo_image(appearance: str, noun: str, action: str, phase: int, height: int,
-                mouth: int = 0) -> Image.Image:
+                mouth: int = 0, viseme: int = OPEN) -> Image.Image:
     """The character at ``appearance`` performing ``action`` (pose ``phase`` of
     ``PHASES``), ``height`` px tall with its feet at the bottom centre; ``mouth`` 0-4 is
-    how far a person's mouth is open."""
+    how far a person's mouth is open and ``viseme`` its shape (``mouth_shape``)."""
     height = max(8, int(height))
     drawn = _drawn_height(height)
-    art = _figure(appearance, noun, action, phase, drawn, mouth)[0]
+    art = _figure(appearance, noun, action, phase, drawn, mouth, viseme)[0]
     if drawn == height:
         return art
     return art.resize((max(1, round(art.width * height / drawn)), height),
@@ -417,16 +464,17 @@ class _HeadPlace:
     box: tuple[float, float, float, float]
 
 
-@lru_cache(maxsize=32)
-def _open_face(look_key: str, view: str, mouth: int) -> Image.Image:
-    """A look's view with its mouth open ``mouth`` steps, at full size."""
-    return _face(load_cameo(look_key).views[view], mouth)
+@lru_cache(maxsize=96)
+def _open_face(look_key: str, view: str, mouth: int, viseme: int = OPEN) -> Image.Image:
+    """A look's view with its mouth open ``mouth`` steps in shape ``viseme``, at full
+    size."""
+    return _face(load_cameo(look_key).views[view], mouth, viseme)
 
 
-@lru_cache(maxsize=128)
-def _placed_face(look_key: str, view: str, mouth: int, size: tuple[int, int], tilt: int,
-                 pivot: tuple[float, float]) -> Image.Image:
-    head = _open_face(look_key, view, mouth).resize(size, Image.Resampling.LANCZOS)
+@lru_cache(maxsize=256)
+def _placed_face(look_key: str, view: str, mouth: int, viseme: int, size: tuple[int, int],
+                 tilt: int, pivot: tuple[float, float]) -> Image.Image:
+    head = _open_face(look_key, view, mouth, viseme).resize(size, Image.Resampling.LANCZOS)
     if tilt:
         head = head.rotate(-tilt, resample=Image.Resampling.BICUBIC, center=pivot)
     return head
@@ -564,38 +612,79 @@ def _shade(color: tuple[int, int, int], k: float) -> tuple[int, int, int]:
     return (min(255, int(color[0] * k)), min(255, int(color[1] * k)), min(255, int(color[2] * k)))
 
 
-def _face(view: FaceView, mouth: int) -> Image.Image:
-    """The view's head with the mouth opened ``mouth`` steps (0-4)."""
+# Per viseme: how far the jaw drops (share of a full opening), how much wider the lips
+# get (negative: narrower), how wide the parted middle is (share of the mouth), and how
+# far the upper and the lower lip close in over the lip line (share of the mouth's
+# height), hiding what showed between them.
+_SHAPES = {
+    OPEN: (1.0, 0.0, 0.85, 0.0, 0.0),
+    WIDE: (0.5, 0.3, 0.95, 0.0, 0.0),
+    ROUND: (0.8, -0.34, 0.5, 0.0, 0.0),
+    CLOSED: (0.0, 0.0, 0.85, 0.2, 0.2),  # pressed together, however loud
+    TEETH: (0.0, 0.0, 0.85, 0.0, 0.22),  # the lower lip up under the upper teeth
+}
+_TEETH_COLOUR = (236, 232, 222)
+
+
+def _face(view: FaceView, mouth: int, viseme: int = OPEN) -> Image.Image:
+    """The view's head with the mouth opened ``mouth`` steps (0-4) in shape ``viseme``."""
     if not mouth or view.mouth is None:
         return view.image
-    return _open_mouth(view.image, view.mouth, view.chin, mouth / 4)
+    return _open_mouth(view.image, view.mouth, view.chin, mouth / 4, viseme)
 
 
 def _open_mouth(image: Image.Image, mouth: tuple[float, float, float, float],
-                chin: tuple[float, float], amount: float) -> Image.Image:
-    """Drop the jaw by ``amount`` of a full opening: below the upper lip the face is
-    pulled down by a smooth field (strongest under the middle of the mouth, fading
-    toward the corners), so the lips part and the chin lowers with the person's own
-    lips and teeth stretched, not painted over; the parted middle is shaded as the
-    inside of the mouth."""
+                chin: tuple[float, float], amount: float, viseme: int = OPEN) -> Image.Image:
+    """Drop the jaw by ``amount`` of a full opening, in the shape of ``viseme``: below
+    the upper lip the face is pulled down by a smooth field (strongest under the middle
+    of the mouth, fading toward the corners), so the lips part and the chin lowers with
+    the person's own lips and teeth stretched, not painted over; the lips are stretched
+    or narrowed around the middle of the mouth, or closed over the lip line; the parted
+    middle is shaded as the inside of the mouth."""
     import cv2
 
+    drop, widen, middle, upper, lower = _SHAPES.get(viseme, _SHAPES[OPEN])
+    if viseme in (CLOSED, TEETH):
+        amount = 1.0  # one shape however loud
     rgba = np.asarray(image).astype(np.float32)
     h, w = rgba.shape[:2]
     x0, y0, x1, y1 = mouth
     mw, mh = max(2.0, x1 - x0), max(2.0, y1 - y0)
-    lip_line = y0 + 0.5 * mh
-    gap = amount * max(1.5, 0.32 * mw)
+    cx, lip_line = (x0 + x1) / 2, y0 + 0.5 * mh
+    gap = drop * amount * max(1.5, 0.32 * mw)
     ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
-    across = np.clip(1 - ((xs - (x0 + x1) / 2) / (0.85 * mw)) ** 2, 0, 1)
+    across = np.clip(1 - ((xs - cx) / (middle * mw)) ** 2, 0, 1)
     opening = np.clip((ys - y0) / mh, 0, 1)  # the upper lip stays, the rest goes down
     settle = np.clip((h - ys) / max(h - chin[1], 1.0), 0, 1)  # and the neck stays put
     map_y = ys - gap * across * opening * settle
-    warped = cv2.remap(rgba, xs, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if upper or lower:
+        # Each lip samples from farther from the line: what was between them folds away
+        # and they meet in a crisp line.
+        reach = np.clip(1 - ((xs - cx) / mw) ** 2, 0, 1) * np.exp(
+            -(((ys - lip_line) / (0.8 * mh)) ** 2))
+        fold = np.where(ys >= lip_line, np.float32(lower), np.float32(-upper))
+        map_y = (map_y + mh * reach * fold).astype(np.float32)
+    map_x = xs
+    if widen:
+        # Sample nearer the middle to stretch the lips, farther out to narrow them;
+        # the field fades within about a mouth's width and its height, so the cheeks
+        # and the jaw barely move.
+        near = (np.clip(1 - ((xs - cx) / (1.1 * mw)) ** 2, 0, 1) ** 2
+                * np.exp(-(((ys - lip_line) / (0.6 * mh + 0.5 * gap)) ** 2)))
+        map_x = xs - widen * (0.5 + 0.5 * amount) * (xs - cx) * near
+    warped = cv2.remap(rgba, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    if viseme == TEETH:
+        # The upper teeth show over the tucked lower lip.
+        teeth = np.clip(1 - np.abs(ys - (lip_line - 0.08 * mh)) / (0.1 * mh + 0.5), 0, 1)
+        light = (0.55 * teeth * np.clip(1 - ((xs - cx) / (0.4 * mw)) ** 2, 0, 1))[..., None]
+        warped[..., :3] = warped[..., :3] * (1 - light) + np.array(_TEETH_COLOUR, np.float32) * light
+    if gap <= 0:
+        return Image.fromarray(np.clip(warped, 0, 255).astype(np.uint8), "RGBA")
     # Shade what now fills the parted lips: the stretched band around the lip line.
     band = np.clip(1 - np.abs(map_y - lip_line) / (0.22 * mh + 0.5 * gap), 0, 1)
-    shade = 1 - 0.6 * amount * band * np.clip(across * 1.6 - 0.4, 0, 1)
-    shade = cv2.GaussianBlur(shade.astype(np.float32), (0, 0), max(0.6, 0.02 * mw))
+    inside = band * np.clip(across * 1.6 - 0.4, 0, 1)
+    inside = cv2.GaussianBlur(inside.astype(np.float32), (0, 0), max(0.6, 0.02 * mw))
+    shade = 1 - 0.6 * amount * inside
     warped[..., :3] *= shade[..., None]
     warped[..., 0] += 18 * amount * (1 - shade)  # the inside of a mouth is reddish
     return Image.fromarray(np.clip(warped, 0, 255).astype(np.uint8), "RGBA")

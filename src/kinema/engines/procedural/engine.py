@@ -250,6 +250,7 @@ class ProceduralEngine:
             cutouts={c.handle: str(c.appearance) for c in request.characters
                      if c.appearance is not None},
             speech_levels=_speech_levels(plan, clips),
+            speech_visemes=_speech_visemes(plan, clips),
         )
         output = Path(request.output)
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -472,6 +473,15 @@ def _speech_levels(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray]) -> d
     from kinema.engines.procedural.audio_lipsync import speech_levels
 
     return speech_levels(plan, clips, SAMPLE_RATE)
+
+
+def _speech_visemes(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray]) -> dict[
+        str, np.ndarray]:
+    """The shape of each speaking subject's mouth at every frame, from the phonemes of
+    its own lines timed on its own voice."""
+    from kinema.engines.procedural.audio_visemes import speech_visemes
+
+    return speech_visemes(plan, clips, SAMPLE_RATE)
 
 
 def _speaker_name(shot: Shot, line: Line) -> str:

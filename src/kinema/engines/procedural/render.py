@@ -20,12 +20,14 @@ import numpy as np
 from PIL import Image, ImageChops, ImageDraw, ImageEnhance, ImageFilter, ImageFont
 
 from kinema.engines.procedural.accessories import dress, glyph_head
+from kinema.engines.procedural.audio_visemes import CLOSED, OPEN, ROUND, TEETH, WIDE
 from kinema.engines.procedural.cameo import (
     cameo_head,
     cameo_image,
     cameo_phase,
     figure_action,
     glyph_figure,
+    mouth_shape,
 )
 from kinema.engines.procedural.glyphs import SIZE_STEP, cutout_image, glyph_image, shadow_mask
 from kinema.engines.procedural.lettering import (
@@ -89,6 +91,8 @@ class RenderInputs:
     image: str | None = None  # input image path: the backdrop of every shot
     cutouts: dict[str, str] = field(default_factory=dict)  # character handle -> RGBA PNG
     speech_levels: dict[str, np.ndarray] = field(default_factory=dict)  # subject id -> per frame
+    # subject id -> the mouth's shape per frame (``audio_visemes``)
+    speech_visemes: dict[str, np.ndarray] = field(default_factory=dict)
 
 
 @dataclass
@@ -203,6 +207,7 @@ class FrameRenderer:
         self.image = inputs.image
         self.cutouts = inputs.cutouts
         self.levels = inputs.speech_levels
+        self.visemes = inputs.speech_visemes
         self._scenes: dict[int, _Scene] = {}
         self._art_cache: dict[tuple[object, ...], Image.Image] = {}
         self._picture: PictureLayers | None = None
@@ -538,18 +543,20 @@ class FrameRenderer:
             if figure is not None and not subject.character:
                 height *= FIGURE_HEIGHT  # a whole body, where the bust was head and shoulders
             height = max(SIZE_STEP, round(height / SIZE_STEP) * SIZE_STEP)
-            mouth = round(min(1.0, level) * 4) if figure is not None else 0
+            shapes = self.visemes.get(subject.id)
+            viseme = int(shapes[index]) if shapes is not None and index < len(shapes) else OPEN
+            mouth, viseme = mouth_shape(level, viseme) if figure is not None else (0, OPEN)
             worn = tuple((a.glyph, a.anchor, a.item, a.color) for a in subject.accessories)
             phase = (cameo_phase(figure_action(subject), tl, subject.id)
                      if figure is not None else 0)  # a figure's pose
             held = tuple((h.glyph, h.hold, h.color) for h in subject.held)
             key = (shot_index, subject.glyph, subject.character, subject.color, height,
-                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, worn, phase,
-                   held)
+                   round(p.angle / 2) * 2, p.flip, round(p.squash, 2), mouth, viseme, worn,
+                   phase, held)
             art = self._art_cache.get(key)
             if art is None:
                 art = self._posed_art(subject, height, p.angle, p.flip, p.squash, mouth,
-                                      self._scene(shot_index), phase)
+                                      self._scene(shot_index), phase, viseme)
                 if art is None:
                     continue
                 if len(self._art_cache) > 400:  # rotations and sizes vary; keep memory flat
@@ -581,15 +588,16 @@ class FrameRenderer:
                     mask)
 
     def _posed_art(self, subject: Subject, height: int, angle: float, flip: bool,
-                   squash: float, mouth: int, scene: _Scene,
-                   phase: int = 0) -> Image.Image | None:
+                   squash: float, mouth: int, scene: _Scene, phase: int = 0,
+                   viseme: int = OPEN) -> Image.Image | None:
         cameo = self._figure(subject)
-        art = (cameo_image(cameo, subject.noun, figure_action(subject), phase, height, mouth)
+        art = (cameo_image(cameo, subject.noun, figure_action(subject), phase, height, mouth,
+                           viseme)
                if cameo else self._art(subject, height))
         if art is None:
             return None
         if mouth and not cameo:
-            art = self._with_mouth(art, mouth / 4)
+            art = self._with_mouth(art, mouth / 4, viseme)
         # Worn things go on before the pose, so they bob, turn and mirror with the subject.
         if subject.accessories:
             head = (cameo_head(cameo, subject.noun, figure_action(subject), phase, height) if cameo
@@ -624,12 +632,16 @@ class FrameRenderer:
         return glyph_image(subject.glyph, height, subject.color)
 
     @staticmethod
-    def _with_mouth(art: Image.Image, level: float) -> Image.Image:
-        # Cutouts are head and shoulders: the mouth sits a little under the middle.
+    def _with_mouth(art: Image.Image, level: float, viseme: int = OPEN) -> Image.Image:
+        # Cutouts are head and shoulders: the mouth sits a little under the middle. Its
+        # opening follows the viseme: wide and flat for e, small and round for o, a
+        # thin line for pressed lips (m, b, p) or a lip under the teeth (f, v).
         art = art.copy()
         w, h = art.size
         cx, cy = w / 2, h * 0.47
-        mw, mh = w * 0.1, max(1.0, w * 0.06 * min(1.0, level * 1.4))
+        wide, tall = {WIDE: (1.25, 0.6), ROUND: (0.6, 1.0), CLOSED: (1.0, 0.0),
+                      TEETH: (1.0, 0.25)}.get(viseme, (1.0, 1.0))
+        mw, mh = w * 0.1 * wide, max(1.0, w * 0.06 * min(1.0, level * 1.4) * tall)
         ImageDraw.Draw(art).ellipse((cx - mw, cy - mh / 2, cx + mw, cy + mh / 2),
                                     fill=(70, 20, 25, 255))
         return art

@@ -26,6 +26,10 @@ from kinema.engines.procedural.plan import Voice
 # Values from eSpeak NG's speak_lib.h.
 _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _INITIALIZE_DONT_EXIT = 0x8000
+_INITIALIZE_PHONEME_EVENTS = 0x0001
+_INITIALIZE_PHONEME_IPA = 0x0002
+_EVENT_LIST_TERMINATED = 0
+_EVENT_PHONEME = 7
 _POS_CHARACTER = 1
 _CHARS_UTF8 = 1
 _PARAM_RATE = 1
@@ -135,20 +139,34 @@ class _Synthesizer:
         lib.espeak_ListVoices.restype = ctypes.POINTER(ctypes.POINTER(_VoiceSpec))
         self.lib = lib
         data_path = espeakng_loader.get_data_path().encode()
-        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, _INITIALIZE_DONT_EXIT)
+        # Phoneme events (named in IPA) come with the audio: they time the mouth shapes.
+        options = _INITIALIZE_DONT_EXIT | _INITIALIZE_PHONEME_EVENTS | _INITIALIZE_PHONEME_IPA
+        rate = lib.espeak_Initialize(_AUDIO_OUTPUT_SYNCHRONOUS, 0, data_path, options)
         if rate <= 0:
             raise EngineError("The speech synthesizer (eSpeak NG) could not start.")
         self.sample_rate = int(rate)
         self._chunks: list[np.ndarray] = []
+        self._phonemes: list[tuple[int, str]] = []
+        self.phonemes: list[tuple[int, str]] = []  # the last line's (sample, IPA) starts
         # Keep a reference: ctypes callbacks are freed when the Python object dies.
         self._callback = _SynthCallback(self._collect)
         lib.espeak_SetSynthCallback(self._callback)
         self.voices = self._list_voices()
         self._fresh_state = _snapshot_state(lib)
 
-    def _collect(self, wav: ctypes._Pointer[ctypes.c_short], count: int, _events: object) -> int:
+    def _collect(self, wav: ctypes._Pointer[ctypes.c_short], count: int,
+                 events: ctypes._Pointer[_Event]) -> int:
         if wav and count > 0:
             self._chunks.append(np.ctypeslib.as_array(wav, shape=(count,)).copy())
+        i = 0
+        while events and events[i].type != _EVENT_LIST_TERMINATED:
+            event = events[i]
+            i += 1
+            if event.type == _EVENT_PHONEME:
+                # The name is in the event's 8-byte union (char string[8]); "" is a pause.
+                raw = ctypes.string_at(ctypes.addressof(event) + _Event.id.offset, 8)
+                name = raw.split(b"\0", 1)[0].decode("utf-8", "ignore")
+                self._phonemes.append((int(event.sample), name))
         return 0
 
     def _list_voices(self) -> dict[str, str]:
@@ -186,11 +204,12 @@ class _Synthesizer:
         data = text.encode("utf-8")
         for address, saved in self._fresh_state:
             ctypes.memmove(address, saved, len(saved))
-        self._chunks = []
+        self._chunks, self._phonemes = [], []
         result = self.lib.espeak_Synth(
             data, len(data) + 1, 0, _POS_CHARACTER, 0, _CHARS_UTF8, None, None
         )
         chunks, self._chunks = self._chunks, []
+        self.phonemes, self._phonemes = self._phonemes, []
         if result != 0:
             raise EngineError("The speech synthesizer failed on this line of dialogue.")
         if not chunks:
@@ -327,12 +346,61 @@ def speak(
             return np.zeros(0, dtype=np.float32)
         raw = synth.synthesize(text, identifier, chosen)
         native_rate = synth.sample_rate
+        _remember(text, identifier, chosen, _timing(raw, native_rate, synth.phonemes))
     samples = raw.astype(np.float32) / 32768.0
     if samples.size and sample_rate != native_rate:
         divisor = np.gcd(sample_rate, native_rate)
         samples = resample(samples, sample_rate // divisor, native_rate // divisor)
         samples = samples.astype(np.float32)
     return np.clip(samples, -1.0, 1.0).astype(np.float32)
+
+
+@dataclass(frozen=True)
+class PhonemeTiming:
+    """What eSpeak NG said for a line: its phonemes (IPA; "" is a pause) with the second
+    each starts at, and its own audio at ``sample_rate``, the reference another voice's
+    take of the same line is aligned to."""
+
+    phonemes: tuple[tuple[float, str], ...]
+    audio: np.ndarray
+    sample_rate: int
+
+
+def _timing(raw: np.ndarray, rate: int, phonemes: list[tuple[int, str]]) -> PhonemeTiming:
+    return PhonemeTiming(tuple((sample / rate, name) for sample, name in phonemes),
+                         raw.astype(np.float32) / 32768.0, rate)
+
+
+_TimingKey = tuple[str, str, str, int, int]
+_timings: dict[_TimingKey, PhonemeTiming] = {}
+
+
+def _remember(text: str, identifier: str, voice: Voice, timing: PhonemeTiming) -> None:
+    """Keep the last few lines' timing: the mouths of a video's lines need them next."""
+    _timings[(text, identifier, voice.variant, voice.pitch, voice.rate)] = timing
+    while len(_timings) > 64:
+        del _timings[next(iter(_timings))]
+
+
+def phoneme_timing(text: str, language: str = "en",
+                   voice: Voice | None = None) -> PhonemeTiming | None:
+    """The phonemes of ``text`` as eSpeak NG speaks them, timed, with that audio; for a
+    neural ``voice`` as its nearest eSpeak voice says them (the neural voice phonemizes
+    with eSpeak NG too, so the sequence is the same; only the timing differs). ``None``
+    when eSpeak NG has no voice for ``language`` or there is nothing to say."""
+    if not isinstance(text, str) or not text.strip():
+        return None
+    chosen = espeak_equivalent(voice or NARRATOR_VOICE)
+    with _lock:
+        synth = _engine()
+        identifier = _voice_identifier(language, synth.voices)
+        if identifier is None:
+            return None
+        key = (text, identifier, chosen.variant, chosen.pitch, chosen.rate)
+        if key not in _timings:
+            raw = synth.synthesize(text, identifier, chosen)
+            _remember(text, identifier, chosen, _timing(raw, synth.sample_rate, synth.phonemes))
+        return _timings[key]
 
 
 def espeak_equivalent(voice: Voice) -> Voice:
