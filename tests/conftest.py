@@ -2,16 +2,20 @@
 (database migrated, storage, Huey), the web app, and users made through the accounts
 service.
 
-When ``KINEMA_TEST_DATABASE_URL`` (PostgreSQL) and/or ``KINEMA_TEST_QUEUE_URL`` (Redis)
-are set, the same suite runs against them: the schema is dropped once per test session
-and every table is emptied before each test, and the Redis database is flushed before
-each test, so runs never see each other's data.
+The schema is migrated once per test session and every test starts from an empty database
+at the newest schema: on SQLite a copy of a template file in the test's data directory;
+on PostgreSQL (``KINEMA_TEST_DATABASE_URL``) the test database's tables, emptied before
+each test. With ``KINEMA_TEST_QUEUE_URL`` (Redis) the Redis database is flushed before
+each test. So tests never see each other's data, and migrations run from scratch only in
+the tests about them.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,6 +26,7 @@ from typer.testing import CliRunner, Result
 
 from kinema.db import transaction
 from kinema.settings import Settings, load_settings
+from support import DEFAULT_PASSWORD, log_in
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
@@ -32,8 +37,6 @@ if TYPE_CHECKING:
 
 # Fixtures for published videos made from one rendered clip (social and feed tests).
 pytest_plugins = ["published_videos"]
-
-DEFAULT_PASSWORD = "correct horse battery staple"
 
 TEST_DATABASE_URL = os.environ.get("KINEMA_TEST_DATABASE_URL", "")
 TEST_QUEUE_URL = os.environ.get("KINEMA_TEST_QUEUE_URL", "")
@@ -47,26 +50,68 @@ def _sqlalchemy_url(url: str) -> str:
     return url
 
 
+@dataclass
+class _TemplateDatabase:
+    """The session's migrated schema: on SQLite a template file that each test copies, on
+    PostgreSQL the tables of the test database, which each test empties."""
+
+    sqlite_file: Path | None = None
+    postgres_tables: list[str] = field(default_factory=list)
+
+
+def _migrate(database_url: str) -> None:
+    from kinema.db import make_engine
+    from kinema.migrations import migrate
+
+    engine = make_engine(database_url)
+    try:
+        migrate(engine)
+        if engine.dialect.name == "sqlite":
+            # Fold the write-ahead log into the file, so that the file alone is the database.
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
-def _fresh_external_database() -> Iterator[None]:
-    """Drop and recreate the PostgreSQL schema once per test session."""
-    if TEST_DATABASE_URL:
-        engine = create_engine(_sqlalchemy_url(TEST_DATABASE_URL))
+def _template_database(tmp_path_factory: pytest.TempPathFactory) -> _TemplateDatabase:
+    """The schema, migrated once for the whole session.
+
+    On PostgreSQL the test database itself is the template: its schema is dropped and
+    migrated again, and each test empties its tables. That is quicker there than cloning
+    a database per test (``CREATE DATABASE ... TEMPLATE`` and the ``DROP DATABASE`` after
+    it, which waits for a checkpoint of everything the test wrote)."""
+    if not TEST_DATABASE_URL:
+        template = tmp_path_factory.mktemp("template") / "kinema.db"
+        _migrate(f"sqlite:///{template}")
+        leftovers = [p for p in template.parent.iterdir() if p.name.endswith("-wal")]
+        assert not leftovers, f"the template database kept a write-ahead log: {leftovers}"
+        return _TemplateDatabase(sqlite_file=template)
+    engine = create_engine(_sqlalchemy_url(TEST_DATABASE_URL))
+    try:
         with engine.begin() as conn:
             conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
             conn.execute(text("CREATE SCHEMA public"))
-        engine.dispose()
-    yield
-
-
-def _empty_external_database() -> None:
-    engine = create_engine(_sqlalchemy_url(TEST_DATABASE_URL))
-    try:
+        _migrate(TEST_DATABASE_URL)
         tables = [t for t in inspect(engine).get_table_names() if t != "alembic_version"]
-        if tables:
-            names = ", ".join(f'"{t}"' for t in tables)
-            with engine.begin() as conn:
-                conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    finally:
+        engine.dispose()
+    return _TemplateDatabase(postgres_tables=tables)
+
+
+def _fresh_database(template: _TemplateDatabase, settings: Settings) -> None:
+    """Give the test a database at the newest schema with nothing in it."""
+    if template.sqlite_file is not None:
+        # Into the (empty) file that load_settings made, so that it keeps the mode the
+        # product gave it.
+        shutil.copyfile(template.sqlite_file, settings.database_url[len("sqlite:///") :])
+        return
+    engine = create_engine(_sqlalchemy_url(settings.database_url))
+    try:
+        names = ", ".join(f'"{t}"' for t in template.postgres_tables)
+        with engine.begin() as conn:
+            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
     finally:
         engine.dispose()
 
@@ -83,10 +128,11 @@ def _flush_external_queue() -> None:
 
 @pytest.fixture
 def settings(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _fresh_external_database: None
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, _template_database: _TemplateDatabase
 ) -> Settings:
     """Settings on a temporary data directory, untouched by the developer's own
-    ``KINEMA_*`` environment. Registration stays at the default (``invite``)."""
+    ``KINEMA_*`` environment, with an empty database already at the newest schema.
+    Registration stays at the default (``invite``)."""
     for name in list(os.environ):
         if name.startswith("KINEMA_") and not name.startswith("KINEMA_TEST_"):
             monkeypatch.delenv(name)
@@ -95,12 +141,13 @@ def settings(
         "base_url": "http://testserver",
     }
     if TEST_DATABASE_URL:
-        _empty_external_database()
         overrides["database_url"] = TEST_DATABASE_URL
     if TEST_QUEUE_URL:
         _flush_external_queue()
         overrides["queue_url"] = TEST_QUEUE_URL
-    return load_settings(**overrides)
+    settings = load_settings(**overrides)
+    _fresh_database(_template_database, settings)
+    return settings
 
 
 @pytest.fixture
@@ -159,14 +206,6 @@ def make_user(runtime: Runtime) -> Callable[..., User]:
             )
 
     return _make
-
-
-def log_in(client: TestClient, user: User, password: str = DEFAULT_PASSWORD) -> None:
-    """Sign ``client`` in as ``user`` with the session cookie, the way a browser does,
-    and make it send the CSRF header that the web pages send."""
-    response = client.post("/api/auth/login", json={"login": user.handle, "password": password})
-    assert response.status_code == 200, response.text
-    client.headers["X-CSRF-Token"] = client.cookies["kinema_csrf"]
 
 
 @pytest.fixture

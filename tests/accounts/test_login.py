@@ -6,8 +6,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from kinema.accounts.models import LoginSession
-
-DEFAULT_PASSWORD = "correct horse battery staple"  # what make_user gives everyone
+from support import DEFAULT_PASSWORD
 
 
 def test_login_by_handle_sets_a_secure_session_cookie(client, make_user) -> None:

@@ -3,7 +3,6 @@ free 127.0.0.1 port, in a thread of the test process."""
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -14,20 +13,16 @@ import pytest
 import uvicorn
 from live import LiveServer
 
+from support import free_port
+
 if TYPE_CHECKING:
     from fastapi import FastAPI
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture
 def live_server(app: FastAPI) -> Iterator[LiveServer]:
     """The test app served by uvicorn on 127.0.0.1 until the test ends."""
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="live-server", daemon=True)

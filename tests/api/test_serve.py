@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import os
 import re
-import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -17,19 +15,14 @@ import httpx
 import pytest
 
 from kinema.settings import Settings
+from support import free_port, stop_process
 
 INVITE = re.compile(r"[a-z0-9]{4}-[a-z0-9]{4}-[a-z0-9]{4}")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_first_run_creates_admin_and_prints_how_to_sign_in(settings: Settings) -> None:
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("KINEMA_")}
     env.update(
         PYTHONUNBUFFERED="1",
@@ -75,9 +68,4 @@ def test_first_run_creates_admin_and_prints_how_to_sign_in(settings: Settings) -
             assert response.status_code == 200, response.text
             assert response.json()["user"]["is_admin"] is True
     finally:
-        server.send_signal(signal.SIGINT)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_process(server)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -39,5 +40,18 @@ def verified_pet(client: TestClient, clip: Path, handle: str) -> dict[str, Any]:
     response = submit(client, clip, handle=handle, name=handle.title(), kind="pet")
     assert response.status_code == 202, response.text
     found = character(client, response.json()["character"]["id"])
+    assert found["status"] == "verified", found.get("reason")
+    return found
+
+
+def verified_person(
+    client: TestClient, clips: Callable[..., Path], *, handle: str, name: str
+) -> dict[str, Any]:
+    """A person character of the client's user, verified by a capture that speaks the
+    phrase and turns the head the way the challenge asked."""
+    ask = client.post("/api/characters/challenge").json()
+    clip = clips("person", phrase=ask["phrase"], turns=ask["turns"])
+    created = submit(client, clip, handle=handle, name=name, challenge_id=ask["id"])
+    found = character(client, created.json()["character"]["id"])
     assert found["status"] == "verified", found.get("reason")
     return found

@@ -19,7 +19,7 @@ from cameo_check import (
     frames_of,
     portrait_descriptor,
 )
-from character_steps import character, submit, verified_pet
+from character_steps import verified_person, verified_pet
 from fastapi.testclient import TestClient
 from PIL import Image
 
@@ -31,11 +31,7 @@ def cast(make_user, api_client, clips: Callable[..., Path]) -> dict[str, TestCli
     """Eileen, verified and open to everyone, and a friend who puts her in videos."""
     owner: TestClient = api_client(make_user("eileen"))
     friend: TestClient = api_client(make_user("friend"))
-    ask = owner.post("/api/characters/challenge").json()
-    clip = clips("person", phrase=ask["phrase"], turns=ask["turns"])
-    created = submit(owner, clip, handle="eileen", name="Eileen", challenge_id=ask["id"])
-    found = character(owner, created.json()["character"]["id"])
-    assert found["status"] == "verified", found.get("reason")
+    found = verified_person(owner, clips, handle="eileen", name="Eileen")
     owner.put(f"/api/characters/{found['id']}/permission", json={"level": "everyone"})
     return {"owner": owner, "friend": friend}
 

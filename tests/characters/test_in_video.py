@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from cameo_check import SAME_PERSON, face_on, figure_at, frames_of, portrait_descriptor
-from character_steps import character, submit
+from character_steps import verified_person
 from fastapi.testclient import TestClient
 
 
@@ -21,11 +21,7 @@ def test_a_verified_person_appears_in_a_rendered_video(
 ) -> None:
     owner: TestClient = api_client(make_user("eileen"))
     friend: TestClient = api_client(make_user("friend"))
-    ask = owner.post("/api/characters/challenge").json()
-    clip = clips("person", phrase=ask["phrase"], turns=ask["turns"])
-    created = submit(owner, clip, handle="eileen", name="Eileen", challenge_id=ask["id"])
-    found = character(owner, created.json()["character"]["id"])
-    assert found["status"] == "verified", found.get("reason")
+    found = verified_person(owner, clips, handle="eileen", name="Eileen")
     owner.put(f"/api/characters/{found['id']}/permission", json={"level": "everyone"})
 
     def render(prompt: str) -> tuple[dict, list[np.ndarray]]:  # type: ignore[type-arg]

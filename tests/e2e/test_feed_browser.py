@@ -12,21 +12,14 @@ from urllib.request import Request, urlopen
 
 import pytest
 
+from support import call_api
+
 PHONE = {"width": 390, "height": 844}
 REMIX_TIMEOUT_MS = 240_000
 SCREENSHOT_DIR = Path(os.environ.get("KINEMA_SCREENSHOT_DIR", "/tmp"))
 PASSWORD = "a long enough password"
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow]
-
-
-def _call(base: str, method: str, path: str, key: str,
-          body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = Request(f"{base}{path}", data=data, method=method, headers={
-        "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urlopen(request) as answer:
-        return json.load(answer)
 
 
 VISIBLE_ID = """() => {
@@ -71,20 +64,20 @@ def test_swipe_like_and_open_a_remix(chromium: Any, server: Any) -> None:
     server.kinema("admin", "create-user", "--handle", "maker", "--email",
                   "maker@example.com", "--password", PASSWORD)
     maker_key = server.kinema("admin", "token", "--handle", "maker").strip()
-    made = _call(server.url, "POST", "/api/generations", maker_key,
+    made = call_api(server.url, "POST", "/api/generations", maker_key,
                  {"prompt": "a dog runs in the park on a sunny day", "seconds": 1,
                   "size": "160x288"})
     generation_id = made["generation"]["id"]
     for _ in range(240):
-        generation = _call(server.url, "GET", f"/api/generations/{generation_id}", maker_key)
+        generation = call_api(server.url, "GET", f"/api/generations/{generation_id}", maker_key)
         if generation["status"] in ("completed", "failed"):
             break
         time.sleep(0.5)
     assert generation["status"] == "completed", generation
     original = generation["video_id"]
-    _call(server.url, "POST", f"/api/videos/{original}/publish", maker_key, {})
+    call_api(server.url, "POST", f"/api/videos/{original}/publish", maker_key, {})
     swiper_key = server.kinema("admin", "token", "--handle", "swiper").strip()
-    _call(server.url, "POST", "/api/users/maker/follow", swiper_key)
+    call_api(server.url, "POST", "/api/users/maker/follow", swiper_key)
     context = chromium.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
     page = context.new_page()
     errors: list[str] = []

@@ -4,14 +4,14 @@ remix and links its draft. Screenshots land in ``KINEMA_SCREENSHOT_DIR`` (``/tmp
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from pathlib import Path
 from typing import Any
-from urllib.request import Request, urlopen
 
 import pytest
+
+from support import call_api
 
 PHONE = {"width": 390, "height": 844}
 PASSWORD = "a long enough password"
@@ -23,20 +23,11 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow]
 OVERFLOW = "() => [document.documentElement.scrollWidth, window.innerWidth]"
 
 
-def _call(base: str, method: str, path: str, key: str,
-          body: dict[str, Any] | None = None) -> Any:
-    data = json.dumps(body).encode() if body is not None else None
-    request = Request(f"{base}{path}", data=data, method=method, headers={
-        "Authorization": f"Bearer {key}", "Content-Type": "application/json"})
-    with urlopen(request) as answer:
-        return json.load(answer)
-
-
 def _finished(base: str, key: str, generation: dict[str, Any]) -> str:
     """Wait for a generation and return its video id."""
     generation_id = generation["id"]
     for _ in range(480):
-        generation = _call(base, "GET", f"/api/generations/{generation_id}", key)
+        generation = call_api(base, "GET", f"/api/generations/{generation_id}", key)
         if generation["status"] in ("completed", "failed"):
             break
         time.sleep(0.5)
@@ -91,19 +82,19 @@ def test_every_page_at_phone_size(chromium: Any, server: Any) -> None:
 
     # A real video by the sweeper, published, and a fan's published remix of it, so the
     # video page has lineage, the profile has videos and the inbox has news.
-    made = _call(base, "POST", "/api/generations", own_key,
+    made = call_api(base, "POST", "/api/generations", own_key,
                  {"prompt": "a cat walks on the beach at sunset", "seconds": 1,
                   "size": "160x288"})
     original = _finished(base, own_key, made["generation"])
-    _call(base, "POST", f"/api/videos/{original}/publish", own_key, {"caption": "Beach cat"})
-    remix = _call(base, "POST", f"/api/videos/{original}/remix", fan_key,
+    call_api(base, "POST", f"/api/videos/{original}/publish", own_key, {"caption": "Beach cat"})
+    remix = call_api(base, "POST", f"/api/videos/{original}/remix", fan_key,
                   {"prompt": "make it night"})
     remix_id = _finished(base, fan_key, remix["generation"])
-    _call(base, "POST", f"/api/videos/{remix_id}/publish", fan_key, {})
-    _call(base, "POST", "/api/users/sweeper/follow", fan_key)
-    _call(base, "POST", f"/api/videos/{original}/like", fan_key)
-    _call(base, "POST", f"/api/videos/{original}/comments", fan_key, {"text": "so calm"})
-    draft = _call(base, "POST", "/api/generations", own_key,
+    call_api(base, "POST", f"/api/videos/{remix_id}/publish", fan_key, {})
+    call_api(base, "POST", "/api/users/sweeper/follow", fan_key)
+    call_api(base, "POST", f"/api/videos/{original}/like", fan_key)
+    call_api(base, "POST", f"/api/videos/{original}/comments", fan_key, {"text": "so calm"})
+    draft = call_api(base, "POST", "/api/generations", own_key,
                   {"prompt": "a fox runs through a snowy forest", "seconds": 1,
                    "size": "160x288"})
     draft_id = _finished(base, own_key, draft["generation"])
@@ -156,7 +147,7 @@ def test_every_page_at_phone_size(chromium: Any, server: Any) -> None:
     assert inbox.locator(f".notice-remix[href='/v/{remix_id}']").count() == 1
     # Opening the inbox marks everything read, and the badge goes away.
     inbox.wait_for_selector(".tabbar [data-unread-badge]", state="hidden")
-    assert _call(base, "GET", "/api/notifications?unread=true", own_key)["unread_count"] == 0
+    assert call_api(base, "GET", "/api/notifications?unread=true", own_key)["unread_count"] == 0
     visitor.visit("/characters", "characters", ready="#character-form")
     visitor.visit("/moderation", "moderation", ready="h1")
     visitor.visit("/provenance", "provenance", ready="form")
@@ -176,7 +167,7 @@ def test_every_page_at_phone_size(chromium: Any, server: Any) -> None:
     video.click("#remix-open")
     video.wait_for_url(f"{base}/v/**")
     new_id = video.url.rsplit("/", 1)[-1]
-    made_remix = _call(base, "GET", f"/api/videos/{new_id}", own_key)
+    made_remix = call_api(base, "GET", f"/api/videos/{new_id}", own_key)
     assert made_remix["remix_of"] == original and made_remix["status"] == "draft"
 
     assert anonymous_errors == []

@@ -12,10 +12,7 @@ from kinema.ids import new_id
 from kinema.provenance import apply_provenance_marks, read_video_id, watermark_frame
 from kinema.provenance.video import iter_frames, transform_video_yuv
 from kinema.provenance.watermark import watermark_yuv_frame
-
-
-def _changed(original: np.ndarray, marked: np.ndarray) -> np.ndarray:
-    return np.abs(original.astype(int) - marked.astype(int)).sum(axis=2) > 30
+from support import assert_same_video_format, changed_pixels
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +29,7 @@ def test_every_frame_shows_the_mark_and_it_moves(clip: Path, marked_clip: tuple[
     assert len(marked) == len(originals)
     centres = []
     for before, after in zip(originals, marked, strict=True):
-        ys, xs = np.nonzero(_changed(before, after))
+        ys, xs = np.nonzero(changed_pixels(before, after))
         assert len(ys) > 50, "the mark is drawn on every frame"
         centres.append((ys.mean(), xs.mean()))
     # 3 s: the mark rests top-left, then glides to the top-right corner.
@@ -43,16 +40,7 @@ def test_marked_video_keeps_size_rate_sound_and_plays_from_the_start(
     clip: Path, marked_clip: tuple[Path, str]
 ) -> None:
     path, video_id = marked_clip
-    with av.open(str(clip)) as src, av.open(str(path)) as dst:
-        v_in, v_out = src.streams.video[0], dst.streams.video[0]
-        assert (v_out.codec_context.width, v_out.codec_context.height) == (160, 288)
-        assert v_out.average_rate == v_in.average_rate
-        assert v_out.codec_context.name == "h264"
-        assert v_out.codec_context.pix_fmt == "yuv420p"
-        assert dst.streams.audio, "the sound track is kept"
-        assert abs(dst.streams.audio[0].frames - src.streams.audio[0].frames) <= 1
-    data = path.read_bytes()
-    assert data.index(b"moov") < data.index(b"mdat"), "faststart: index before the media"
+    assert_same_video_format(clip, path, (160, 288))
     assert read_video_id(path) == video_id
 
 
@@ -73,7 +61,7 @@ def test_the_quick_path_draws_the_same_watermark() -> None:
         drawn = watermark_yuv_frame(planes.to_ndarray(), t, "alice")
         shown = av.VideoFrame.from_ndarray(drawn, format="yuv420p").to_ndarray(format="rgb24")
         plain = planes.to_ndarray(format="rgb24")  # the colour round trip alone
-        mark = _changed(rgb, expected)
+        mark = changed_pixels(rgb, expected)
         assert mark.sum() > 200
         # Where the mark is, the quick path shows what the RGB path draws (up to the
         # colour conversion both pictures go through).
