@@ -111,6 +111,21 @@ def test_an_espeak_take_aligns_to_another_voice_of_the_same_line() -> None:
     assert np.percentile(error, 90) < 1.0 / FPS
 
 
+def test_a_line_cut_short_keeps_the_phonemes_heard_before_the_cut() -> None:
+    text = "Where is the treasure? Behind the old mill, my friend."
+    slow, quick = Voice("m3", 30, 140), Voice("f4", 80, 200)
+    reference, target = phoneme_timing(text, "en", slow), phoneme_timing(text, "en", quick)
+    assert reference is not None and target is not None
+    clip = speak(text, "en", quick, RATE)
+    cut = 0.6 * clip.size / RATE
+    moved = align(reference.phonemes, reference.audio, reference.sample_rate,
+                  clip[: round(cut * RATE)], RATE, complete=False)
+    heard = [t for t, _ in target.phonemes if t < cut - 0.05]
+    assert len(heard) - 2 <= len(moved) <= len(heard) + 2
+    error = np.abs([a - b for (a, _), b in zip(moved, heard, strict=False)])
+    assert np.median(error) < 0.5 / FPS
+
+
 def _talking_plan() -> Plan:
     speaker = Subject(id="a-1", noun="woman", glyph="🧑", x=0.27, y=0.9, depth=0.0, scale=0.4,
                       gender="female", voice=ESPEAK)

@@ -21,6 +21,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
+from kinema.engines.base import EngineError
 from kinema.engines.procedural.plan import Plan, Voice
 
 OPEN, WIDE, ROUND, CLOSED, TEETH = range(5)
@@ -212,8 +213,11 @@ def line_visemes(text: str, language: str, voice: Voice, clip: np.ndarray, sampl
     from kinema.engines.procedural.voices import is_neural_language, neural_available
 
     seconds = np.size(clip) / sample_rate
-    timing = phoneme_timing(text, language, voice)
     count = int(np.ceil(seconds * rate - 1e-9)) if seconds > 0 else 0
+    try:
+        timing = phoneme_timing(text, language, voice)
+    except EngineError:
+        timing = None  # the line is heard all the same; its mouth only opens and shuts
     if timing is None or not timing.phonemes:
         return np.full(count, OPEN, dtype=np.uint8)
     neural = voice.engine == "neural" and is_neural_language(language) and neural_available()
