@@ -416,21 +416,29 @@ class FrameRenderer:
 
     # --- per frame --------------------------------------------------------------------
 
-    def _layer_view(self, layer: Image.Image, cam: tuple[float, float, float],
-                    parallax: float) -> Image.Image:
+    def _view_of(self, size: tuple[int, int], cam: tuple[float, float, float],
+                 parallax: float) -> tuple[float, float, float]:
+        """What the camera shows of a layer of ``size`` (w, h): the top left corner of
+        the box it sees, and the zoom (the box is the frame's size over the zoom)."""
         w, h = self.width, self.height
         ox, oy, zoom = cam
         z = 1.0 + parallax * (zoom - 1.0)
         cx = self.mx + w / 2 + parallax * ox * w
         cy = self.my + h / 2 + parallax * oy * h
         half_w, half_h = w / 2 / z, h / 2 / z
-        cx = min(max(cx, half_w), layer.width - half_w)
-        cy = min(max(cy, half_h), layer.height - half_h)
+        cx = min(max(cx, half_w), size[0] - half_w)
+        cy = min(max(cy, half_h), size[1] - half_h)
+        return cx - half_w, cy - half_h, z
+
+    def _layer_view(self, layer: Image.Image, cam: tuple[float, float, float],
+                    parallax: float) -> Image.Image:
+        w, h = self.width, self.height
+        x0, y0, z = self._view_of(layer.size, cam, parallax)
         if abs(z - 1.0) < 1e-6:
             # A pure pan moves whole pixels: a crop, no resampling (the costliest step).
-            left, top = round(cx - half_w), round(cy - half_h)
+            left, top = round(x0), round(y0)
             return layer.crop((left, top, left + w, top + h))
-        box = (cx - half_w, cy - half_h, cx + half_w, cy + half_h)
+        box = (x0, y0, x0 + w / z, y0 + h / z)
         return layer.resize((w, h), Image.Resampling.BILINEAR, box=box)
 
     def _zoomed_layers(self, scene: _Scene, cam: tuple[float, float, float]) -> Image.Image:
@@ -454,14 +462,7 @@ class FrameRenderer:
                 parallax: float) -> np.ndarray:
         """``_layer_view`` of an array: the same box, sampled bilinearly."""
         w, h = self.width, self.height
-        ox, oy, zoom = cam
-        z = 1.0 + parallax * (zoom - 1.0)
-        cx = self.mx + w / 2 + parallax * ox * w
-        cy = self.my + h / 2 + parallax * oy * h
-        half_w, half_h = w / 2 / z, h / 2 / z
-        cx = min(max(cx, half_w), layer.shape[1] - half_w)
-        cy = min(max(cy, half_h), layer.shape[0] - half_h)
-        x0, y0 = cx - half_w, cy - half_h
+        x0, y0, z = self._view_of((layer.shape[1], layer.shape[0]), cam, parallax)
         # Output pixel centre u + 0.5 samples the layer at x0 + (u + 0.5) / z.
         matrix = np.array([[1 / z, 0, x0 + 0.5 / z - 0.5], [0, 1 / z, y0 + 0.5 / z - 0.5]],
                           np.float64)
