@@ -8,12 +8,12 @@ consonants a little and pauses close it; it is zero outside the line.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import numpy as np
 
 from kinema.engines.procedural.audio_dsp import band
-from kinema.engines.procedural.plan import Plan
+from kinema.engines.procedural.plan import Line, Plan
 
 _RANGE_DB = 30.0  # from closed (30 dB under the line's loud vowels) to fully open
 
@@ -50,18 +50,28 @@ def speech_levels(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray],
     """Each speaking subject's mouth openness at every frame of ``plan`` (0..1), from its
     own lines (``clips`` keyed by (shot index, line index), placed at each line's start).
     A subject who is not speaking has 0; the narrator has no mouth."""
+    return speaker_tracks(plan, clips, lambda line, clip: mouth_envelope(
+        clip, sample_rate, plan.fps), empty=0.0, dtype=np.float32, merge=np.maximum)
+
+
+def speaker_tracks(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray],
+                   per_line: Callable[[Line, np.ndarray], np.ndarray], *, empty: float,
+                   dtype: type, merge: Callable[[np.ndarray, np.ndarray], np.ndarray]
+                   ) -> dict[str, np.ndarray]:
+    """One value per frame of ``plan`` for each speaking subject: ``per_line(line,
+    clip)`` gives a line's values from its start, ``merge(old, new)`` lays them over
+    what is there, and ``empty`` fills the frames outside the subject's lines."""
     frames = max(1, round(plan.seconds * plan.fps))
-    levels: dict[str, np.ndarray] = {}
+    tracks: dict[str, np.ndarray] = {}
     for i, shot in enumerate(plan.shots):
         for j, line in enumerate(shot.dialogue):
             clip = clips.get((i, j))
             if line.speaker is None or clip is None or not np.size(clip):
                 continue
-            envelope = mouth_envelope(clip, sample_rate, plan.fps)
+            values = per_line(line, clip)
             first = round(line.start * plan.fps) if np.isfinite(line.start) else 0
-            track = levels.setdefault(line.speaker, np.zeros(frames, dtype=np.float32))
-            begin, stop = max(first, 0), min(frames, first + envelope.size)
+            track = tracks.setdefault(line.speaker, np.full(frames, empty, dtype=dtype))
+            begin, stop = max(first, 0), min(frames, first + values.size)
             if stop > begin:
-                part = envelope[begin - first: stop - first]
-                track[begin:stop] = np.maximum(track[begin:stop], part)
-    return levels
+                track[begin:stop] = merge(track[begin:stop], values[begin - first: stop - first])
+    return tracks

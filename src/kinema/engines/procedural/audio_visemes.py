@@ -22,6 +22,7 @@ from collections.abc import Mapping
 import numpy as np
 
 from kinema.engines.base import EngineError
+from kinema.engines.procedural.audio_lipsync import speaker_tracks
 from kinema.engines.procedural.plan import Plan, Voice
 
 OPEN, WIDE, ROUND, CLOSED, TEETH = range(5)
@@ -233,19 +234,10 @@ def speech_visemes(plan: Plan, clips: Mapping[tuple[int, int], np.ndarray],
     outside its lines are ``OPEN`` (the mouth is shut there by its zero openness)."""
     from kinema.engines.procedural.voices import NARRATOR
 
-    frames = max(1, round(plan.seconds * plan.fps))
     voices = {s.id: s.voice for shot in plan.shots for s in shot.subjects if s.voice}
-    tracks: dict[str, np.ndarray] = {}
-    for i, shot in enumerate(plan.shots):
-        for j, line in enumerate(shot.dialogue):
-            clip = clips.get((i, j))
-            if line.speaker is None or clip is None or not np.size(clip):
-                continue
-            shapes = line_visemes(line.text, line.language, voices.get(line.speaker, NARRATOR),
-                                  clip, sample_rate, plan.fps, complete=not line.cut)
-            first = round(line.start * plan.fps) if np.isfinite(line.start) else 0
-            track = tracks.setdefault(line.speaker, np.full(frames, OPEN, dtype=np.uint8))
-            begin, stop = max(first, 0), min(frames, first + shapes.size)
-            if stop > begin:
-                track[begin:stop] = shapes[begin - first: stop - first]
-    return tracks
+    return speaker_tracks(
+        plan, clips,
+        lambda line, clip: line_visemes(line.text, line.language,
+                                        voices.get(line.speaker or "", NARRATOR), clip,
+                                        sample_rate, plan.fps, complete=not line.cut),
+        empty=OPEN, dtype=np.uint8, merge=lambda old, new: new)
