@@ -423,7 +423,7 @@ def cameo_image(appearance: str, noun: str, action: str, phase: int, height: int
     ``PHASES``), ``height`` px tall with its feet at the bottom centre; ``mouth`` 0-4 is
     how far a person's mouth is open and ``viseme`` its shape (``mouth_shape``)."""
     height = max(8, int(height))
-    drawn = _drawn_height(height)
+    drawn = _drawn_height(appearance, height)
     art = _figure(appearance, noun, action, phase, drawn, mouth, viseme)[0]
     if drawn == height:
         return art
@@ -434,7 +434,8 @@ def cameo_image(appearance: str, noun: str, action: str, phase: int, height: int
 def cameo_head(appearance: str, noun: str, action: str, phase: int,
                height: int) -> tuple[float, float, float, float]:
     """Where the head is in ``cameo_image``'s art (fractions), for worn things."""
-    return _figure(appearance, noun, action, phase, _drawn_height(max(8, int(height))), 0)[1]
+    return _figure(appearance, noun, action, phase,
+                   _drawn_height(appearance, max(8, int(height))), 0)[1]
 
 
 # Figures are drawn at a few heights, each this much taller than the last, and shrunk to
@@ -442,9 +443,10 @@ def cameo_head(appearance: str, noun: str, action: str, phase: int,
 HEIGHT_STEP = 1.12
 
 
-def _drawn_height(height: int) -> int:
-    """The smallest drawing height at least ``height``."""
-    if height <= 32:
+def _drawn_height(appearance: str, height: int) -> int:
+    """The smallest drawing height at least ``height``. A person's own captured face is
+    drawn at the exact size (resampling it twice would blur what makes it theirs)."""
+    if height <= 32 or not appearance.startswith(GLYPH_FIGURE):
         return height
     steps = math.ceil(math.log(height / 32) / math.log(HEIGHT_STEP) - 1e-9)
     return max(height, round(32 * HEIGHT_STEP ** steps))
@@ -677,7 +679,8 @@ def _open_mouth(image: Image.Image, mouth: tuple[float, float, float, float],
         # The upper teeth show over the tucked lower lip.
         teeth = np.clip(1 - np.abs(ys - (lip_line - 0.08 * mh)) / (0.1 * mh + 0.5), 0, 1)
         light = (0.55 * teeth * np.clip(1 - ((xs - cx) / (0.4 * mw)) ** 2, 0, 1))[..., None]
-        warped[..., :3] = warped[..., :3] * (1 - light) + np.array(_TEETH_COLOUR, np.float32) * light
+        teeth_rgb = np.array(_TEETH_COLOUR, np.float32)
+        warped[..., :3] = warped[..., :3] * (1 - light) + teeth_rgb * light
     if gap <= 0:
         return Image.fromarray(np.clip(warped, 0, 255).astype(np.uint8), "RGBA")
     # Shade what now fills the parted lips: the stretched band around the lip line.
