@@ -59,6 +59,7 @@ PRIVATE: dict[tuple[str, str], Attempt] = {
     ("GET", "/api/generations/{generation_id}/events"): Attempt(_generation),
     ("GET", "/api/videos/{video_id}"): Attempt(_draft, anonymous=404),
     ("GET", "/api/videos/{video_id}/content"): Attempt(_draft, anonymous=404),
+    ("GET", "/api/videos/{video_id}/captions.vtt"): Attempt(_draft, anonymous=404),
     ("POST", "/api/videos/{video_id}/publish"): Attempt(_draft, json={"caption": "mine now"}),
     ("DELETE", "/api/videos/{video_id}"): Attempt(_draft),
     ("POST", "/api/videos/{video_id}/like"): Attempt(_draft),
