@@ -33,6 +33,20 @@ class _BodyTooLarge(Exception):
     pass
 
 
+class _NulInText(Exception):
+    pass
+
+
+# Text bodies (JSON, urlencoded forms) and addresses may not carry the NUL character:
+# PostgreSQL cannot store it and no prompt, caption or id needs it. Files (multipart)
+# are binary and pass.
+_NUL_FORMS = {
+    b"application/json": re.compile(rb"\x00|\\u0000", re.IGNORECASE),
+    b"application/x-www-form-urlencoded": re.compile(rb"\x00|%00"),
+}
+_NUL_MESSAGE = "Text may not contain the NUL character (\\u0000)."
+
+
 def _too_large(scope: Scope, limit: int) -> JSONResponse:
     megabytes = limit / 1_048_576
     shown = f"{megabytes:.0f} MB" if megabytes >= 1 else f"{limit // 1024} KB"
@@ -65,7 +79,14 @@ class BodyLimitMiddleware:
             await self.app(scope, receive, send)
             return
         limit = self.limit_for(scope["method"], scope["path"])
-        declared = dict(scope.get("headers") or ()).get(b"content-length")
+        headers = dict(scope.get("headers") or ())
+        forms = _NUL_FORMS[b"application/x-www-form-urlencoded"]
+        if "\x00" in scope["path"] or forms.search(scope.get("query_string") or b""):
+            await error_response(Request(scope), 400, "bad_request", _NUL_MESSAGE)(
+                scope, receive, send)
+            return
+        nul = _NUL_FORMS.get((headers.get(b"content-type") or b"").split(b";")[0].strip().lower())
+        declared = headers.get(b"content-length")
         if declared is not None:
             text = declared.decode("latin-1").strip()
             if not text.isdigit() or len(text) > 18:
@@ -79,26 +100,32 @@ class BodyLimitMiddleware:
                 return
 
         received = 0
-        exceeded = False
+        exceeded: type[Exception] | None = None
         started = False
+        tail = b""  # the end of the last chunk: "\u0000" may straddle two
 
         async def counting_receive() -> Message:
-            nonlocal received, exceeded
+            nonlocal received, exceeded, tail
             message = await receive()
             if message["type"] == "http.request":
-                received += len(message.get("body", b""))
+                body = message.get("body", b"")
+                received += len(body)
                 if received > limit:
-                    exceeded = True
+                    exceeded = _BodyTooLarge
                     raise _BodyTooLarge
+                if nul is not None and nul.search(tail + body):
+                    exceeded = _NulInText
+                    raise _NulInText
+                tail = body[-5:]
             return message
 
         async def guarded_send(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
-                if exceeded:
+                if exceeded is not None:
                     # The app turned the interrupted read into an error of its own:
                     # answer with what really happened.
-                    raise _BodyTooLarge
+                    raise exceeded
                 started = True
             await send(message)
 
@@ -108,3 +135,8 @@ class BodyLimitMiddleware:
             if started:
                 raise
             await _too_large(scope, limit)(scope, receive, send)
+        except _NulInText:
+            if started:
+                raise
+            await error_response(Request(scope), 400, "bad_request", _NUL_MESSAGE)(
+                scope, receive, send)
