@@ -314,3 +314,8 @@ def test_fireworks_are_up_in_a_night_sky(prompt: str) -> None:
     shot = make_plan(prompt).shots[0]
     [fireworks] = [s for s in shot.subjects if s.glyph == "🎆"]
     assert fireworks.y < 0.35 and shot.time_of_day == "night"
+
+
+@pytest.mark.parametrize("prompt", ["²", "x² cats", "٣ cats"])
+def test_numbers_of_every_script_are_read_or_left_alone(prompt: str) -> None:
+    make_plan(prompt)  # "²" is a digit that int() cannot read; it once raised

@@ -539,8 +539,9 @@ def _parse_shot(text: str, characters: Sequence[CharacterRef],
             which = member if member >= 0 else taken.get(current, 0) + 1
             taken[current] = which
             pending_member = (current, which)
-        elif (word in lx.NUMBERS and word not in ("some",)) or word.isdigit():
-            pending_count = int(word) if word.isdigit() else lx.NUMBERS[word]
+        elif (word in lx.NUMBERS and word not in ("some",)) or word.isdecimal():
+            # isdecimal, not isdigit: "²" is a digit int() cannot read
+            pending_count = int(word) if word.isdecimal() else lx.NUMBERS[word]
         elif word in lx.COLORS:
             pending_color = lx.COLORS[word]
         elif word in _AGES and (i + 1 < len(words)) and words[i + 1] not in _CLAUSE_BREAKS:
