@@ -73,7 +73,11 @@ def test_healthz_answers_quickly_while_checks_and_a_long_write_are_in_flight(
         statuses = [check.result() for check in checks]
 
     assert len(waits) >= 10
-    assert max(waits) < 0.2, f"/healthz took up to {max(waits) * 1000:.0f} ms"
+    # A loop held by the write would keep /healthz waiting for seconds; a busy machine
+    # may delay one answer now and then, never most of them.
+    typical = sorted(waits)[len(waits) * 9 // 10]
+    assert typical < 0.2, f"/healthz took {typical * 1000:.0f} ms (90th percentile)"
+    assert max(waits) < WRITE_SECONDS / 4, f"/healthz took up to {max(waits) * 1000:.0f} ms"
     # Every check was answered once the write ended (on PostgreSQL a check racing the
     # bucket's first insert may be told to wait: 429, never an error).
     assert all(status in (200, 429) for status in statuses), statuses
