@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -643,8 +644,6 @@ def _open_mouth(image: Image.Image, mouth: tuple[float, float, float, float],
     the person's own lips and teeth stretched, not painted over; the lips are stretched
     or narrowed around the middle of the mouth, or closed over the lip line; the parted
     middle is shaded as the inside of the mouth."""
-    import cv2
-
     drop, widen, middle, upper, lower = _SHAPES.get(viseme, _SHAPES[OPEN])
     if viseme in (CLOSED, TEETH):
         amount = 1.0  # one shape however loud

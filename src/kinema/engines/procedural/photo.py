@@ -18,6 +18,7 @@ import math
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
@@ -79,8 +80,6 @@ def _small(picture: Image.Image, side: int) -> Image.Image:
 def saliency_map(small: Image.Image) -> np.ndarray:
     """How much each part of a (small) picture stands out, 0..1, as a float32 map of
     its size."""
-    import cv2
-
     w, h = small.size
     # 1. Spectral residual: what is left of the log spectrum once its smooth trend is
     # taken away marks the unexpected parts of the picture.
@@ -109,8 +108,6 @@ def saliency_map(small: Image.Image) -> np.ndarray:
 def sharpness_map(small: Image.Image) -> np.ndarray:
     """Where a (small) picture is in focus, 0..1: the local energy of its Laplacian. A
     shallow depth of field leaves the subject sharp and what is behind it soft."""
-    import cv2
-
     gray = np.asarray(small.convert("L"), dtype=np.float32) / 255.0
     energy = np.abs(cv2.Laplacian(gray, cv2.CV_32F, ksize=3))
     return _unit(cv2.GaussianBlur(energy, (0, 0), 0.04 * max(gray.shape)))
@@ -165,8 +162,6 @@ def _focus_seed(small: Image.Image) -> np.ndarray | None:
 
 def _salient_seed(sal: np.ndarray) -> np.ndarray | None:
     """The salient regions: specks dropped, holes filled, the hull around them."""
-    import cv2
-
     h, w = sal.shape
     for level in (0.5, 0.6, 0.7, 0.8):
         raw = (sal >= level).astype(np.uint8)
@@ -190,8 +185,6 @@ def _salient_seed(sal: np.ndarray) -> np.ndarray | None:
 def _grow(small: Image.Image, seed: np.ndarray, sal: np.ndarray) -> np.ndarray | None:
     """``seed`` (1 probably the subject, 2 surely) grown to the object's edges with
     GrabCut; ``None`` unless it is one solid region of a sensible size."""
-    import cv2
-
     h, w = seed.shape
     marks = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
     marks[seed == 1] = cv2.GC_PR_FGD
@@ -229,8 +222,6 @@ def _grow(small: Image.Image, seed: np.ndarray, sal: np.ndarray) -> np.ndarray |
 
 
 def _fill_holes(mask: np.ndarray) -> np.ndarray:
-    import cv2
-
     h, w = mask.shape
     flood = np.pad(mask.astype(np.uint8), 1)
     cv2.floodFill(flood, np.zeros((h + 4, w + 4), np.uint8), (0, 0), 1)
@@ -290,8 +281,6 @@ class PictureLayers:
 def split_picture(picture: Image.Image, width: int, height: int) -> PictureLayers:
     """Fit ``picture`` whole in a ``width`` x ``height`` frame and split it into a far
     and a near layer, kept a little larger than shown so the zoom stays sharp."""
-    import cv2
-
     # 1. Where it sits, and the layers' size.
     rect = contain(width, height, picture.width, picture.height)
     rw = rect[2]
@@ -340,8 +329,6 @@ def split_picture(picture: Image.Image, width: int, height: int) -> PictureLayer
 
 def _inpaint(rgb: np.ndarray, hole: np.ndarray) -> np.ndarray:
     """``rgb`` with the ``hole`` (uint8 mask) filled in from its surroundings."""
-    import cv2
-
     h, w = hole.shape
     scale = min(1.0, 240 / max(w, h))
     sw, sh = max(8, round(w * scale)), max(8, round(h * scale))
@@ -424,8 +411,6 @@ def ken_burns(salient: Box, move: str, seed: int, strength: float = 1.0) -> KenB
 def picture_frame(layers: PictureLayers, move: KenBurns, u: float) -> Image.Image:
     """The frame at ``u`` (0..1) through a shot: the fill, the far layer through the
     Ken Burns window, and the near layer moving a little faster over it."""
-    import cv2
-
     rx, ry, rw, rh = layers.rect
     lh, lw = layers.far.shape[:2]
     cx, cy, z = move.at(u)
